@@ -1,0 +1,45 @@
+# Lookout's commands. `make run` and `make test` do all set-up on a fresh Debian 12 machine with rustup.
+SHELL := /bin/bash
+TOOLS ?= $(HOME)/.cache/lookout-tools
+export PATH := $(TOOLS)/binaryen-132.0.0/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export LOOKOUT_TOOLS := $(TOOLS)
+
+LISTEN ?= 127.0.0.1:3000
+DATA_DIR ?= ./data
+
+.PHONY: run build ui tools test test-tools bench fmt clean
+
+## run: install what is missing, build in release mode, start Lookout with the demo on
+run: build
+	./target/release/lookout --listen $(LISTEN) --data-dir $(DATA_DIR) $(ARGS)
+
+## build: target/release/lookout, with the UI embedded
+build: ui
+	cargo build --release --locked -p lookout-server --bin lookout
+
+## ui: the WASM bundle in frontend/dist
+ui: tools
+	cargo fetch --locked
+	trunk build --release --offline
+
+tools:
+	scripts/install-tools.sh build
+
+test-tools:
+	scripts/install-tools.sh test
+
+## test: every test (unit, HTTP, browser), after installing what they need
+test: test-tools ui
+	cargo build --locked -p lookout-server --bin lookout
+	cargo test --locked
+
+## bench: the benchmarks whose figures are in BENCHMARKS.md
+bench:
+	cargo run --release --locked -p lookout-tsdb --example head_bench
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf frontend/dist

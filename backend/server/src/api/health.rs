@@ -1,0 +1,45 @@
+//! Liveness, readiness and Lookout's own metrics: `/-/healthy`, `/-/ready`, `/metrics`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/-/healthy", get(healthy))
+        .route("/-/ready", get(ready))
+        .route("/metrics", get(metrics))
+}
+
+async fn healthy() -> &'static str {
+    "Lookout is Healthy.\n"
+}
+
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    if state.is_ready() {
+        (StatusCode::OK, "Lookout is Ready.\n")
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Storage is not open yet.\n",
+        )
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    state
+        .metrics
+        .head_series
+        .set(&[], state.head.num_series() as f64);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.registry.render_text(),
+    )
+}

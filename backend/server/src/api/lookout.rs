@@ -1,0 +1,36 @@
+//! Lookout's own API under `/api/lookout`: what the UI needs beyond the Prometheus and Loki APIs.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use lookout_types::{Overview, ServerStatus};
+
+use super::ApiError;
+use crate::state::AppState;
+use crate::{overview, timefmt};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/lookout/overview", get(overview_get))
+        .route("/api/lookout/status", get(status_get))
+}
+
+async fn overview_get(State(state): State<AppState>) -> Result<Json<Overview>, ApiError> {
+    if !state.is_ready() {
+        return Err(ApiError::Unavailable("storage is not open yet".into()));
+    }
+    Ok(Json(overview::compute(
+        &state.head,
+        &state.logs,
+        timefmt::now_ms(),
+    )))
+}
+
+async fn status_get(State(state): State<AppState>) -> Json<ServerStatus> {
+    Json(ServerStatus {
+        version: env!("CARGO_PKG_VERSION").into(),
+        started_at: state.started_at_ms,
+        demo: state.demo,
+        head_series: state.head.num_series() as u64,
+    })
+}

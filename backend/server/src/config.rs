@@ -1,0 +1,195 @@
+//! The `--config` YAML file: read as [`RawConfig`], validated into [`Config`].
+//!
+//! Unknown keys are errors, so a typo is reported instead of silently ignored.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cli::Cli;
+use crate::timefmt::parse_duration;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub demo: RawDemo,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemo {
+    pub enabled: Option<bool>,
+    /// Time between incidents, e.g. `10m`.
+    pub incident_every: Option<String>,
+    /// Time from start to the first incident, e.g. `60s`.
+    pub first_incident_after: Option<String>,
+    /// How long the pool stays exhausted, e.g. `2m`.
+    pub incident_duration: Option<String>,
+}
+
+/// The validated configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub demo: Option<DemoConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoConfig {
+    pub incident_every: Duration,
+    pub first_incident_after: Duration,
+    pub incident_duration: Duration,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            incident_every: Duration::from_secs(600),
+            first_incident_after: Duration::from_secs(60),
+            incident_duration: Duration::from_secs(120),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Config {
+    /// Reads the config file named on the command line (if any) and applies the flags over it.
+    pub fn load(cli: &Cli) -> Result<Config, ConfigError> {
+        let (raw, path) = match &cli.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                (parse(&text, path)?, path.display().to_string())
+            }
+            None => (RawConfig::default(), "(defaults)".to_string()),
+        };
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.clone(),
+            message,
+        };
+        let demo_enabled = !cli.no_demo && raw.demo.enabled.unwrap_or(true);
+        let demo = if demo_enabled {
+            let defaults = DemoConfig::default();
+            let duration = |field: &str, value: &Option<String>, default: Duration| match value {
+                Some(text) => {
+                    parse_duration(text).map_err(|e| invalid(format!("demo.{field}: {e}")))
+                }
+                None => Ok(default),
+            };
+            let mut demo = DemoConfig {
+                incident_every: duration(
+                    "incident_every",
+                    &raw.demo.incident_every,
+                    defaults.incident_every,
+                )?,
+                first_incident_after: duration(
+                    "first_incident_after",
+                    &raw.demo.first_incident_after,
+                    defaults.first_incident_after,
+                )?,
+                incident_duration: duration(
+                    "incident_duration",
+                    &raw.demo.incident_duration,
+                    defaults.incident_duration,
+                )?,
+            };
+            if let Some(minutes) = cli.demo_incident_every {
+                demo.incident_every = Duration::from_secs(minutes * 60);
+            }
+            if demo.incident_every.is_zero() {
+                return Err(invalid("demo.incident_every must be more than zero".into()));
+            }
+            Some(demo)
+        } else {
+            None
+        };
+        Ok(Config { demo })
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(RawConfig::default());
+    }
+    serde_norway::from_str(text).map_err(|e| ConfigError::Invalid {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn load(yaml: &str, args: &[&str]) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("lookout-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{:x}.yml", yaml.len() * 31 + args.len()));
+        std::fs::write(&path, yaml).unwrap();
+        let mut argv = vec!["lookout", "--config", path.to_str().unwrap()];
+        argv.extend_from_slice(args);
+        Config::load(&Cli::parse_from(argv))
+    }
+
+    #[test]
+    fn demo_settings_from_yaml_and_flags() {
+        let config = load(
+            "demo:\n  incident_every: 5m\n  first_incident_after: 10s\n",
+            &[],
+        )
+        .unwrap();
+        let demo = config.demo.unwrap();
+        assert_eq!(demo.incident_every, Duration::from_secs(300));
+        assert_eq!(demo.first_incident_after, Duration::from_secs(10));
+
+        let config = load(
+            "demo:\n  incident_every: 5m\n",
+            &["--demo-incident-every", "2"],
+        )
+        .unwrap();
+        assert_eq!(
+            config.demo.unwrap().incident_every,
+            Duration::from_secs(120)
+        );
+
+        assert!(load("", &["--no-demo"]).unwrap().demo.is_none());
+        assert!(
+            load("demo:\n  enabled: false\n", &[])
+                .unwrap()
+                .demo
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let err = load("demo:\n  incident_evry: 5m\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("incident_evry") && err.contains("line 2"),
+            "{err}"
+        );
+        let err = load("demo:\n  incident_every: soon\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("demo.incident_every") && err.contains("soon"),
+            "{err}"
+        );
+    }
+}

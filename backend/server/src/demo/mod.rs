@@ -1,0 +1,52 @@
+//! The built-in demo: the Christmas-Eve payment outage, simulated, so a fresh Lookout has a story
+//! to show. It runs as a background task that advances the [`sim::Simulation`] every second and
+//! delivers its metrics and logs.
+//!
+//! Delivery is in process for now ([`sink`]): samples are appended to the head as a scrape every
+//! `SCRAPE_INTERVAL` would, log lines go to the recent-log buffer. When the public ingest paths
+//! exist, the sink is the only part that changes.
+
+pub mod logs;
+mod rng;
+mod schedule;
+pub mod sim;
+mod sink;
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::config::DemoConfig;
+use crate::state::AppState;
+use crate::timefmt::now_ms;
+
+const STEP: Duration = Duration::from_secs(1);
+const SCRAPE_INTERVAL_MS: i64 = 5_000;
+
+/// Runs the demo until `shutdown` turns true.
+pub async fn run(state: AppState, config: DemoConfig, mut shutdown: watch::Receiver<bool>) {
+    let start = now_ms();
+    let mut simulation =
+        sim::Simulation::new(start as u64, schedule::Schedule::new(&config), start);
+    let mut ticker = tokio::time::interval(STEP);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_scrape: Option<i64> = None;
+    tracing::info!(
+        first_incident_in = ?config.first_incident_after,
+        every = ?config.incident_every,
+        "demo started: simulating the payment platform"
+    );
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = shutdown.changed() => break,
+        }
+        let now = now_ms();
+        let records = simulation.step(now);
+        sink::write_logs(&state, &records);
+        if last_scrape.is_none_or(|last| now - last >= SCRAPE_INTERVAL_MS) {
+            last_scrape = Some(now);
+            sink::write_metrics(&state, &simulation.instances, now);
+        }
+    }
+}

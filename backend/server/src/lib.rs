@@ -1,0 +1,107 @@
+//! The `lookout` server: one process that serves the UI and the APIs, owns the storage and runs
+//! the demo. `main.rs` only parses flags; [`run`] wires everything together.
+
+pub mod api;
+pub mod app;
+mod assets;
+pub mod cli;
+pub mod config;
+pub mod datadir;
+pub mod demo;
+pub mod logbuf;
+pub mod overview;
+pub mod state;
+pub mod telemetry;
+pub mod timefmt;
+
+use anyhow::Context as _;
+use tokio::sync::watch;
+
+use crate::cli::Cli;
+use crate::config::Config;
+use crate::datadir::DataDir;
+use crate::state::AppState;
+
+/// Starts Lookout and serves until SIGTERM or Ctrl-C.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&cli)?;
+    let data_dir = DataDir::open(&cli.data_dir)?;
+    let state = AppState::new(timefmt::now_ms(), config.demo.is_some());
+    state.set_ready();
+    tracing::info!(data_dir = %data_dir.path().display(), "storage open");
+    if !assets::ui_embedded() {
+        tracing::warn!("this binary carries no UI; build it with `make build`");
+    }
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    tokio::spawn(trim_head(state.clone(), shutdown_rx.clone()));
+    let demo = config
+        .demo
+        .clone()
+        .map(|demo| tokio::spawn(demo::run(state.clone(), demo, shutdown_rx.clone())));
+
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let address = listener.local_addr()?;
+    // Scripts (and the test harness) read this line to learn the port when listening on :0.
+    println!("Lookout is listening on http://{address}/");
+
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = shutdown_tx.send(true);
+    });
+    let mut server_shutdown = shutdown_rx;
+    axum::serve(listener, app::app(state))
+        .with_graceful_shutdown(async move {
+            let _ = server_shutdown.changed().await;
+        })
+        .await
+        .context("HTTP server failed")?;
+    if let Some(demo) = demo {
+        let _ = demo.await;
+    }
+    drop(data_dir);
+    Ok(())
+}
+
+/// How long the in-memory head keeps samples. The head is the only metric storage so far, so
+/// this bounds memory; durable blocks and `--retention` replace it.
+const HEAD_KEEP_MS: i64 = 60 * 60 * 1000;
+
+/// Drops samples older than [`HEAD_KEEP_MS`] once a minute.
+async fn trim_head(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => state.head.truncate_before(timefmt::now_ms() - HEAD_KEEP_MS),
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

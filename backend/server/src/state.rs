@@ -1,0 +1,45 @@
+//! The state every handler shares: storage handles, telemetry and readiness.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use lookout_tsdb::Head;
+
+use crate::logbuf::LogBuffer;
+use crate::telemetry::SelfMetrics;
+
+/// Cheap to clone; every field is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub head: Arc<Head>,
+    pub logs: Arc<LogBuffer>,
+    pub metrics: Arc<SelfMetrics>,
+    ready: Arc<AtomicBool>,
+    pub started_at_ms: i64,
+    pub demo: bool,
+}
+
+impl AppState {
+    pub fn new(started_at_ms: i64, demo: bool) -> Self {
+        AppState {
+            head: Arc::new(Head::new()),
+            logs: Arc::new(LogBuffer::new(100_000)),
+            metrics: Arc::new(SelfMetrics::new(
+                env!("CARGO_PKG_VERSION"),
+                started_at_ms as f64 / 1000.0,
+            )),
+            ready: Arc::new(AtomicBool::new(false)),
+            started_at_ms,
+            demo,
+        }
+    }
+
+    /// Marks storage as open: `/-/ready` answers 200 from now on.
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+}

@@ -1,0 +1,6 @@
+//! Lookout's own telemetry: the metrics it exposes about itself on `/metrics`.
+
+pub mod registry;
+mod self_metrics;
+
+pub use self_metrics::{SelfMetrics, track_requests};

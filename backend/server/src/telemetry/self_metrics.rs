@@ -1,0 +1,98 @@
+//! The metrics Lookout exposes about itself: HTTP traffic, ingest counters, storage size.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::registry::{Counter, Gauge, Histogram, Registry};
+
+/// Handles to every self-metric, registered once at start-up.
+pub struct SelfMetrics {
+    pub registry: Registry,
+    pub http_requests: Counter,
+    pub http_duration: Histogram,
+    pub ingested_samples: Counter,
+    pub ingested_log_lines: Counter,
+    pub rejected_samples: Counter,
+    pub head_series: Gauge,
+}
+
+impl SelfMetrics {
+    pub fn new(version: &str, started_at_seconds: f64) -> Self {
+        let registry = Registry::new();
+        registry
+            .gauge(
+                "lookout_build_info",
+                "Build information; the value is always 1.",
+                &["version"],
+            )
+            .set(&[version], 1.0);
+        registry
+            .gauge(
+                "process_start_time_seconds",
+                "Start time of the process since the Unix epoch in seconds.",
+                &[],
+            )
+            .set(&[], started_at_seconds);
+        SelfMetrics {
+            http_requests: registry.counter(
+                "lookout_http_requests_total",
+                "HTTP requests served, by route template, method and status code.",
+                &["route", "method", "code"],
+            ),
+            http_duration: registry.histogram(
+                "lookout_http_request_duration_seconds",
+                "Time to produce the response head, by route template.",
+                &["route"],
+                &[0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0],
+            ),
+            ingested_samples: registry.counter(
+                "lookout_ingested_samples_total",
+                "Samples appended to the time-series store, by source.",
+                &["source"],
+            ),
+            rejected_samples: registry.counter(
+                "lookout_rejected_samples_total",
+                "Samples refused by the time-series store, by source and reason.",
+                &["source", "reason"],
+            ),
+            ingested_log_lines: registry.counter(
+                "lookout_ingested_log_lines_total",
+                "Log lines accepted, by source.",
+                &["source"],
+            ),
+            head_series: registry.gauge(
+                "lookout_tsdb_head_series",
+                "Series held in the in-memory head.",
+                &[],
+            ),
+            registry,
+        }
+    }
+}
+
+/// Middleware that counts every request and times it by its route template (never the raw path,
+/// which would give one series per URL).
+pub async fn track_requests(
+    State(metrics): State<Arc<SelfMetrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_string(), |p| p.as_str().to_string());
+    let method = request.method().as_str().to_string();
+    let start = Instant::now();
+    let response = next.run(request).await;
+    metrics
+        .http_duration
+        .observe(&[&route], start.elapsed().as_secs_f64());
+    metrics
+        .http_requests
+        .inc(&[&route, &method, response.status().as_str()]);
+    response
+}

@@ -1,0 +1,271 @@
+//! The head: the in-memory part of the store that takes appends and answers selects.
+//!
+//! Series get dense ids in creation order; the postings map each `name=value` pair to the sorted
+//! ids that carry it, so a select with equality matchers touches only candidate series.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::RwLock;
+
+use crate::{Labels, Matcher, Sample};
+
+/// Why an append was refused. The batch's other samples are unaffected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppendError {
+    #[error(
+        "out of order sample for {series}: timestamp {timestamp} is before the newest {newest}"
+    )]
+    OutOfOrder {
+        series: String,
+        timestamp: i64,
+        newest: i64,
+    },
+    #[error("series without a metric name: {series}")]
+    NoMetricName { series: String },
+}
+
+/// A selected series with its samples inside the asked time range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub labels: Labels,
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Default)]
+struct Inner {
+    series: Vec<MemSeries>,
+    ids: HashMap<Labels, u32>,
+    /// label name → label value → series ids in ascending order.
+    postings: HashMap<String, HashMap<String, Vec<u32>>>,
+}
+
+struct MemSeries {
+    labels: Labels,
+    samples: VecDeque<Sample>,
+}
+
+/// The in-memory head. All methods take `&self`; appends and reads synchronise internally.
+#[derive(Default)]
+pub struct Head {
+    inner: RwLock<Inner>,
+}
+
+impl Head {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one sample. Equal timestamps replace nothing: a duplicate with the same value is
+    /// accepted silently, as Prometheus does, while an older timestamp is out of order.
+    pub fn append(&self, labels: &Labels, t: i64, v: f64) -> Result<(), AppendError> {
+        if labels.metric_name().is_none() {
+            return Err(AppendError::NoMetricName {
+                series: labels.to_string(),
+            });
+        }
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let id = inner.get_or_create(labels);
+        let series = &mut inner.series[id as usize];
+        if let Some(&(newest, _)) = series.samples.back() {
+            if t < newest {
+                return Err(AppendError::OutOfOrder {
+                    series: labels.to_string(),
+                    timestamp: t,
+                    newest,
+                });
+            }
+            if t == newest {
+                return Ok(());
+            }
+        }
+        series.samples.push_back((t, v));
+        Ok(())
+    }
+
+    /// Returns every series matching all matchers, with its samples in `[mint, maxt]`.
+    /// Series with no sample in the range are left out.
+    pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Series> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner
+            .candidates(matchers)
+            .into_iter()
+            .filter_map(|id| {
+                let series = &inner.series[id as usize];
+                let matches = matchers
+                    .iter()
+                    .all(|m| m.matches(series.labels.get(&m.name).unwrap_or("")));
+                if !matches {
+                    return None;
+                }
+                let samples: Vec<Sample> = series
+                    .samples
+                    .iter()
+                    .skip_while(|(t, _)| *t < mint)
+                    .take_while(|(t, _)| *t <= maxt)
+                    .copied()
+                    .collect();
+                (!samples.is_empty()).then(|| Series {
+                    labels: series.labels.clone(),
+                    samples,
+                })
+            })
+            .collect()
+    }
+
+    /// Drops samples older than `mint`, bounding memory. Series keep their ids.
+    pub fn truncate_before(&self, mint: i64) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        for series in &mut inner.series {
+            while series.samples.front().is_some_and(|(t, _)| *t < mint) {
+                series.samples.pop_front();
+            }
+        }
+    }
+
+    pub fn num_series(&self) -> usize {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .series
+            .len()
+    }
+}
+
+impl Inner {
+    fn get_or_create(&mut self, labels: &Labels) -> u32 {
+        if let Some(&id) = self.ids.get(labels) {
+            return id;
+        }
+        let id = u32::try_from(self.series.len()).expect("more than u32::MAX series");
+        for label in labels.iter() {
+            self.postings
+                .entry(label.name.clone())
+                .or_default()
+                .entry(label.value.clone())
+                .or_default()
+                .push(id);
+        }
+        self.series.push(MemSeries {
+            labels: labels.clone(),
+            samples: VecDeque::new(),
+        });
+        self.ids.insert(labels.clone(), id);
+        id
+    }
+
+    /// Narrows the search with the postings of equality matchers that cannot match an absent
+    /// label; every candidate is still checked against all matchers afterwards.
+    fn candidates(&self, matchers: &[Matcher]) -> Vec<u32> {
+        let mut result: Option<Vec<u32>> = None;
+        for m in matchers {
+            if !matches!(m.op, crate::MatchOp::Equal) || m.matches_empty() {
+                continue;
+            }
+            let list = self
+                .postings
+                .get(&m.name)
+                .and_then(|values| values.get(&m.value))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            result = Some(match result {
+                None => list.to_vec(),
+                Some(acc) => intersect(&acc, list),
+            });
+        }
+        result.unwrap_or_else(|| (0..self.series.len() as u32).collect())
+    }
+}
+
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(name: &str, pairs: &[(&str, &str)]) -> Labels {
+        Labels::from_pairs(std::iter::once(("__name__", name)).chain(pairs.iter().copied()))
+    }
+
+    fn check(head: &Head, matchers: &[Matcher], expected: &[&str]) {
+        let mut got: Vec<String> = head
+            .select(matchers, i64::MIN, i64::MAX)
+            .iter()
+            .map(|s| s.labels.to_string())
+            .collect();
+        got.sort();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn select_by_matchers() {
+        let head = Head::new();
+        head.append(&series("up", &[("job", "api")]), 1, 1.0)
+            .unwrap();
+        head.append(&series("up", &[("job", "db")]), 1, 0.0)
+            .unwrap();
+        head.append(&series("up", &[("job", "db"), ("env", "prod")]), 1, 1.0)
+            .unwrap();
+        head.append(&series("errors", &[("job", "api")]), 1, 3.0)
+            .unwrap();
+
+        check(
+            &head,
+            &[
+                Matcher::equal("__name__", "up"),
+                Matcher::equal("job", "db"),
+            ],
+            &[r#"up{env="prod", job="db"}"#, r#"up{job="db"}"#],
+        );
+        check(
+            &head,
+            &[Matcher::equal("__name__", "up"), Matcher::equal("env", "")],
+            &[r#"up{job="api"}"#, r#"up{job="db"}"#],
+        );
+        check(
+            &head,
+            &[Matcher::regex("job", "a.*").unwrap()],
+            &[r#"errors{job="api"}"#, r#"up{job="api"}"#],
+        );
+        check(&head, &[Matcher::equal("job", "nope")], &[]);
+    }
+
+    #[test]
+    fn time_range_and_out_of_order() {
+        let head = Head::new();
+        let s = series("x", &[]);
+        for t in [10, 20, 30] {
+            head.append(&s, t, t as f64).unwrap();
+        }
+        head.append(&s, 30, 99.0).unwrap(); // duplicate timestamp: ignored
+        let err = head.append(&s, 5, 1.0).unwrap_err();
+        assert!(matches!(err, AppendError::OutOfOrder { newest: 30, .. }));
+        let got = head.select(&[Matcher::equal("__name__", "x")], 15, 30);
+        assert_eq!(got[0].samples, vec![(20, 20.0), (30, 30.0)]);
+        head.truncate_before(25);
+        let got = head.select(&[Matcher::equal("__name__", "x")], i64::MIN, i64::MAX);
+        assert_eq!(got[0].samples, vec![(30, 30.0)]);
+    }
+
+    #[test]
+    fn refuses_series_without_name() {
+        let head = Head::new();
+        let err = head
+            .append(&Labels::from_pairs([("job", "a")]), 1, 1.0)
+            .unwrap_err();
+        assert!(matches!(err, AppendError::NoMetricName { .. }));
+        assert_eq!(head.num_series(), 0);
+    }
+}

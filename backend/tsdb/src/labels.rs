@@ -1,0 +1,99 @@
+//! Label sets: the identity of a series, kept sorted by label name so equal sets compare equal.
+
+use std::fmt;
+
+/// The reserved label that carries the metric name.
+pub const METRIC_NAME: &str = "__name__";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label {
+    pub name: String,
+    pub value: String,
+}
+
+/// A set of labels sorted by name, without empty values (Prometheus treats an empty value as absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Labels(Vec<Label>);
+
+impl Labels {
+    /// Builds a label set from pairs; later duplicates of a name win, empty values are dropped.
+    pub fn from_pairs<N: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (N, V)>,
+    ) -> Self {
+        let mut labels: Vec<Label> = Vec::new();
+        for (name, value) in pairs {
+            let (name, value) = (name.into(), value.into());
+            labels.retain(|l| l.name != name);
+            if !value.is_empty() {
+                labels.push(Label { name, value });
+            }
+        }
+        labels.sort();
+        Labels(labels)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|l| l.name.as_str().cmp(name))
+            .ok()
+            .map(|i| self.0[i].value.as_str())
+    }
+
+    pub fn metric_name(&self) -> Option<&str> {
+        self.get(METRIC_NAME)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Label> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Labels {
+    /// Formats as `name{a="b", c="d"}`, the way Prometheus prints a series.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(name) = self.metric_name() {
+            f.write_str(name)?;
+        }
+        f.write_str("{")?;
+        let mut first = true;
+        for label in self.0.iter().filter(|l| l.name != METRIC_NAME) {
+            if !first {
+                f.write_str(", ")?;
+            }
+            first = false;
+            write!(f, "{}={:?}", label.name, label.value)?;
+        }
+        f.write_str("}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_deduplicated_and_empty_values_dropped() {
+        let labels = Labels::from_pairs([("b", "2"), ("a", "1"), ("b", "3"), ("c", "")]);
+        let names: Vec<_> = labels
+            .iter()
+            .map(|l| (l.name.as_str(), l.value.as_str()))
+            .collect();
+        assert_eq!(names, [("a", "1"), ("b", "3")]);
+        assert_eq!(labels.get("b"), Some("3"));
+        assert_eq!(labels.get("c"), None);
+    }
+
+    #[test]
+    fn displays_like_prometheus() {
+        let labels = Labels::from_pairs([("__name__", "up"), ("job", "api"), ("instance", "a:1")]);
+        assert_eq!(labels.to_string(), r#"up{instance="a:1", job="api"}"#);
+    }
+}

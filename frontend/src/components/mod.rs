@@ -1,0 +1,17 @@
+//! Reusable pieces of UI shared by the pages.
+
+mod connection;
+mod poll;
+mod sparkline;
+mod stat_card;
+
+pub use connection::ConnectionBanner;
+pub use poll::use_poll;
+pub use sparkline::Sparkline;
+pub use stat_card::StatCardView;
+
+/// Formats Unix milliseconds as local wall-clock time, `HH:MM:SS`.
+pub fn clock_time(ms: f64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    String::from(date.to_locale_time_string("en-GB"))
+}

@@ -1,0 +1,13 @@
+//! Entry point of the Lookout web UI: mounts [`app::App`] on the page.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+mod theme;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    theme::apply_saved();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,16 @@
+//! One file per page of the UI.
+
+mod alerts;
+mod dashboards;
+mod explore;
+mod logs;
+mod not_found;
+mod not_ready;
+mod overview;
+
+pub use alerts::AlertsPage;
+pub use dashboards::DashboardsPage;
+pub use explore::ExplorePage;
+pub use logs::LogsPage;
+pub use not_found::NotFoundPage;
+pub use overview::OverviewPage;

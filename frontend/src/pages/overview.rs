@@ -1,0 +1,65 @@
+//! The Overview (`/`): is the payment service healthy right now? Success rate, database pool
+//! against its limit, request rate and the errors of the last 15 minutes, refreshed every few seconds.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use lookout_types::Overview;
+
+use crate::api;
+use crate::components::{ConnectionBanner, StatCardView, clock_time, use_poll};
+
+const REFRESH: Duration = Duration::from_secs(2);
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let poll = use_poll(REFRESH, api::overview);
+    view! {
+        <div class="page overview">
+            <div class="page-head">
+                <h1>"Overview"</h1>
+                <ConnectionBanner poll=poll every_seconds=REFRESH.as_secs() as u32 />
+            </div>
+            {move || match poll.data.get() {
+                None => view! { <p class="loading">"Loading the current figures…"</p> }.into_any(),
+                Some(overview) => view! { <OverviewBody overview /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn OverviewBody(overview: Overview) -> impl IntoView {
+    let cards = overview
+        .cards
+        .into_iter()
+        .map(|card| view! { <StatCardView card /> })
+        .collect_view();
+    let errors = if overview.error_groups.is_empty() {
+        view! { <p class="empty">"No errors in the last 15 minutes."</p> }.into_any()
+    } else {
+        overview
+            .error_groups
+            .into_iter()
+            .map(|group| {
+                view! {
+                    <li class="log-line level-error">
+                        <span class="count">{format!("{}×", group.count)}</span>
+                        <span class="service">{group.service}</span>
+                        <span class="message">{group.message}</span>
+                        <time title="first seen">{format!("since {}", clock_time(group.first_seen as f64))}</time>
+                        {group.request_id.map(|id| view! { <code class="request-id">{id}</code> })}
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <div class="cards">{cards}</div>
+        <section class="panel">
+            <h2>"Errors, last 15 minutes"</h2>
+            <ul class="log-lines" data-testid="error-groups">{errors}</ul>
+        </section>
+    }
+}

@@ -1,0 +1,41 @@
+//! The end-to-end test harness: starts the real `lookout` binary on a free loopback port with a
+//! fresh data directory, talks HTTP to it, and drives headless Chromium through chromedriver
+//! (WebDriver) against the real WASM bundle. Every process it starts is killed when dropped.
+
+mod browser;
+mod http;
+mod server;
+
+pub use browser::Browser;
+pub use http::{HttpResponse, http_get};
+pub use server::{Lookout, TempDir, binary as server_binary};
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+/// Polls `check` until it returns `Some`, or panics after `timeout` with `what` and the last state.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(last) if Instant::now() >= deadline => {
+                panic!("timed out after {timeout:?} waiting for {what}; last: {last}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released; fine for tests on one machine).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

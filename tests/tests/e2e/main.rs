@@ -1,0 +1,4 @@
+//! End-to-end tests of the real `lookout` binary, in one test binary (one link, shared helpers).
+
+mod browser;
+mod server;
