@@ -1,0 +1,12 @@
+//! PromQL for Lookout: a lexer and parser that report errors with positions, a type checker,
+//! and an evaluator that reads samples only through the [`Queryable`] trait, so it runs the same
+//! over the TSDB head and over test data.
+
+pub mod ast;
+mod error;
+pub mod functions;
+mod lexer;
+mod parser;
+
+pub use error::{EvalError, ParseError, Pos};
+pub use parser::parse;
