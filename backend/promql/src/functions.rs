@@ -7,7 +7,8 @@ use crate::ast::ValueType::{self, Matrix, Scalar, String as Str, Vector};
 pub struct Function {
     pub name: &'static str,
     pub args: &'static [ValueType],
-    /// How many trailing arguments may be left out; `usize::MAX` repeats the last argument type.
+    /// How many trailing arguments may be left out; [`VARIADIC`] makes the last argument type
+    /// repeat any number of times, none included.
     pub optional: usize,
     pub returns: ValueType,
 }
@@ -26,7 +27,7 @@ const fn f(
     }
 }
 
-/// `label_join` takes any number of source labels after its three fixed arguments.
+/// `label_join` takes any number of source labels after its first three arguments.
 pub const VARIADIC: usize = usize::MAX;
 
 pub static FUNCTIONS: &[Function] = &[

@@ -10,3 +10,6 @@ mod parser;
 
 pub use error::{EvalError, ParseError, Pos};
 pub use parser::parse;
+mod eval;
+
+pub use eval::{Options, QueryValue, Queryable, eval_instant, eval_range};

@@ -2,7 +2,7 @@
 //! Prometheus's `checkAST` done as each node is built, so every error has the position of the
 //! node it is about.
 
-use lookout_tsdb::{MatchOp, Matcher};
+use lookout_tsdb::Matcher;
 
 use crate::ast::{AggOp, At, BinOp, Cardinality, Expr, ValueType, VectorMatching, VectorSelector};
 use crate::error::{ParseError, Pos};
@@ -517,7 +517,7 @@ impl Parser {
         }
         let pos = start.to(end);
         let (min, max) = if func.optional == VARIADIC {
-            (func.args.len(), usize::MAX)
+            (func.args.len() - 1, usize::MAX)
         } else {
             (func.args.len() - func.optional, func.args.len())
         };
@@ -606,7 +606,10 @@ impl Parser {
                                 Expr::MatrixSelector { selector, range }
                             }
                             _ => {
-                                return err(pos.to(end), "ranges only allowed for vector selectors");
+                                return err(
+                                    pos.to(end),
+                                    "ranges only allowed for vector selectors",
+                                );
                             }
                         };
                         pos = pos.to(end);
@@ -797,6 +800,7 @@ fn check_binary(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lookout_tsdb::MatchOp;
 
     /// Parses and prints the tree compactly, or the error with its position.
     fn check(query: &str, expected: &str) {

@@ -15,3 +15,16 @@ pub use matcher::{MatchOp, Matcher, MatcherError};
 
 /// A sample: Unix time in milliseconds and a float value.
 pub type Sample = (i64, f64);
+
+/// The bit pattern Prometheus writes as a staleness marker: a NaN that no arithmetic produces.
+pub const STALE_NAN_BITS: u64 = 0x7ff0_0000_0000_0002;
+
+/// A staleness marker as a value.
+pub fn stale_nan() -> f64 {
+    f64::from_bits(STALE_NAN_BITS)
+}
+
+/// Whether a value is a staleness marker (and not any other NaN).
+pub fn is_stale_nan(v: f64) -> bool {
+    v.to_bits() == STALE_NAN_BITS
+}

@@ -1,0 +1,780 @@
+//! PromQL's functions: those over instant vectors, those over range vectors (windows cut per
+//! step), and the label and histogram functions.
+
+use lookout_tsdb::{Labels, METRIC_NAME, Sample};
+use regex::Regex;
+
+use super::aggregate::{is_valid_label_name, mean, quantile};
+use super::value::{Row, collect_rows, drop_name, without};
+use super::{Ctx, MatrixVal, Steps, Val};
+use crate::ast::Expr;
+use crate::error::EvalError;
+use crate::functions::Function;
+
+pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Result<Val, EvalError> {
+    let n = steps.len();
+    let name = func.name;
+    // timestamp() of a plain selector reports when each sample was taken; of anything else,
+    // the evaluation time.
+    if name == "timestamp" {
+        let rows = match unparen(&args[0]) {
+            Expr::VectorSelector(sel) => ctx.vector_selector(sel, steps, true)?,
+            other => match ctx.eval(other, steps)? {
+                Val::Vector(rows) => rows
+                    .into_iter()
+                    .map(|r| Row {
+                        vals: r
+                            .vals
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| v.map(|_| steps.at(i) as f64 / 1000.0))
+                            .collect(),
+                        labels: r.labels,
+                    })
+                    .collect(),
+                _ => unreachable!("the parser checks timestamp's argument"),
+            },
+        };
+        return Ok(Val::Vector(collect_rows(rows.into_iter().map(|r| Row {
+            labels: drop_name(&r.labels),
+            vals: r.vals,
+        }))?));
+    }
+    let mut vals = Vec::with_capacity(args.len());
+    for arg in args {
+        vals.push(ctx.eval(arg, steps)?);
+    }
+    // Scalar and string arguments, by position, taken out before the vectors are moved.
+    let scalars: Vec<Vec<f64>> = vals
+        .iter()
+        .map(|v| match v {
+            Val::Scalar(v) => v.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let strings: Vec<String> = vals
+        .iter()
+        .map(|v| match v {
+            Val::Str(s) => s.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    let scalar = |idx: usize| -> Vec<f64> {
+        match scalars.get(idx) {
+            Some(v) if !v.is_empty() => v.clone(),
+            _ => vec![f64::NAN; n],
+        }
+    };
+    let string = |idx: usize| -> &str { strings.get(idx).map_or("", String::as_str) };
+    Ok(match name {
+        "time" => Val::Scalar((0..n).map(|i| steps.at(i) as f64 / 1000.0).collect()),
+        "pi" => Val::Scalar(vec![std::f64::consts::PI; n]),
+        "vector" => Val::Vector(vec![Row {
+            labels: Labels::default(),
+            vals: scalar(0).into_iter().map(Some).collect(),
+        }]),
+        "scalar" => {
+            let rows = vector_arg(&mut vals, 0);
+            Val::Scalar(
+                (0..n)
+                    .map(|i| {
+                        let mut present = rows.iter().filter_map(|r| r.vals[i]);
+                        match (present.next(), present.next()) {
+                            (Some(v), None) => v,
+                            _ => f64::NAN,
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        "absent" => {
+            let rows = vector_arg(&mut vals, 0);
+            let labels = absent_labels(&args[0]);
+            let out: Vec<Option<f64>> = (0..n)
+                .map(|i| (!rows.iter().any(|r| r.vals[i].is_some())).then_some(1.0))
+                .collect();
+            Val::Vector(nonempty(vec![Row { labels, vals: out }]))
+        }
+        "absent_over_time" => {
+            let Some(Val::Matrix(m)) = vals.pop() else {
+                unreachable!("type checked")
+            };
+            let labels = absent_labels(&args[0]);
+            let out = (0..n)
+                .map(|i| {
+                    let (lo, hi) = m.window(steps.at(i));
+                    let present = m
+                        .series
+                        .iter()
+                        .any(|s| window(&s.samples, lo, hi).next().is_some());
+                    (!present).then_some(1.0)
+                })
+                .collect();
+            Val::Vector(nonempty(vec![Row { labels, vals: out }]))
+        }
+        "sort" | "sort_desc" => {
+            let mut rows = vector_arg(&mut vals, 0);
+            if n == 1 {
+                let desc = name == "sort_desc";
+                // NaN sorts last either way, as in Prometheus.
+                rows.sort_by(|a, b| {
+                    let (x, y) = (a.vals[0].unwrap_or(f64::NAN), b.vals[0].unwrap_or(f64::NAN));
+                    match (x.is_nan(), y.is_nan()) {
+                        (true, false) => std::cmp::Ordering::Greater,
+                        (false, true) => std::cmp::Ordering::Less,
+                        _ if desc => y.total_cmp(&x),
+                        _ => x.total_cmp(&y),
+                    }
+                });
+            }
+            Val::Vector(rows)
+        }
+        "label_replace" => {
+            let rows = vector_arg(&mut vals, 0);
+            Val::Vector(label_replace(
+                rows,
+                string(1),
+                string(2),
+                string(3),
+                string(4),
+            )?)
+        }
+        "label_join" => {
+            let rows = vector_arg(&mut vals, 0);
+            let sources: Vec<String> = (3..args.len()).map(|i| string(i).to_string()).collect();
+            Val::Vector(label_join(rows, string(1), string(2), &sources)?)
+        }
+        "histogram_quantile" => {
+            let q = scalar(0);
+            let rows = vector_arg(&mut vals, 1);
+            Val::Vector(histogram_quantile(&q, rows, n)?)
+        }
+        "clamp" | "clamp_min" | "clamp_max" | "round" => {
+            let rows = vector_arg(&mut vals, 0);
+            let (a, b) = (scalar(1), scalar(2));
+            let out = rows.into_iter().map(|r| Row {
+                labels: drop_name(&r.labels),
+                vals: r
+                    .vals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let v = (*v)?;
+                        match name {
+                            "clamp" => (!(b[i] < a[i])).then(|| go_max(a[i], go_min(b[i], v))),
+                            "clamp_min" => Some(go_max(a[i], v)),
+                            "clamp_max" => Some(go_min(a[i], v)),
+                            _ => {
+                                let to = if args.len() > 1 { a[i] } else { 1.0 };
+                                let inverse = 1.0 / to;
+                                Some((v * inverse + 0.5).floor() / inverse)
+                            }
+                        }
+                    })
+                    .collect(),
+            });
+            Val::Vector(collect_rows(out)?)
+        }
+        "days_in_month" | "day_of_month" | "day_of_week" | "day_of_year" | "hour" | "minute"
+        | "month" | "year" => {
+            let rows = if args.is_empty() {
+                vec![Row {
+                    labels: Labels::default(),
+                    vals: (0..n).map(|i| Some(steps.at(i) as f64 / 1000.0)).collect(),
+                }]
+            } else {
+                vector_arg(&mut vals, 0)
+            };
+            Val::Vector(map_values(rows, |v| date_part(name, v))?)
+        }
+        _ => match func.args.first() {
+            Some(crate::ast::ValueType::Matrix) => {
+                let matrix_idx = func
+                    .args
+                    .iter()
+                    .position(|t| *t == crate::ast::ValueType::Matrix)
+                    .unwrap_or(0);
+                let params: Vec<Vec<f64>> = (0..args.len())
+                    .filter(|i| *i != matrix_idx)
+                    .map(scalar)
+                    .collect();
+                let Val::Matrix(m) = vals.swap_remove(matrix_idx) else {
+                    unreachable!("type checked")
+                };
+                Val::Vector(range_function(name, &m, &params, steps)?)
+            }
+            _ if func.args.get(1) == Some(&crate::ast::ValueType::Matrix) => {
+                let params = vec![scalar(0)];
+                let Val::Matrix(m) = vals.swap_remove(1) else {
+                    unreachable!("type checked")
+                };
+                Val::Vector(range_function(name, &m, &params, steps)?)
+            }
+            _ => {
+                let rows = vector_arg(&mut vals, 0);
+                let f = simple_math(name).ok_or_else(|| {
+                    EvalError::Execution(format!("function {name} is not implemented"))
+                })?;
+                Val::Vector(map_values(rows, f)?)
+            }
+        },
+    })
+}
+
+fn unparen(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(inner) => unparen(inner),
+        other => other,
+    }
+}
+
+fn nonempty(rows: Vec<Row>) -> Vec<Row> {
+    rows.into_iter()
+        .filter(|r| r.vals.iter().any(Option::is_some))
+        .collect()
+}
+
+fn vector_arg(vals: &mut [Val], idx: usize) -> Vec<Row> {
+    match std::mem::replace(&mut vals[idx], Val::Scalar(Vec::new())) {
+        Val::Vector(rows) => rows,
+        _ => unreachable!("the parser checks argument types"),
+    }
+}
+
+/// Go's math.Max and math.Min: NaN wins.
+fn go_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+fn go_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+/// Applies `f` to every value, dropping the metric name.
+fn map_values(rows: Vec<Row>, f: impl Fn(f64) -> f64) -> Result<Vec<Row>, EvalError> {
+    collect_rows(rows.into_iter().map(|r| Row {
+        labels: drop_name(&r.labels),
+        vals: r.vals.iter().map(|v| v.map(&f)).collect(),
+    }))
+}
+
+fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
+    Some(match name {
+        "abs" => f64::abs,
+        "ceil" => f64::ceil,
+        "floor" => f64::floor,
+        "exp" => f64::exp,
+        "sqrt" => f64::sqrt,
+        "ln" => f64::ln,
+        "log2" => f64::log2,
+        "log10" => f64::log10,
+        "sin" => f64::sin,
+        "cos" => f64::cos,
+        "tan" => f64::tan,
+        "asin" => f64::asin,
+        "acos" => f64::acos,
+        "atan" => f64::atan,
+        "sinh" => f64::sinh,
+        "cosh" => f64::cosh,
+        "tanh" => f64::tanh,
+        "asinh" => f64::asinh,
+        "acosh" => f64::acosh,
+        "atanh" => f64::atanh,
+        "deg" => |v| v * 180.0 / std::f64::consts::PI,
+        "rad" => |v| v * std::f64::consts::PI / 180.0,
+        "sgn" => |v: f64| {
+            if v < 0.0 {
+                -1.0
+            } else if v > 0.0 {
+                1.0
+            } else {
+                v
+            }
+        },
+        _ => return None,
+    })
+}
+
+/// The labels `absent()` gives its result: the selector's equality matchers.
+fn absent_labels(arg: &Expr) -> Labels {
+    let matchers = match arg {
+        Expr::VectorSelector(s) | Expr::MatrixSelector { selector: s, .. } => &s.matchers,
+        _ => return Labels::default(),
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut ambiguous: Vec<&str> = Vec::new();
+    for m in matchers.iter().filter(|m| m.name != METRIC_NAME) {
+        if matches!(m.op, lookout_tsdb::MatchOp::Equal) && !pairs.iter().any(|(n, _)| *n == m.name)
+        {
+            pairs.push((m.name.clone(), m.value.clone()));
+        } else {
+            ambiguous.push(&m.name);
+        }
+    }
+    pairs.retain(|(n, _)| !ambiguous.contains(&n.as_str()));
+    Labels::from_pairs(pairs)
+}
+
+fn window(samples: &[Sample], lo: i64, hi: i64) -> impl Iterator<Item = &Sample> {
+    let start = samples.partition_point(|(t, _)| *t < lo);
+    samples[start..].iter().take_while(move |(t, _)| *t <= hi)
+}
+
+fn range_function(
+    name: &str,
+    m: &MatrixVal,
+    params: &[Vec<f64>],
+    steps: Steps,
+) -> Result<Vec<Row>, EvalError> {
+    let n = steps.len();
+    let keep_name = name == "last_over_time";
+    let mut rows = Vec::with_capacity(m.series.len());
+    let mut points: Vec<Sample> = Vec::new();
+    for s in &m.series {
+        let mut vals = vec![None; n];
+        for (i, slot) in vals.iter_mut().enumerate() {
+            let t = steps.at(i);
+            let (lo, hi) = m.window(t);
+            points.clear();
+            points.extend(window(&s.samples, lo, hi));
+            if points.is_empty() {
+                continue;
+            }
+            let param = |k: usize| params.get(k).map_or(f64::NAN, |p| p[i]);
+            *slot = over_window(name, &points, lo, hi, m.range, t, param)?;
+        }
+        rows.push(Row {
+            labels: if keep_name {
+                s.labels.clone()
+            } else {
+                drop_name(&s.labels)
+            },
+            vals,
+        });
+    }
+    collect_rows(rows)
+}
+
+/// One range function over one window of samples (never empty).
+fn over_window(
+    name: &str,
+    points: &[Sample],
+    lo: i64,
+    hi: i64,
+    range: i64,
+    t: i64,
+    param: impl Fn(usize) -> f64,
+) -> Result<Option<f64>, EvalError> {
+    let values = || points.iter().map(|(_, v)| *v);
+    Ok(match name {
+        "rate" => extrapolated_rate(points, lo, hi, range, true, true),
+        "increase" => extrapolated_rate(points, lo, hi, range, true, false),
+        "delta" => extrapolated_rate(points, lo, hi, range, false, false),
+        "irate" | "idelta" => {
+            if points.len() < 2 {
+                return Ok(None);
+            }
+            let (last, prev) = (points[points.len() - 1], points[points.len() - 2]);
+            let interval = last.0 - prev.0;
+            if interval == 0 {
+                return Ok(None);
+            }
+            if name == "irate" {
+                let delta = if last.1 < prev.1 {
+                    last.1
+                } else {
+                    last.1 - prev.1
+                };
+                Some(delta / (interval as f64 / 1000.0))
+            } else {
+                Some(last.1 - prev.1)
+            }
+        }
+        "changes" => Some(
+            points
+                .windows(2)
+                .filter(|w| w[0].1 != w[1].1 && !(w[0].1.is_nan() && w[1].1.is_nan()))
+                .count() as f64,
+        ),
+        "resets" => Some(points.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64),
+        "deriv" => (points.len() >= 2).then(|| linear_regression(points, points[0].0).0),
+        "predict_linear" => (points.len() >= 2).then(|| {
+            let (slope, intercept) = linear_regression(points, t);
+            slope * param(0) + intercept
+        }),
+        "holt_winters" => holt_winters(points, param(0), param(1))?,
+        "avg_over_time" => Some(mean(&values().collect::<Vec<_>>())),
+        "count_over_time" => Some(points.len() as f64),
+        "sum_over_time" => Some(values().sum()),
+        "min_over_time" => {
+            Some(values().skip(1).fold(
+                points[0].1,
+                |acc, v| if acc > v || acc.is_nan() { v } else { acc },
+            ))
+        }
+        "max_over_time" => {
+            Some(values().skip(1).fold(
+                points[0].1,
+                |acc, v| if acc < v || acc.is_nan() { v } else { acc },
+            ))
+        }
+        "last_over_time" => Some(points[points.len() - 1].1),
+        "present_over_time" => Some(1.0),
+        "quantile_over_time" => Some(quantile(param(0), &mut values().collect::<Vec<_>>())),
+        "stddev_over_time" | "stdvar_over_time" => {
+            let (mut count, mut mean, mut m2) = (0.0, 0.0, 0.0);
+            for v in values() {
+                count += 1.0;
+                let delta = v - mean;
+                mean += delta / count;
+                m2 += delta * (v - mean);
+            }
+            let var = m2 / count;
+            Some(if name == "stddev_over_time" {
+                var.sqrt()
+            } else {
+                var
+            })
+        }
+        other => {
+            return Err(EvalError::Execution(format!(
+                "function {other} is not implemented"
+            )));
+        }
+    })
+}
+
+/// `rate`, `increase` and `delta`: the change over the window, extrapolated towards its edges
+/// as Prometheus does (not beyond half a sample interval, and not below zero for counters).
+fn extrapolated_rate(
+    points: &[Sample],
+    range_start: i64,
+    range_end: i64,
+    range: i64,
+    counter: bool,
+    per_second: bool,
+) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (first, last) = (points[0], points[points.len() - 1]);
+    let mut result = last.1 - first.1;
+    if counter {
+        let mut previous = 0.0;
+        for &(_, v) in points {
+            if v < previous {
+                result += previous;
+            }
+            previous = v;
+        }
+    }
+    let mut to_start = (first.0 - range_start) as f64 / 1000.0;
+    let to_end = (range_end - last.0) as f64 / 1000.0;
+    let sampled = (last.0 - first.0) as f64 / 1000.0;
+    let average_gap = sampled / (points.len() - 1) as f64;
+    if counter && result > 0.0 && first.1 >= 0.0 {
+        let to_zero = sampled * (first.1 / result);
+        if to_zero < to_start {
+            to_start = to_zero;
+        }
+    }
+    let threshold = average_gap * 1.1;
+    let mut interval = sampled;
+    interval += if to_start < threshold {
+        to_start
+    } else {
+        average_gap / 2.0
+    };
+    interval += if to_end < threshold {
+        to_end
+    } else {
+        average_gap / 2.0
+    };
+    result *= interval / sampled;
+    if per_second {
+        result /= range as f64 / 1000.0;
+    }
+    Some(result)
+}
+
+/// Least-squares slope and intercept, with time in seconds relative to `intercept_time`.
+fn linear_regression(points: &[Sample], intercept_time: i64) -> (f64, f64) {
+    let (mut n, mut sum_x, mut sum_y, mut sum_xy, mut sum_x2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let first = points[0].1;
+    let constant = points.iter().all(|(_, v)| *v == first);
+    for &(t, v) in points {
+        n += 1.0;
+        let x = (t - intercept_time) as f64 / 1000.0;
+        sum_x += x;
+        sum_y += v;
+        sum_xy += x * v;
+        sum_x2 += x * x;
+    }
+    if constant {
+        return if first.is_infinite() {
+            (f64::NAN, f64::NAN)
+        } else {
+            (0.0, first)
+        };
+    }
+    let cov_xy = sum_xy - sum_x * sum_y / n;
+    let var_x = sum_x2 - sum_x * sum_x / n;
+    let slope = cov_xy / var_x;
+    (slope, sum_y / n - slope * sum_x / n)
+}
+
+fn holt_winters(points: &[Sample], sf: f64, tf: f64) -> Result<Option<f64>, EvalError> {
+    if !(sf > 0.0 && sf < 1.0) {
+        return Err(EvalError::Execution(format!(
+            "invalid smoothing factor. Expected: 0 < sf < 1, got: {sf:.6}"
+        )));
+    }
+    if !(tf > 0.0 && tf < 1.0) {
+        return Err(EvalError::Execution(format!(
+            "invalid trend factor. Expected: 0 < tf < 1, got: {tf:.6}"
+        )));
+    }
+    if points.len() < 2 {
+        return Ok(None);
+    }
+    let (mut s0, mut s1) = (0.0, points[0].1);
+    let mut b = points[1].1 - points[0].1;
+    for (i, &(_, v)) in points.iter().enumerate().skip(1) {
+        let x = sf * v;
+        if i > 1 {
+            b = tf * (s1 - s0) + (1.0 - tf) * b;
+        }
+        let y = (1.0 - sf) * (s1 + b);
+        s0 = s1;
+        s1 = x + y;
+    }
+    Ok(Some(s1))
+}
+
+fn label_replace(
+    rows: Vec<Row>,
+    dst: &str,
+    replacement: &str,
+    src: &str,
+    pattern: &str,
+) -> Result<Vec<Row>, EvalError> {
+    let re = Regex::new(&format!("^(?s:{pattern})$")).map_err(|e| {
+        EvalError::Execution(format!(
+            "invalid regular expression in label_replace(): {pattern}: {e}"
+        ))
+    })?;
+    if !is_valid_label_name(dst) {
+        return Err(EvalError::Execution(format!(
+            "invalid destination label name in label_replace(): {dst}"
+        )));
+    }
+    collect_rows(rows.into_iter().map(|row| {
+        let value = row.labels.get(src).unwrap_or("");
+        let labels = match re.captures(value) {
+            Some(caps) => {
+                let mut result = String::new();
+                caps.expand(replacement, &mut result);
+                set_label(&row.labels, dst, result)
+            }
+            None => row.labels,
+        };
+        Row {
+            labels,
+            vals: row.vals,
+        }
+    }))
+}
+
+fn label_join(
+    rows: Vec<Row>,
+    dst: &str,
+    separator: &str,
+    sources: &[String],
+) -> Result<Vec<Row>, EvalError> {
+    if !is_valid_label_name(dst) {
+        return Err(EvalError::Execution(format!(
+            "invalid destination label name in label_join(): {dst}"
+        )));
+    }
+    if let Some(bad) = sources.iter().find(|s| !is_valid_label_name(s)) {
+        return Err(EvalError::Execution(format!(
+            "invalid source label name in label_join(): {bad}"
+        )));
+    }
+    collect_rows(rows.into_iter().map(|row| {
+        let joined = sources
+            .iter()
+            .map(|s| row.labels.get(s).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(separator);
+        Row {
+            labels: set_label(&row.labels, dst, joined),
+            vals: row.vals,
+        }
+    }))
+}
+
+/// Sets (or with an empty value, removes) one label.
+fn set_label(labels: &Labels, name: &str, value: String) -> Labels {
+    Labels::from_pairs(
+        labels
+            .iter()
+            .map(|l| (l.name.clone(), l.value.clone()))
+            .chain([(name.to_string(), value)]),
+    )
+}
+
+fn histogram_quantile(q: &[f64], rows: Vec<Row>, n: usize) -> Result<Vec<Row>, EvalError> {
+    // Buckets of one histogram share all labels but `le`; the metric name keeps histograms of
+    // different metrics apart until the result drops it.
+    let mut groups: Vec<(Labels, Vec<(f64, &Row)>)> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for row in &rows {
+        let Some(le) = row.labels.get("le").and_then(parse_le) else {
+            continue;
+        };
+        let key = without(&row.labels, &["le"]);
+        let g = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push((le, row));
+    }
+    collect_rows(groups.into_iter().map(|(key, buckets)| {
+        let vals = (0..n)
+            .map(|i| {
+                let mut present: Vec<(f64, f64)> = buckets
+                    .iter()
+                    .filter_map(|(le, r)| r.vals[i].map(|c| (*le, c)))
+                    .collect();
+                (!present.is_empty()).then(|| bucket_quantile(q[i], &mut present))
+            })
+            .collect();
+        Row {
+            labels: drop_name(&key),
+            vals,
+        }
+    }))
+}
+
+fn parse_le(text: &str) -> Option<f64> {
+    match text.trim() {
+        "+Inf" | "Inf" | "+inf" | "inf" => Some(f64::INFINITY),
+        "-Inf" | "-inf" => Some(f64::NEG_INFINITY),
+        other => other.parse().ok(),
+    }
+}
+
+/// The quantile of a classic histogram's cumulative buckets `(upper bound, count)`, with linear
+/// interpolation inside the bucket that holds the rank.
+fn bucket_quantile(q: f64, buckets: &mut Vec<(f64, f64)>) -> f64 {
+    if q.is_nan() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if buckets.last().is_none_or(|b| b.0 != f64::INFINITY) {
+        return f64::NAN;
+    }
+    // Merge buckets with the same bound, then force the counts to be monotonic.
+    buckets.dedup_by(|next, kept| {
+        if next.0 == kept.0 {
+            kept.1 += next.1;
+            true
+        } else {
+            false
+        }
+    });
+    let mut max = f64::NEG_INFINITY;
+    for b in buckets.iter_mut() {
+        if b.1 > max {
+            max = b.1;
+        } else if b.1 < max {
+            b.1 = max;
+        }
+    }
+    if buckets.len() < 2 {
+        return f64::NAN;
+    }
+    let observations = buckets[buckets.len() - 1].1;
+    if observations == 0.0 {
+        return f64::NAN;
+    }
+    let mut rank = q * observations;
+    let b = buckets[..buckets.len() - 1].partition_point(|b| b.1 < rank);
+    if b == buckets.len() - 1 {
+        return buckets[buckets.len() - 2].0;
+    }
+    if b == 0 && buckets[0].0 <= 0.0 {
+        return buckets[0].0;
+    }
+    let (mut start, end, mut count) = (0.0, buckets[b].0, buckets[b].1);
+    if b > 0 {
+        start = buckets[b - 1].0;
+        count -= buckets[b - 1].1;
+        rank -= buckets[b - 1].1;
+    }
+    start + (end - start) * (rank / count)
+}
+
+/// The calendar part `name` of a Unix time in seconds, in UTC.
+fn date_part(name: &str, seconds: f64) -> f64 {
+    if !seconds.is_finite() {
+        return f64::NAN;
+    }
+    let secs = seconds.trunc() as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    match name {
+        "year" => y as f64,
+        "month" => m as f64,
+        "day_of_month" => d as f64,
+        "day_of_week" => (days + 4).rem_euclid(7) as f64,
+        "day_of_year" => (month_days[..(m - 1) as usize].iter().sum::<i64>() + d) as f64,
+        "days_in_month" => month_days[(m - 1) as usize] as f64,
+        "hour" => (rem / 3600) as f64,
+        "minute" => (rem % 3600 / 60) as f64,
+        _ => f64::NAN,
+    }
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
