@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod prometheus;
+
 /// One point of a history line: Unix time in milliseconds and a value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {

@@ -9,9 +9,12 @@ pub mod config;
 pub mod datadir;
 pub mod demo;
 pub mod logbuf;
+pub mod metrics;
 pub mod overview;
 pub mod state;
 pub mod telemetry;
+#[cfg(test)]
+mod testing;
 pub mod timefmt;
 
 use anyhow::Context as _;
@@ -75,7 +78,7 @@ async fn trim_head(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tokio::select! {
-            _ = ticker.tick() => state.head.truncate_before(timefmt::now_ms() - HEAD_KEEP_MS),
+            _ = ticker.tick() => state.metrics.head.truncate_before(timefmt::now_ms() - HEAD_KEEP_MS),
             _ = shutdown.changed() => break,
         }
     }

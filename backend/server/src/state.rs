@@ -6,14 +6,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use lookout_tsdb::Head;
 
 use crate::logbuf::LogBuffer;
+use crate::metrics::Metrics;
 use crate::telemetry::SelfMetrics;
 
 /// Cheap to clone; every field is shared.
 #[derive(Clone)]
 pub struct AppState {
-    pub head: Arc<Head>,
+    pub metrics: Metrics,
     pub logs: Arc<LogBuffer>,
-    pub metrics: Arc<SelfMetrics>,
+    pub telemetry: Arc<SelfMetrics>,
     ready: Arc<AtomicBool>,
     pub started_at_ms: i64,
     pub demo: bool,
@@ -22,12 +23,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(started_at_ms: i64, demo: bool) -> Self {
         AppState {
-            head: Arc::new(Head::new()),
+            metrics: Metrics::new(Arc::new(Head::new())),
             logs: Arc::new(LogBuffer::new(100_000)),
-            metrics: Arc::new(SelfMetrics::new(
-                env!("CARGO_PKG_VERSION"),
-                started_at_ms as f64 / 1000.0,
-            )),
+            telemetry: Arc::new(SelfMetrics::new(env!("CARGO_PKG_VERSION"), started_at_ms as f64 / 1000.0)),
             ready: Arc::new(AtomicBool::new(false)),
             started_at_ms,
             demo,

@@ -111,6 +111,35 @@ impl Head {
             .collect()
     }
 
+    /// The label sets of matching series with at least one sample in `[mint, maxt]`.
+    pub fn series(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Labels> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner
+            .candidates(matchers)
+            .into_iter()
+            .map(|id| &inner.series[id as usize])
+            .filter(|s| matchers.iter().all(|m| m.matches(s.labels.get(&m.name).unwrap_or(""))))
+            .filter(|s| s.samples.iter().any(|(t, _)| *t >= mint && *t <= maxt))
+            .map(|s| s.labels.clone())
+            .collect()
+    }
+
+    /// Every label name in the head, sorted.
+    pub fn label_names(&self) -> Vec<String> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<String> = inner.postings.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// Every value of one label in the head, sorted.
+    pub fn label_values(&self, name: &str) -> Vec<String> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let mut values: Vec<String> = inner.postings.get(name).map(|v| v.keys().cloned().collect()).unwrap_or_default();
+        values.sort();
+        values
+    }
+
     /// Drops samples older than `mint`, bounding memory. Series keep their ids.
     pub fn truncate_before(&self, mint: i64) {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
@@ -257,6 +286,18 @@ mod tests {
         head.truncate_before(25);
         let got = head.select(&[Matcher::equal("__name__", "x")], i64::MIN, i64::MAX);
         assert_eq!(got[0].samples, vec![(30, 30.0)]);
+    }
+
+    #[test]
+    fn label_names_values_and_series() {
+        let head = Head::new();
+        head.append(&series("up", &[("job", "b")]), 10, 1.0).unwrap();
+        head.append(&series("up", &[("job", "a")]), 20, 1.0).unwrap();
+        assert_eq!(head.label_names(), ["__name__", "job"]);
+        assert_eq!(head.label_values("job"), ["a", "b"]);
+        let found = head.series(&[Matcher::equal("__name__", "up")], 15, 30);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].get("job"), Some("a"));
     }
 
     #[test]

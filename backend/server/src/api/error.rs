@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lookout_types::ApiErrorBody;
 
+use crate::metrics::QueryError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The request itself is wrong; retrying it unchanged cannot help.
@@ -14,6 +16,25 @@ pub enum ApiError {
     /// Storage is not open yet or is shutting down; retrying later can help.
     #[error("{0}")]
     Unavailable(String),
+    /// The request was valid but could not be carried out (Prometheus's `execution`).
+    #[error("{0}")]
+    Execution(String),
+    /// The request ran past its deadline.
+    #[error("{0}")]
+    Timeout(String),
+    /// The request body is larger than allowed; the message names the limit.
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+impl From<QueryError> for ApiError {
+    fn from(err: QueryError) -> Self {
+        match err {
+            QueryError::BadData(m) => ApiError::BadData(m),
+            QueryError::Execution(m) => ApiError::Execution(m),
+            QueryError::Timeout(m) => ApiError::Timeout(m),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -21,6 +42,9 @@ impl IntoResponse for ApiError {
         let (status, error_type) = match &self {
             ApiError::BadData(_) => (StatusCode::BAD_REQUEST, "bad_data"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Execution(_) => (StatusCode::UNPROCESSABLE_ENTITY, "execution"),
+            ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "bad_data"),
         };
         tracing::debug!(%status, error = %self, "API request failed");
         let body = ApiErrorBody {

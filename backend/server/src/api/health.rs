@@ -31,15 +31,13 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    state
-        .metrics
-        .head_series
-        .set(&[], state.head.num_series() as f64);
+    state.telemetry.head_series
+        .set(&[], state.metrics.head.num_series() as f64);
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.registry.render_text(),
+        state.telemetry.registry.render_text(),
     )
 }

@@ -20,7 +20,7 @@ async fn overview_get(State(state): State<AppState>) -> Result<Json<Overview>, A
         return Err(ApiError::Unavailable("storage is not open yet".into()));
     }
     Ok(Json(overview::compute(
-        &state.head,
+        &state.metrics.head,
         &state.logs,
         timefmt::now_ms(),
     )))
@@ -31,6 +31,6 @@ async fn status_get(State(state): State<AppState>) -> Json<ServerStatus> {
         version: env!("CARGO_PKG_VERSION").into(),
         started_at: state.started_at_ms,
         demo: state.demo,
-        head_series: state.head.num_series() as u64,
+        head_series: state.metrics.head.num_series() as u64,
     })
 }

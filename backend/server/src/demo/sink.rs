@@ -24,19 +24,17 @@ pub fn write_metrics(state: &AppState, instances: &[Instance], t: i64) {
                     .chain([("instance".to_string(), instance.instance.clone())])
                     .chain(sample.labels),
                 );
-                match state.head.append(&labels, t, sample.value) {
+                match state.metrics.head.append(&labels, t, sample.value) {
                     Ok(()) => appended += 1,
                     Err(err) => {
-                        state.metrics.rejected_samples.inc(&[SOURCE, "append"]);
+                        state.telemetry.rejected_samples.inc(&[SOURCE, "append"]);
                         tracing::warn!(%err, "demo sample rejected");
                     }
                 }
             }
         }
     }
-    state
-        .metrics
-        .ingested_samples
+    state.telemetry.ingested_samples
         .inc_by(&[SOURCE], appended as f64);
 }
 
@@ -50,8 +48,6 @@ pub fn write_logs(state: &AppState, records: &[LogRecord]) {
             request_id: record.str_field("request_id").map(str::to_string),
         });
     }
-    state
-        .metrics
-        .ingested_log_lines
+    state.telemetry.ingested_log_lines
         .inc_by(&[SOURCE], records.len() as f64);
 }

@@ -1,0 +1,81 @@
+//! The metrics pillar as the API sees it: PromQL queries with limits and deadlines, series and
+//! label look-ups, and the metadata of known metric families.
+
+mod query;
+
+pub use query::{QueryError, QueryLimits, parse_selector};
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use lookout_tsdb::{Head, Labels, Matcher};
+
+/// A metric family's type, help and unit, as scraped or exposed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyMetadata {
+    pub kind: String,
+    pub help: String,
+    pub unit: String,
+}
+
+/// Cheap to clone; shares the head.
+#[derive(Clone)]
+pub struct Metrics {
+    pub head: Arc<Head>,
+    metadata: Arc<RwLock<BTreeMap<String, FamilyMetadata>>>,
+    pub limits: QueryLimits,
+}
+
+impl Metrics {
+    pub fn new(head: Arc<Head>) -> Self {
+        Metrics { head, metadata: Arc::default(), limits: QueryLimits::default() }
+    }
+
+    /// Records (or replaces) a family's metadata.
+    pub fn set_metadata(&self, family: &str, metadata: FamilyMetadata) {
+        let mut map = self.metadata.write().unwrap_or_else(|e| e.into_inner());
+        if map.get(family) != Some(&metadata) {
+            map.insert(family.to_string(), metadata);
+        }
+    }
+
+    /// Metadata of every family, or of one, at most `limit` families.
+    pub fn metadata(&self, metric: Option<&str>, limit: Option<usize>) -> BTreeMap<String, FamilyMetadata> {
+        let map = self.metadata.read().unwrap_or_else(|e| e.into_inner());
+        map.iter()
+            .filter(|(name, _)| metric.is_none_or(|m| m == name.as_str()))
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Series matching any of the selectors (each a PromQL series selector) within the range.
+    pub fn series(&self, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<Labels> {
+        let mut found: Vec<Labels> = selectors.iter().flat_map(|m| self.head.series(m, start, end)).collect();
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    /// Label names, of all series or of those matching the selectors within the range.
+    pub fn label_names(&self, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<String> {
+        if selectors.is_empty() {
+            return self.head.label_names();
+        }
+        let mut names: Vec<String> = self.series(selectors, start, end).iter().flat_map(|l| l.iter().map(|l| l.name.clone())).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Values of one label, of all series or of those matching the selectors within the range.
+    pub fn label_values(&self, name: &str, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<String> {
+        if selectors.is_empty() {
+            return self.head.label_values(name);
+        }
+        let mut values: Vec<String> = self.series(selectors, start, end).iter().filter_map(|l| l.get(name).map(str::to_string)).collect();
+        values.sort();
+        values.dedup();
+        values
+    }
+}

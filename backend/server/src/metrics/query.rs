@@ -1,0 +1,102 @@
+//! Running PromQL: parsing, the query deadline and sample limit, evaluation off the async
+//! runtime, and errors sorted into Prometheus's error types.
+
+use std::time::Duration;
+
+use lookout_promql::{EvalError, Options, QueryValue, ast::Expr, eval_instant, eval_range, parse};
+use lookout_tsdb::{Matcher, Series};
+
+use super::Metrics;
+
+/// Limits every query runs under.
+#[derive(Debug, Clone)]
+pub struct QueryLimits {
+    pub timeout: Duration,
+    pub max_samples: usize,
+    /// The most points one series of a range query may have (Prometheus's 11,000).
+    pub max_points_per_series: i64,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits { timeout: Duration::from_secs(120), max_samples: 50_000_000, max_points_per_series: 11_000 }
+    }
+}
+
+/// Why a query failed, in the categories Prometheus's API reports.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The request is wrong: a parse error, a bad parameter. HTTP 400 `bad_data`.
+    #[error("{0}")]
+    BadData(String),
+    /// The query is valid but could not be computed. HTTP 422 `execution`.
+    #[error("{0}")]
+    Execution(String),
+    /// The query ran past its deadline. HTTP 503 `timeout`.
+    #[error("{0}")]
+    Timeout(String),
+}
+
+impl From<EvalError> for QueryError {
+    fn from(err: EvalError) -> Self {
+        match err {
+            EvalError::Timeout(_) => QueryError::Timeout(err.to_string()),
+            EvalError::Execution(_) | EvalError::TooManySamples => QueryError::Execution(err.to_string()),
+        }
+    }
+}
+
+/// Parses a query, reporting errors as Prometheus's API does.
+pub fn parse_query(query: &str) -> Result<Expr, QueryError> {
+    parse(query).map_err(|e| QueryError::BadData(format!("invalid parameter \"query\": {e}")))
+}
+
+/// Parses a series selector (`match[]`) into its matchers.
+pub fn parse_selector(selector: &str) -> Result<Vec<Matcher>, QueryError> {
+    match parse(selector) {
+        Ok(Expr::VectorSelector(s)) => Ok(s.matchers),
+        Ok(_) => Err(QueryError::BadData(format!("invalid parameter \"match[]\": {selector:?} is not a series selector"))),
+        Err(e) => Err(QueryError::BadData(format!("invalid parameter \"match[]\": {e}"))),
+    }
+}
+
+impl Metrics {
+    fn options(&self, timeout: Option<Duration>) -> Options {
+        let timeout = timeout.map_or(self.limits.timeout, |t| t.min(self.limits.timeout));
+        Options { timeout: Some(timeout), max_samples: self.limits.max_samples, ..Options::default() }
+    }
+
+    /// Evaluates `query` at `time` (ms), on a blocking thread.
+    pub async fn query_instant(&self, query: &str, time: i64, timeout: Option<Duration>) -> Result<QueryValue, QueryError> {
+        let expr = parse_query(query)?;
+        let (head, opts) = (self.head.clone(), self.options(timeout));
+        run_blocking(move || eval_instant(head.as_ref(), &expr, time, &opts)).await
+    }
+
+    /// Evaluates `query` from `start` to `end` every `step` (all ms), on a blocking thread.
+    pub async fn query_range(&self, query: &str, start: i64, end: i64, step: i64, timeout: Option<Duration>) -> Result<Vec<Series>, QueryError> {
+        if end < start {
+            return Err(QueryError::BadData("invalid parameter \"end\": end timestamp must not be before start time".into()));
+        }
+        if step <= 0 {
+            return Err(QueryError::BadData(
+                "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
+            ));
+        }
+        if (end - start) / step > self.limits.max_points_per_series {
+            return Err(QueryError::BadData(
+                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
+            ));
+        }
+        let expr = parse_query(query)?;
+        let (head, opts) = (self.head.clone(), self.options(timeout));
+        run_blocking(move || eval_range(head.as_ref(), &expr, start, end, step, &opts)).await
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, EvalError> + Send + 'static) -> Result<T, QueryError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(QueryError::from),
+        Err(join) => Err(QueryError::Execution(format!("query evaluation failed: {join}"))),
+    }
+}
