@@ -1,107 +1,54 @@
-//! The Overview's figures, computed from stored samples: the payment success rate, the database
-//! pool against its limit, and the request rate, each with its last 15 minutes.
-//!
-//! These are fixed computations over the head (increase of counters, newest gauge values); they
-//! answer the landing page's "is the payment service healthy?" without a query language.
+//! The Overview's figures, each a PromQL query over stored samples: the payment success rate,
+//! the busiest database pool against its limit, and the request rate, with their last 15 minutes.
 
-use lookout_tsdb::{Head, Matcher, Sample, Series};
+use lookout_promql::{Options, QueryValue, eval_instant, eval_range, parse};
+use lookout_tsdb::{Head, Labels};
 use lookout_types::{Health, Overview, Point, StatCard};
 
 use crate::logbuf::LogBuffer;
 
-/// Width of the window a rate is computed over, as `rate(x[1m])` would.
-const RATE_WINDOW_MS: i64 = 60_000;
-/// How far back a gauge's newest sample still counts as current (Prometheus's lookback delta).
-const LOOKBACK_MS: i64 = 5 * 60_000;
 const HISTORY_MS: i64 = 15 * 60_000;
 const HISTORY_STEP_MS: i64 = 15_000;
-/// How old a sample just before a window may be and still serve as the window's baseline.
-const BASELINE_SLACK_MS: i64 = 15_000;
+
+const SUCCESS_RATE: &str =
+    r#"sum(rate(payment_requests_total{status="success"}[1m])) / sum(rate(payment_requests_total[1m])) * 100"#;
+const REQUEST_RATE: &str = "sum(rate(payment_requests_total[1m]))";
+const POOL_FILL: &str = "max by (pool) (database_connections_active / database_connections_max)";
 
 pub fn compute(head: &Head, logs: &LogBuffer, now: i64) -> Overview {
     Overview {
         generated_at: now,
-        cards: vec![
-            success_rate_card(head, now),
-            pool_card(head, now),
-            request_rate_card(head, now),
-        ],
+        cards: vec![success_rate_card(head, now), pool_card(head, now), request_rate_card(head, now)],
         error_groups: logs.error_groups("ERROR", now - HISTORY_MS, 8),
     }
 }
 
-fn history_steps(now: i64) -> impl Iterator<Item = i64> {
-    let first = now - HISTORY_MS;
-    (0..=HISTORY_MS / HISTORY_STEP_MS).map(move |i| first + i * HISTORY_STEP_MS)
+/// The instant vector of `query` at `now`, empty on any error (the queries are fixed and valid;
+/// an error means missing data, which the card shows as "no data").
+fn instant(head: &Head, query: &str, now: i64) -> Vec<(Labels, f64)> {
+    let Ok(expr) = parse(query) else { return Vec::new() };
+    match eval_instant(head, &expr, now, &Options::default()) {
+        Ok(QueryValue::Vector(samples)) => samples,
+        _ => Vec::new(),
+    }
 }
 
-fn select_name(head: &Head, name: &str, from: i64, to: i64) -> Vec<Series> {
-    head.select(&[Matcher::equal("__name__", name)], from, to)
+/// The first series of `query` over the last 15 minutes.
+fn history(head: &Head, query: &str, now: i64) -> Vec<Point> {
+    let Ok(expr) = parse(query) else { return Vec::new() };
+    let start = now - HISTORY_MS;
+    match eval_range(head, &expr, start, now, HISTORY_STEP_MS, &Options::default()) {
+        Ok(series) => series.into_iter().next().map(|s| s.samples.iter().map(|&(t, v)| Point { t, v }).collect()).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
 }
 
-/// The counter growth of one series from the window's start to `end`, counting a drop as a
-/// reset. The window starts at the newest sample at or before `start` (if it is at most
-/// `BASELINE_SLACK_MS` old), so a counter scraped every few seconds is measured over the full minute.
-fn increase(samples: &[Sample], start: i64, end: i64) -> Option<f64> {
-    let first = samples.partition_point(|(t, _)| *t <= start);
-    let first = match first.checked_sub(1) {
-        Some(i) if samples[i].0 > start - BASELINE_SLACK_MS => i,
-        _ => first,
-    };
-    let window: Vec<f64> = samples[first..]
-        .iter()
-        .take_while(|(t, _)| *t <= end)
-        .map(|(_, v)| *v)
-        .collect();
-    (window.len() >= 2).then(|| {
-        window
-            .windows(2)
-            .map(|pair| {
-                if pair[1] < pair[0] {
-                    pair[1]
-                } else {
-                    pair[1] - pair[0]
-                }
-            })
-            .sum()
-    })
-}
-
-/// Sums the increase of the selected counters over the window ending at `end`.
-fn summed_increase<'a>(series: impl Iterator<Item = &'a Series>, end: i64) -> Option<f64> {
-    series
-        .filter_map(|s| increase(&s.samples, end - RATE_WINDOW_MS, end))
-        .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
-}
-
-fn latest(samples: &[Sample], at: i64) -> Option<f64> {
-    samples
-        .iter()
-        .rev()
-        .find(|(t, _)| *t <= at && *t > at - LOOKBACK_MS)
-        .map(|(_, v)| *v)
-}
-
-fn success_rate_at(requests: &[Series], at: i64) -> Option<f64> {
-    let total = summed_increase(requests.iter(), at)?;
-    let success = summed_increase(
-        requests
-            .iter()
-            .filter(|s| s.labels.get("status") == Some("success")),
-        at,
-    )
-    .unwrap_or(0.0);
-    (total > 0.0).then(|| 100.0 * success / total)
+fn first_value(head: &Head, query: &str, now: i64) -> Option<f64> {
+    instant(head, query, now).first().map(|(_, v)| *v).filter(|v| v.is_finite())
 }
 
 fn success_rate_card(head: &Head, now: i64) -> StatCard {
-    let requests = select_name(
-        head,
-        "payment_requests_total",
-        now - HISTORY_MS - RATE_WINDOW_MS,
-        now,
-    );
-    let value = success_rate_at(&requests, now);
+    let value = first_value(head, SUCCESS_RATE, now);
     StatCard {
         key: "payment_success_rate".into(),
         title: "Payment success rate".into(),
@@ -114,87 +61,48 @@ fn success_rate_card(head: &Head, now: i64) -> StatCard {
             Some(v) if v < 95.0 => Health::Warning,
             Some(_) => Health::Ok,
         },
-        source: "increase of payment_requests_total{status=\"success\"} over all statuses, last 1m"
-            .into(),
-        history: history_steps(now)
-            .filter_map(|t| success_rate_at(&requests, t).map(|v| Point { t, v }))
-            .collect(),
+        source: SUCCESS_RATE.into(),
+        history: history(head, SUCCESS_RATE, now),
     }
 }
 
 fn request_rate_card(head: &Head, now: i64) -> StatCard {
-    let requests = select_name(
-        head,
-        "payment_requests_total",
-        now - HISTORY_MS - RATE_WINDOW_MS,
-        now,
-    );
-    let rate_at =
-        |t: i64| summed_increase(requests.iter(), t).map(|v| v / (RATE_WINDOW_MS as f64 / 1000.0));
-    let value = rate_at(now);
+    let value = first_value(head, REQUEST_RATE, now);
     StatCard {
         key: "payment_request_rate".into(),
         title: "Payment requests".into(),
         value,
         unit: "per_second".into(),
         limit: None,
-        health: if value.is_some() {
-            Health::Ok
-        } else {
-            Health::Unknown
-        },
-        source: "increase of payment_requests_total per second, last 1m".into(),
-        history: history_steps(now)
-            .filter_map(|t| rate_at(t).map(|v| Point { t, v }))
-            .collect(),
+        health: if value.is_some() { Health::Ok } else { Health::Unknown },
+        source: REQUEST_RATE.into(),
+        history: history(head, REQUEST_RATE, now),
     }
 }
 
-/// The pool closest to its limit: `database_connections_active` against the
-/// `database_connections_max` series with the same labels.
+/// The pool closest to its limit, shown as connections in use against the pool size.
 fn pool_card(head: &Head, now: i64) -> StatCard {
-    let from = now - HISTORY_MS - LOOKBACK_MS;
-    let active = select_name(head, "database_connections_active", from, now);
-    let limits = select_name(head, "database_connections_max", from, now);
-    let limit_of = |series: &Series| {
-        limits
-            .iter()
-            .find(|l| {
-                l.labels
-                    .iter()
-                    .filter(|x| x.name != "__name__")
-                    .eq(series.labels.iter().filter(|x| x.name != "__name__"))
-            })
-            .and_then(|l| latest(&l.samples, now))
+    let busiest = instant(head, POOL_FILL, now).into_iter().filter(|(_, v)| v.is_finite()).max_by(|a, b| a.1.total_cmp(&b.1));
+    let Some((labels, _)) = busiest else {
+        return StatCard {
+            key: "db_pool_usage".into(),
+            title: "DB pool in use".into(),
+            value: None,
+            unit: "count".into(),
+            limit: None,
+            health: Health::Unknown,
+            source: POOL_FILL.into(),
+            history: Vec::new(),
+        };
     };
-    // The busiest pool, by fraction of its limit (or by count where no limit is exported).
-    let busiest = active
-        .iter()
-        .filter_map(|s| {
-            let value = latest(&s.samples, now)?;
-            let limit = limit_of(s);
-            let fill = limit.map_or(value, |l| if l > 0.0 { value / l } else { 0.0 });
-            Some((s, value, limit, fill))
-        })
-        .max_by(|a, b| a.3.total_cmp(&b.3));
-    let (title, value, limit, history) = match busiest {
-        Some((series, value, limit, _)) => {
-            let pool = series.labels.get("pool").unwrap_or("?");
-            let history = history_steps(now)
-                .filter_map(|t| latest(&series.samples, t).map(|v| Point { t, v }))
-                .collect();
-            (
-                format!("DB pool \"{pool}\" in use"),
-                Some(value),
-                limit,
-                history,
-            )
-        }
-        None => ("DB pool in use".to_string(), None, None, Vec::new()),
-    };
+    let pool = labels.get("pool").unwrap_or("").to_string();
+    let selector = format!("{{pool={pool:?}}}");
+    let active = format!("max(database_connections_active{selector})");
+    let value = first_value(head, &active, now);
+    let limit = first_value(head, &format!("max(database_connections_max{selector})"), now);
     StatCard {
         key: "db_pool_usage".into(),
-        title,
+        title: format!("DB pool \"{pool}\" in use"),
         value,
         unit: "count".into(),
         limit,
@@ -204,8 +112,8 @@ fn pool_card(head: &Head, now: i64) -> StatCard {
             (Some(_), _) => Health::Ok,
             (None, _) => Health::Unknown,
         },
-        source: "newest database_connections_active against database_connections_max".into(),
-        history,
+        source: format!("{active} against max(database_connections_max{selector})"),
+        history: history(head, &active, now),
     }
 }
 

@@ -6,6 +6,7 @@ use lookout_tsdb::Labels;
 use super::logs::LogRecord;
 use super::sim::Instance;
 use crate::logbuf::LogLine;
+use crate::metrics::FamilyMetadata;
 use crate::state::AppState;
 
 const SOURCE: &str = "demo";
@@ -14,6 +15,11 @@ pub fn write_metrics(state: &AppState, instances: &[Instance], t: i64) {
     let mut appended = 0u64;
     for instance in instances {
         for family in instance.registry.collect() {
+            state.metrics.set_metadata(&family.name, FamilyMetadata {
+                kind: family.kind.as_str().to_string(),
+                help: family.help.clone(),
+                unit: String::new(),
+            });
             for sample in family.samples {
                 let labels = Labels::from_pairs(
                     [
