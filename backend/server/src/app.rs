@@ -39,10 +39,13 @@ mod tests {
 
     #[tokio::test]
     async fn ready_only_after_storage_is_open() {
-        let state = AppState::new(0, false);
+        let state = AppState::new(crate::testing::db(), 0, false);
         let app = app(state.clone());
         assert_eq!(get(&app, "/-/healthy").await.0, StatusCode::OK);
-        assert_eq!(get(&app, "/-/ready").await.0, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            get(&app, "/-/ready").await.0,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
         let (status, body) = get(&app, "/api/lookout/overview").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(body.contains(r#""errorType":"unavailable""#), "{body}");
@@ -58,8 +61,15 @@ mod tests {
         get(&app, "/api/lookout/overview").await;
         let (status, body) = get(&app, "/metrics").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains(r#"lookout_http_requests_total{route="/-/healthy",method="GET",code="200"} 1"#), "{body}");
-        assert!(body.contains(r#"lookout_http_request_duration_seconds_count{route="/api/lookout/overview"} 1"#));
+        assert!(
+            body.contains(
+                r#"lookout_http_requests_total{route="/-/healthy",method="GET",code="200"} 1"#
+            ),
+            "{body}"
+        );
+        assert!(body.contains(
+            r#"lookout_http_request_duration_seconds_count{route="/api/lookout/overview"} 1"#
+        ));
         assert!(body.contains("# TYPE lookout_ingested_samples_total counter"));
     }
 
@@ -72,6 +82,9 @@ mod tests {
         assert_eq!(get(&app, "/missing.js").await.0, StatusCode::NOT_FOUND);
         let (status, body) = get(&app, "/explore").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.to_ascii_lowercase().contains("<!doctype html>"), "{body}");
+        assert!(
+            body.to_ascii_lowercase().contains("<!doctype html>"),
+            "{body}"
+        );
     }
 }

@@ -29,15 +29,35 @@ use crate::state::AppState;
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(&cli)?;
     let data_dir = DataDir::open(&cli.data_dir)?;
-    let state = AppState::new(timefmt::now_ms(), config.demo.is_some());
+    let metrics_dir = data_dir.path().join("metrics");
+    let (db, report) = lookout_tsdb::Db::open(&metrics_dir, lookout_tsdb::Limits::default())
+        .with_context(|| format!("cannot open the metrics store in {}", metrics_dir.display()))?;
+    if let Some(segment) = &report.wal.truncated_segment {
+        tracing::warn!(
+            segment = %segment.display(),
+            dropped_bytes = report.wal.truncated_bytes,
+            "the write-ahead log ended in a torn or corrupt record; cut it off there and kept everything before it"
+        );
+    }
+    let state = AppState::new(
+        std::sync::Arc::new(db),
+        timefmt::now_ms(),
+        config.demo.is_some(),
+    );
     state.set_ready();
-    tracing::info!(data_dir = %data_dir.path().display(), "storage open");
+    tracing::info!(
+        data_dir = %data_dir.path().display(),
+        series = report.series,
+        wal_records = report.wal.records,
+        checkpoint = ?report.checkpoint,
+        "storage open"
+    );
     if !assets::ui_embedded() {
         tracing::warn!("this binary carries no UI; build it with `make build`");
     }
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    tokio::spawn(trim_head(state.clone(), shutdown_rx.clone()));
+    tokio::spawn(compact_head(state.clone(), shutdown_rx.clone()));
     let demo = config
         .demo
         .clone()
@@ -69,17 +89,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How long the in-memory head keeps samples. The head is the only metric storage so far, so
-/// this bounds memory; durable blocks and `--retention` replace it.
-const HEAD_KEEP_MS: i64 = 60 * 60 * 1000;
+/// How long metric samples are kept. Everything lives in the in-memory head (checkpointed with
+/// its log) until persisted blocks exist, so this bounds memory and disk.
+const HEAD_KEEP_MS: i64 = 6 * 60 * 60 * 1000;
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
-/// Drops samples older than [`HEAD_KEEP_MS`] once a minute.
-async fn trim_head(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut ticker = tokio::time::interval(std::time::Duration::from_secs(60));
+/// Every ten minutes: drops samples past [`HEAD_KEEP_MS`] and folds the log into a checkpoint,
+/// so neither memory nor the log grows without bound.
+async fn compact_head(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(CHECKPOINT_EVERY);
+    ticker.tick().await;
     loop {
         tokio::select! {
-            _ = ticker.tick() => state.metrics.head.truncate_before(timefmt::now_ms() - HEAD_KEEP_MS),
+            _ = ticker.tick() => {}
             _ = shutdown.changed() => break,
+        }
+        let db = state.metrics.db().clone();
+        let result = tokio::task::spawn_blocking(move || {
+            db.head().truncate_before(timefmt::now_ms() - HEAD_KEEP_MS);
+            db.checkpoint()
+        })
+        .await;
+        match result {
+            Ok(Ok(path)) => {
+                tracing::debug!(checkpoint = %path.display(), "metrics log checkpointed")
+            }
+            Ok(Err(err)) => {
+                tracing::error!(%err, "metrics checkpoint failed; the log keeps growing until one succeeds")
+            }
+            Err(err) => tracing::error!(%err, "metrics checkpoint task failed"),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use lookout_tsdb::Head;
+use lookout_tsdb::Db;
 
 use crate::logbuf::LogBuffer;
 use crate::metrics::Metrics;
@@ -21,11 +21,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(started_at_ms: i64, demo: bool) -> Self {
+    pub fn new(db: Arc<Db>, started_at_ms: i64, demo: bool) -> Self {
         AppState {
-            metrics: Metrics::new(Arc::new(Head::new())),
+            metrics: Metrics::new(db),
             logs: Arc::new(LogBuffer::new(100_000)),
-            telemetry: Arc::new(SelfMetrics::new(env!("CARGO_PKG_VERSION"), started_at_ms as f64 / 1000.0)),
+            telemetry: Arc::new(SelfMetrics::new(
+                env!("CARGO_PKG_VERSION"),
+                started_at_ms as f64 / 1000.0,
+            )),
             ready: Arc::new(AtomicBool::new(false)),
             started_at_ms,
             demo,

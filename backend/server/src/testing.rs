@@ -8,9 +8,22 @@ use tower::ServiceExt;
 
 use crate::state::AppState;
 
+/// A store in a fresh temporary directory (left behind in the system's temp dir).
+pub fn db() -> std::sync::Arc<lookout_tsdb::Db> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("lookout-server-test-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::sync::Arc::new(
+        lookout_tsdb::Db::open(&dir, lookout_tsdb::Limits::default())
+            .unwrap()
+            .0,
+    )
+}
+
 /// An app with storage open and no demo.
 pub fn app() -> (AppState, Router) {
-    let state = AppState::new(0, false);
+    let state = AppState::new(db(), 0, false);
     state.set_ready();
     (state.clone(), crate::app::app(state))
 }

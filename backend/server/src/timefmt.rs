@@ -42,16 +42,29 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// Parses an RFC 3339 time (`2024-12-24T21:05:09.123Z`, `…+01:00`) into Unix milliseconds.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let s = text.get(range)?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -71,14 +84,20 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let offset_minutes = match text.get(i..)? {
         "Z" | "z" => 0,
-        zone if zone.len() == 6 && matches!(zone.as_bytes()[0], b'+' | b'-') && zone.as_bytes()[3] == b':' => {
+        zone if zone.len() == 6
+            && matches!(zone.as_bytes()[0], b'+' | b'-')
+            && zone.as_bytes()[3] == b':' =>
+        {
             let sign = if zone.starts_with('-') { -1 } else { 1 };
             sign * (num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?)
         }
         _ => return None,
     };
     let days = days_from_civil(year, month, day);
-    Some(((days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60) * 1000) + millis)
+    Some(
+        ((days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60) * 1000)
+            + millis,
+    )
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
@@ -95,7 +114,8 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// Parses a Prometheus API time: Unix seconds (with a fraction) or RFC 3339. Returns milliseconds.
 pub fn parse_api_time(text: &str) -> Option<i64> {
     if let Ok(seconds) = text.parse::<f64>() {
-        return (seconds.is_finite() && seconds.abs() < 9.2e15).then(|| (seconds * 1000.0).round() as i64);
+        return (seconds.is_finite() && seconds.abs() < 9.2e15)
+            .then(|| (seconds * 1000.0).round() as i64);
     }
     parse_rfc3339(text)
 }
@@ -103,7 +123,8 @@ pub fn parse_api_time(text: &str) -> Option<i64> {
 /// Parses a Prometheus API duration: seconds (with a fraction) or a duration like `5m`.
 pub fn parse_api_duration(text: &str) -> Option<Duration> {
     if let Ok(seconds) = text.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12).then(|| Duration::from_secs_f64(seconds));
+        return (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12)
+            .then(|| Duration::from_secs_f64(seconds));
     }
     parse_duration(text).ok()
 }
@@ -165,10 +186,26 @@ mod tests {
     #[test]
     fn parses_api_times() {
         assert_eq!(parse_api_time("1735074309.123"), Some(1_735_074_309_123));
-        assert_eq!(parse_api_time("2024-12-24T21:05:09.123Z"), Some(1_735_074_309_123));
-        assert_eq!(parse_api_time("2024-12-24T22:05:09.1+01:00"), Some(1_735_074_309_100));
-        assert_eq!(parse_api_time("2000-02-29T00:00:00Z"), Some(951_782_400_000));
-        for bad in ["", "yesterday", "2024-13-01T00:00:00Z", "2024-12-24T21:05:09", "NaN", "inf"] {
+        assert_eq!(
+            parse_api_time("2024-12-24T21:05:09.123Z"),
+            Some(1_735_074_309_123)
+        );
+        assert_eq!(
+            parse_api_time("2024-12-24T22:05:09.1+01:00"),
+            Some(1_735_074_309_100)
+        );
+        assert_eq!(
+            parse_api_time("2000-02-29T00:00:00Z"),
+            Some(951_782_400_000)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "2024-12-24T21:05:09",
+            "NaN",
+            "inf",
+        ] {
             assert_eq!(parse_api_time(bad), None, "{bad}");
         }
         assert_eq!(parse_api_duration("15"), Some(Duration::from_secs(15)));

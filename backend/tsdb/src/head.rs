@@ -21,6 +21,8 @@ pub enum AppendError {
     },
     #[error("series without a metric name: {series}")]
     NoMetricName { series: String },
+    #[error("duplicate sample for timestamp {timestamp} with a different value for {series}")]
+    Duplicate { series: String, timestamp: i64 },
 }
 
 /// A selected series with its samples inside the asked time range.
@@ -54,8 +56,8 @@ impl Head {
         Self::default()
     }
 
-    /// Appends one sample. Equal timestamps replace nothing: a duplicate with the same value is
-    /// accepted silently, as Prometheus does, while an older timestamp is out of order.
+    /// Appends one sample. The same sample again is accepted silently, as Prometheus does; the
+    /// same timestamp with another value is a duplicate and an older timestamp is out of order.
     pub fn append(&self, labels: &Labels, t: i64, v: f64) -> Result<(), AppendError> {
         if labels.metric_name().is_none() {
             return Err(AppendError::NoMetricName {
@@ -64,21 +66,79 @@ impl Head {
         }
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let id = inner.get_or_create(labels);
-        let series = &mut inner.series[id as usize];
-        if let Some(&(newest, _)) = series.samples.back() {
-            if t < newest {
-                return Err(AppendError::OutOfOrder {
-                    series: labels.to_string(),
-                    timestamp: t,
-                    newest,
-                });
+        inner.append_id(id, t, v).map(|_| ())
+    }
+
+    /// Appends a batch under one lock, reporting what a write-ahead log must record: the series
+    /// created (id and labels, in creation order) and the samples accepted (by series id).
+    /// Refused samples are returned with their index in the batch; the rest are applied.
+    pub fn append_batch(&self, batch: &[(Labels, i64, f64)]) -> BatchOutcome {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let mut outcome = BatchOutcome::default();
+        for (index, (labels, t, v)) in batch.iter().enumerate() {
+            if labels.metric_name().is_none() {
+                outcome.refused.push((
+                    index,
+                    AppendError::NoMetricName {
+                        series: labels.to_string(),
+                    },
+                ));
+                continue;
             }
-            if t == newest {
-                return Ok(());
+            let before = inner.series.len();
+            let id = inner.get_or_create(labels);
+            if inner.series.len() > before {
+                outcome.created.push((id, labels.clone()));
+            }
+            match inner.append_id(id, *t, *v) {
+                Ok(true) => outcome.accepted.push((id, *t, *v)),
+                Ok(false) => {}
+                Err(err) => outcome.refused.push((index, err)),
             }
         }
-        series.samples.push_back((t, v));
-        Ok(())
+        outcome
+    }
+
+    /// Recreates a series with a known id while replaying a log; ids are dense, so series must
+    /// come in creation order. Returns false when the id does not fit.
+    pub fn replay_series(&self, id: u32, labels: &Labels) -> bool {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&existing) = inner.ids.get(labels) {
+            return existing == id;
+        }
+        if id as usize != inner.series.len() {
+            return false;
+        }
+        inner.get_or_create(labels);
+        true
+    }
+
+    /// Appends a replayed sample by series id. Duplicates and older samples (already in the
+    /// head from a checkpoint) are skipped; an unknown id is reported as false.
+    pub fn replay_sample(&self, id: u32, t: i64, v: f64) -> bool {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if id as usize >= inner.series.len() {
+            return false;
+        }
+        let _ = inner.append_id(id, t, v);
+        true
+    }
+
+    /// Every series with its samples, for a checkpoint, in id order.
+    pub fn snapshot(&self) -> Vec<(u32, Labels, Vec<Sample>)> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner
+            .series
+            .iter()
+            .enumerate()
+            .map(|(id, s)| {
+                (
+                    id as u32,
+                    s.labels.clone(),
+                    s.samples.iter().copied().collect(),
+                )
+            })
+            .collect()
     }
 
     /// Returns every series matching all matchers, with its samples in `[mint, maxt]`.
@@ -118,10 +178,32 @@ impl Head {
             .candidates(matchers)
             .into_iter()
             .map(|id| &inner.series[id as usize])
-            .filter(|s| matchers.iter().all(|m| m.matches(s.labels.get(&m.name).unwrap_or(""))))
+            .filter(|s| {
+                matchers
+                    .iter()
+                    .all(|m| m.matches(s.labels.get(&m.name).unwrap_or("")))
+            })
             .filter(|s| s.samples.iter().any(|(t, _)| *t >= mint && *t <= maxt))
             .map(|s| s.labels.clone())
             .collect()
+    }
+
+    pub fn contains(&self, labels: &Labels) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .ids
+            .contains_key(labels)
+    }
+
+    /// How many series carry the label `name="value"`.
+    pub fn count_with(&self, name: &str, value: &str) -> usize {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner
+            .postings
+            .get(name)
+            .and_then(|v| v.get(value))
+            .map_or(0, Vec::len)
     }
 
     /// Every label name in the head, sorted.
@@ -135,7 +217,11 @@ impl Head {
     /// Every value of one label in the head, sorted.
     pub fn label_values(&self, name: &str) -> Vec<String> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let mut values: Vec<String> = inner.postings.get(name).map(|v| v.keys().cloned().collect()).unwrap_or_default();
+        let mut values: Vec<String> = inner
+            .postings
+            .get(name)
+            .map(|v| v.keys().cloned().collect())
+            .unwrap_or_default();
         values.sort();
         values
     }
@@ -159,7 +245,42 @@ impl Head {
     }
 }
 
+/// What [`Head::append_batch`] did.
+#[derive(Debug, Default)]
+pub struct BatchOutcome {
+    pub created: Vec<(u32, Labels)>,
+    pub accepted: Vec<(u32, i64, f64)>,
+    pub refused: Vec<(usize, AppendError)>,
+}
+
 impl Inner {
+    /// Appends to a series by id: `Ok(true)` when stored, `Ok(false)` for an exact duplicate.
+    fn append_id(&mut self, id: u32, t: i64, v: f64) -> Result<bool, AppendError> {
+        let series = &mut self.series[id as usize];
+        if let Some(&(newest, newest_v)) = series.samples.back() {
+            if t < newest {
+                return Err(AppendError::OutOfOrder {
+                    series: series.labels.to_string(),
+                    timestamp: t,
+                    newest,
+                });
+            }
+            if t == newest {
+                // The same timestamp again: accepted silently when the value is the same.
+                return if newest_v.to_bits() == v.to_bits() {
+                    Ok(false)
+                } else {
+                    Err(AppendError::Duplicate {
+                        series: series.labels.to_string(),
+                        timestamp: t,
+                    })
+                };
+            }
+        }
+        series.samples.push_back((t, v));
+        Ok(true)
+    }
+
     fn get_or_create(&mut self, labels: &Labels) -> u32 {
         if let Some(&id) = self.ids.get(labels) {
             return id;
@@ -278,7 +399,11 @@ mod tests {
         for t in [10, 20, 30] {
             head.append(&s, t, t as f64).unwrap();
         }
-        head.append(&s, 30, 99.0).unwrap(); // duplicate timestamp: ignored
+        head.append(&s, 30, 30.0).unwrap(); // the same sample again: accepted, stored once
+        assert!(matches!(
+            head.append(&s, 30, 99.0),
+            Err(AppendError::Duplicate { .. })
+        ));
         let err = head.append(&s, 5, 1.0).unwrap_err();
         assert!(matches!(err, AppendError::OutOfOrder { newest: 30, .. }));
         let got = head.select(&[Matcher::equal("__name__", "x")], 15, 30);
@@ -291,8 +416,10 @@ mod tests {
     #[test]
     fn label_names_values_and_series() {
         let head = Head::new();
-        head.append(&series("up", &[("job", "b")]), 10, 1.0).unwrap();
-        head.append(&series("up", &[("job", "a")]), 20, 1.0).unwrap();
+        head.append(&series("up", &[("job", "b")]), 10, 1.0)
+            .unwrap();
+        head.append(&series("up", &[("job", "a")]), 20, 1.0)
+            .unwrap();
         assert_eq!(head.label_names(), ["__name__", "job"]);
         assert_eq!(head.label_values("job"), ["a", "b"]);
         let found = head.series(&[Matcher::equal("__name__", "up")], 15, 30);

@@ -1,15 +1,19 @@
 //! Lookout's time-series store.
 //!
-//! Today it holds the in-memory head: series identified by their label sets, an inverted index
-//! from label pairs to series (postings), and each series' samples in time order. Queries go
-//! through [`Head::select`] with Prometheus-style label matchers, so engines built on top can be
-//! tested against in-memory data. The store knows nothing about HTTP or JSON.
+//! [`Db`] is the durable store: the in-memory [`Head`] (series identified by their label sets, an
+//! inverted index from label pairs to series, each series' samples in time order) behind a
+//! write-ahead log with group commit and checkpoints. Queries go through [`Head::select`] with
+//! Prometheus-style label matchers, so engines built on top can be tested against in-memory data.
+//! The store knows nothing about HTTP or JSON.
 
+mod db;
 mod head;
 mod labels;
 mod matcher;
+pub mod wal;
 
-pub use head::{AppendError, Head, Series};
+pub use db::{AppendResult, Db, Limits, OpenReport, SampleError};
+pub use head::{AppendError, BatchOutcome, Head, Series};
 pub use labels::{Label, Labels, METRIC_NAME};
 pub use matcher::{MatchOp, Matcher, MatcherError};
 

@@ -31,7 +31,9 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    state.telemetry.head_series
+    state
+        .telemetry
+        .head_series
         .set(&[], state.metrics.head.num_series() as f64);
     (
         [(

@@ -10,7 +10,8 @@ use axum::{Json, Router};
 use lookout_promql::QueryValue;
 use lookout_tsdb::{Labels, Series};
 use lookout_types::prometheus::{
-    BuildInfo, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response, SamplePair, format_value,
+    BuildInfo, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response, SamplePair,
+    format_value,
 };
 
 use super::ApiError;
@@ -37,7 +38,10 @@ pub fn router() -> Router<AppState> {
 type ApiResult<T> = Result<Json<Response<T>>, ApiError>;
 
 fn metric(labels: &Labels) -> Metric {
-    labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect()
+    labels
+        .iter()
+        .map(|l| (l.name.clone(), l.value.clone()))
+        .collect()
 }
 
 fn pair(t_ms: i64, v: f64) -> SamplePair {
@@ -48,7 +52,10 @@ fn matrix(series: Vec<Series>) -> QueryData {
     QueryData::Matrix(
         series
             .into_iter()
-            .map(|s| RangeSeries { metric: metric(&s.labels), values: s.samples.iter().map(|(t, v)| pair(*t, *v)).collect() })
+            .map(|s| RangeSeries {
+                metric: metric(&s.labels),
+                values: s.samples.iter().map(|(t, v)| pair(*t, *v)).collect(),
+            })
             .collect(),
     )
 }
@@ -62,7 +69,13 @@ async fn query(State(state): State<AppState>, params: Params) -> ApiResult<Query
         QueryValue::Scalar(v) => QueryData::Scalar(pair(time, v)),
         QueryValue::String(s) => QueryData::String(SamplePair(time as f64 / 1000.0, s)),
         QueryValue::Vector(samples) => QueryData::Vector(
-            samples.into_iter().map(|(labels, v)| InstantSample { metric: metric(&labels), value: pair(time, v) }).collect(),
+            samples
+                .into_iter()
+                .map(|(labels, v)| InstantSample {
+                    metric: metric(&labels),
+                    value: pair(time, v),
+                })
+                .collect(),
         ),
         QueryValue::Matrix(series) => matrix(series),
     };
@@ -71,23 +84,40 @@ async fn query(State(state): State<AppState>, params: Params) -> ApiResult<Query
 
 async fn query_range(State(state): State<AppState>, params: Params) -> ApiResult<QueryData> {
     let query = params.required("query")?;
-    let start = params.time("start", i64::MIN).and_then(|t| required_time(t, "start"))?;
-    let end = params.time("end", i64::MIN).and_then(|t| required_time(t, "end"))?;
+    let start = params
+        .time("start", i64::MIN)
+        .and_then(|t| required_time(t, "start"))?;
+    let end = params
+        .time("end", i64::MIN)
+        .and_then(|t| required_time(t, "end"))?;
     let step = params
         .duration("step")?
         .ok_or_else(|| ApiError::BadData("invalid parameter \"step\": missing".into()))?
         .as_millis() as i64;
     let timeout = params.duration("timeout")?;
-    let series = state.metrics.query_range(query, start, end, step, timeout).await?;
+    let series = state
+        .metrics
+        .query_range(query, start, end, step, timeout)
+        .await?;
     Ok(Json(Response::success(matrix(series))))
 }
 
 fn required_time(t: i64, key: &str) -> Result<i64, ApiError> {
-    if t == i64::MIN { Err(ApiError::BadData(format!("invalid parameter \"{key}\": missing"))) } else { Ok(t) }
+    if t == i64::MIN {
+        Err(ApiError::BadData(format!(
+            "invalid parameter \"{key}\": missing"
+        )))
+    } else {
+        Ok(t)
+    }
 }
 
 fn selectors(params: &Params) -> Result<Vec<Vec<lookout_tsdb::Matcher>>, ApiError> {
-    params.all("match[]").into_iter().map(|s| parse_selector(s).map_err(ApiError::from)).collect()
+    params
+        .all("match[]")
+        .into_iter()
+        .map(|s| parse_selector(s).map_err(ApiError::from))
+        .collect()
 }
 
 async fn series(State(state): State<AppState>, params: Params) -> ApiResult<Vec<Metric>> {
@@ -95,33 +125,65 @@ async fn series(State(state): State<AppState>, params: Params) -> ApiResult<Vec<
     if selectors.is_empty() {
         return Err(ApiError::BadData("no match[] parameter provided".into()));
     }
-    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
+    let (start, end) = (
+        params.time("start", MIN_TIME)?,
+        params.time("end", MAX_TIME)?,
+    );
     let found = state.metrics.series(&selectors, start, end);
     Ok(Json(Response::success(found.iter().map(metric).collect())))
 }
 
 async fn labels(State(state): State<AppState>, params: Params) -> ApiResult<Vec<String>> {
     let selectors = selectors(&params)?;
-    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
-    Ok(Json(Response::success(state.metrics.label_names(&selectors, start, end))))
+    let (start, end) = (
+        params.time("start", MIN_TIME)?,
+        params.time("end", MAX_TIME)?,
+    );
+    Ok(Json(Response::success(
+        state.metrics.label_names(&selectors, start, end),
+    )))
 }
 
-async fn label_values(State(state): State<AppState>, Path(name): Path<String>, params: Params) -> ApiResult<Vec<String>> {
+async fn label_values(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    params: Params,
+) -> ApiResult<Vec<String>> {
     let selectors = selectors(&params)?;
-    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
-    Ok(Json(Response::success(state.metrics.label_values(&name, &selectors, start, end))))
+    let (start, end) = (
+        params.time("start", MIN_TIME)?,
+        params.time("end", MAX_TIME)?,
+    );
+    Ok(Json(Response::success(
+        state.metrics.label_values(&name, &selectors, start, end),
+    )))
 }
 
-async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BTreeMap<String, Vec<MetricMetadata>>> {
+async fn metadata(
+    State(state): State<AppState>,
+    params: Params,
+) -> ApiResult<BTreeMap<String, Vec<MetricMetadata>>> {
     let limit = match params.get("limit") {
         None | Some("") => None,
-        Some(text) => Some(text.parse::<i64>().map_err(|_| ApiError::BadData(format!("invalid parameter \"limit\": {text:?}")))?),
+        Some(text) => Some(
+            text.parse::<i64>()
+                .map_err(|_| ApiError::BadData(format!("invalid parameter \"limit\": {text:?}")))?,
+        ),
     };
     let limit = limit.filter(|l| *l >= 0).map(|l| l as usize);
     let found = state.metrics.metadata(params.get("metric"), limit);
     let data = found
         .into_iter()
-        .map(|(name, m)| (name, vec![MetricMetadata { kind: m.kind, help: m.help, unit: m.unit }]))
+        .map(|(name, m)| {
+            (
+                name,
+                vec![MetricMetadata {
+                    kind: m.kind,
+                    help: m.help,
+                    unit: m.unit,
+                }],
+            )
+        })
         .collect();
     Ok(Json(Response::success(data)))
 }
@@ -129,7 +191,9 @@ async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BT
 async fn buildinfo() -> Json<Response<BuildInfo>> {
     Json(Response::success(BuildInfo {
         version: env!("CARGO_PKG_VERSION").into(),
-        revision: option_env!("LOOKOUT_GIT_REVISION").unwrap_or("unknown").into(),
+        revision: option_env!("LOOKOUT_GIT_REVISION")
+            .unwrap_or("unknown")
+            .into(),
         branch: "main".into(),
         build_user: "lookout".into(),
         build_date: "unknown".into(),
@@ -153,9 +217,19 @@ mod tests {
         for i in 0..=40 {
             let t = i * 15_000;
             for (job, v) in [("api", 1.0), ("db", 0.0)] {
-                head.append(&Labels::from_pairs([("__name__", "up"), ("job", job)]), t, v).unwrap();
+                head.append(
+                    &Labels::from_pairs([("__name__", "up"), ("job", job)]),
+                    t,
+                    v,
+                )
+                .unwrap();
             }
-            head.append(&Labels::from_pairs([("__name__", "requests_total"), ("job", "api")]), t, 30.0 * i as f64).unwrap();
+            head.append(
+                &Labels::from_pairs([("__name__", "requests_total"), ("job", "api")]),
+                t,
+                30.0 * i as f64,
+            )
+            .unwrap();
         }
         app
     }
@@ -174,14 +248,24 @@ mod tests {
             "data": {"resultType": "vector", "result": [{"metric": {"__name__": "up", "job": "api"}, "value": [600.0, "1"]}]}
         }))
         .await;
-        check(&app, "/api/v1/query?query=sum(rate(requests_total%5B1m%5D))&time=600", StatusCode::OK, json!({
-            "status": "success",
-            "data": {"resultType": "vector", "result": [{"metric": {}, "value": [600.0, "2"]}]}
-        }))
+        check(
+            &app,
+            "/api/v1/query?query=sum(rate(requests_total%5B1m%5D))&time=600",
+            StatusCode::OK,
+            json!({
+                "status": "success",
+                "data": {"resultType": "vector", "result": [{"metric": {}, "value": [600.0, "2"]}]}
+            }),
+        )
         .await;
-        check(&app, "/api/v1/query?query=1%2F0&time=1.5", StatusCode::OK, json!({
-            "status": "success", "data": {"resultType": "scalar", "result": [1.5, "+Inf"]}
-        }))
+        check(
+            &app,
+            "/api/v1/query?query=1%2F0&time=1.5",
+            StatusCode::OK,
+            json!({
+                "status": "success", "data": {"resultType": "scalar", "result": [1.5, "+Inf"]}
+            }),
+        )
         .await;
         check(&app, "/api/v1/query_range?query=up%7Bjob%3D%22db%22%7D&start=0&end=30&step=15", StatusCode::OK, json!({
             "status": "success",
@@ -193,13 +277,25 @@ mod tests {
     #[tokio::test]
     async fn form_posts_work_like_gets() {
         let app = loaded();
-        let (status, body) = post_form(&app, "/api/v1/query", "query=count(up)&time=2024-01-01T00:00:00Z").await;
+        let (status, body) = post_form(
+            &app,
+            "/api/v1/query",
+            "query=count(up)&time=2024-01-01T00:00:00Z",
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         // Nothing is stored at 2024, so the count is of no series: an empty vector.
         assert!(body.contains(r#""result":[]"#), "{body}");
-        let (status, body) = post_form(&app, "/api/v1/series", "match[]=up&match[]=requests_total").await;
+        let (status, body) =
+            post_form(&app, "/api/v1/series", "match[]=up&match[]=requests_total").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["data"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["data"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
     }
 
     #[tokio::test]
@@ -219,10 +315,15 @@ mod tests {
             "error": "invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"
         }))
         .await;
-        check(&app, "/api/v1/query_range?query=up&start=10&end=0&step=1", StatusCode::BAD_REQUEST, json!({
-            "status": "error", "errorType": "bad_data",
-            "error": "invalid parameter \"end\": end timestamp must not be before start time"
-        }))
+        check(
+            &app,
+            "/api/v1/query_range?query=up&start=10&end=0&step=1",
+            StatusCode::BAD_REQUEST,
+            json!({
+                "status": "error", "errorType": "bad_data",
+                "error": "invalid parameter \"end\": end timestamp must not be before start time"
+            }),
+        )
         .await;
         check(&app, "/api/v1/query_range?query=up&start=0&end=100000&step=1", StatusCode::BAD_REQUEST, json!({
             "status": "error", "errorType": "bad_data",
@@ -239,19 +340,50 @@ mod tests {
     #[tokio::test]
     async fn labels_values_series_and_buildinfo() {
         let app = loaded();
-        check(&app, "/api/v1/labels", StatusCode::OK, json!({"status": "success", "data": ["__name__", "job"]})).await;
-        check(&app, "/api/v1/label/job/values", StatusCode::OK, json!({"status": "success", "data": ["api", "db"]})).await;
-        check(&app, "/api/v1/label/job/values?match[]=requests_total", StatusCode::OK, json!({"status": "success", "data": ["api"]})).await;
-        check(&app, "/api/v1/series?match[]=up%7Bjob%3D%22db%22%7D", StatusCode::OK, json!({
-            "status": "success", "data": [{"__name__": "up", "job": "db"}]
-        }))
+        check(
+            &app,
+            "/api/v1/labels",
+            StatusCode::OK,
+            json!({"status": "success", "data": ["__name__", "job"]}),
+        )
         .await;
-        check(&app, "/api/v1/series", StatusCode::BAD_REQUEST, json!({
-            "status": "error", "errorType": "bad_data", "error": "no match[] parameter provided"
-        }))
+        check(
+            &app,
+            "/api/v1/label/job/values",
+            StatusCode::OK,
+            json!({"status": "success", "data": ["api", "db"]}),
+        )
+        .await;
+        check(
+            &app,
+            "/api/v1/label/job/values?match[]=requests_total",
+            StatusCode::OK,
+            json!({"status": "success", "data": ["api"]}),
+        )
+        .await;
+        check(
+            &app,
+            "/api/v1/series?match[]=up%7Bjob%3D%22db%22%7D",
+            StatusCode::OK,
+            json!({
+                "status": "success", "data": [{"__name__": "up", "job": "db"}]
+            }),
+        )
+        .await;
+        check(
+            &app,
+            "/api/v1/series",
+            StatusCode::BAD_REQUEST,
+            json!({
+                "status": "error", "errorType": "bad_data", "error": "no match[] parameter provided"
+            }),
+        )
         .await;
         let (status, body) = get(&app, "/api/v1/status/buildinfo").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(body.contains(r#""version":"0.1.0""#) && body.contains("goVersion"), "{body}");
+        assert!(
+            body.contains(r#""version":"0.1.0""#) && body.contains("goVersion"),
+            "{body}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! to show. It runs as a background task that advances the [`sim::Simulation`] every second and
 //! delivers its metrics and logs.
 //!
-//! Delivery is in process for now ([`sink`]): samples are appended to the head as a scrape every
+//! Delivery is in process for now ([`sink`]): samples are stored durably as a scrape every
 //! `SCRAPE_INTERVAL` would, log lines go to the recent-log buffer. When the public ingest paths
 //! exist, the sink is the only part that changes.
 
@@ -46,7 +46,7 @@ pub async fn run(state: AppState, config: DemoConfig, mut shutdown: watch::Recei
         sink::write_logs(&state, &records);
         if last_scrape.is_none_or(|last| now - last >= SCRAPE_INTERVAL_MS) {
             last_scrape = Some(now);
-            sink::write_metrics(&state, &simulation.instances, now);
+            sink::write_metrics(&state, &simulation.instances, now).await;
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Delivers the demo's output in process: each instance's registry is collected as a scrape would
-//! (with `job` and `instance` added) and appended to the head; log records go to the log buffer.
+//! (with `job` and `instance` added) and stored durably; log records go to the log buffer.
 
 use lookout_tsdb::Labels;
 
@@ -11,37 +11,45 @@ use crate::state::AppState;
 
 const SOURCE: &str = "demo";
 
-pub fn write_metrics(state: &AppState, instances: &[Instance], t: i64) {
-    let mut appended = 0u64;
+pub async fn write_metrics(state: &AppState, instances: &[Instance], t: i64) {
+    let mut batch = Vec::new();
     for instance in instances {
         for family in instance.registry.collect() {
-            state.metrics.set_metadata(&family.name, FamilyMetadata {
-                kind: family.kind.as_str().to_string(),
-                help: family.help.clone(),
-                unit: String::new(),
-            });
+            state.metrics.set_metadata(
+                &family.name,
+                FamilyMetadata {
+                    kind: family.kind.as_str().to_string(),
+                    help: family.help.clone(),
+                    unit: String::new(),
+                },
+            );
             for sample in family.samples {
+                let target = [
+                    ("job".to_string(), instance.job.to_string()),
+                    ("instance".to_string(), instance.instance.clone()),
+                ];
                 let labels = Labels::from_pairs(
-                    [
-                        ("__name__".to_string(), sample.name),
-                        ("job".into(), instance.job.to_string()),
-                    ]
-                    .into_iter()
-                    .chain([("instance".to_string(), instance.instance.clone())])
-                    .chain(sample.labels),
+                    std::iter::once(("__name__".to_string(), sample.name))
+                        .chain(sample.labels)
+                        .chain(target),
                 );
-                match state.metrics.head.append(&labels, t, sample.value) {
-                    Ok(()) => appended += 1,
-                    Err(err) => {
-                        state.telemetry.rejected_samples.inc(&[SOURCE, "append"]);
-                        tracing::warn!(%err, "demo sample rejected");
-                    }
-                }
+                batch.push((labels, t, sample.value));
             }
         }
     }
-    state.telemetry.ingested_samples
-        .inc_by(&[SOURCE], appended as f64);
+    match state.metrics.append(batch).await {
+        Ok(result) => {
+            state
+                .telemetry
+                .ingested_samples
+                .inc_by(&[SOURCE], result.accepted as f64);
+            for (_, err) in &result.refused {
+                state.telemetry.rejected_samples.inc(&[SOURCE, "refused"]);
+                tracing::warn!(%err, "demo sample refused");
+            }
+        }
+        Err(err) => tracing::error!(%err, "demo samples could not be stored"),
+    }
 }
 
 pub fn write_logs(state: &AppState, records: &[LogRecord]) {
@@ -54,6 +62,8 @@ pub fn write_logs(state: &AppState, records: &[LogRecord]) {
             request_id: record.str_field("request_id").map(str::to_string),
         });
     }
-    state.telemetry.ingested_log_lines
+    state
+        .telemetry
+        .ingested_log_lines
         .inc_by(&[SOURCE], records.len() as f64);
 }

@@ -19,7 +19,11 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits { timeout: Duration::from_secs(120), max_samples: 50_000_000, max_points_per_series: 11_000 }
+        QueryLimits {
+            timeout: Duration::from_secs(120),
+            max_samples: 50_000_000,
+            max_points_per_series: 11_000,
+        }
     }
 }
 
@@ -41,7 +45,9 @@ impl From<EvalError> for QueryError {
     fn from(err: EvalError) -> Self {
         match err {
             EvalError::Timeout(_) => QueryError::Timeout(err.to_string()),
-            EvalError::Execution(_) | EvalError::TooManySamples => QueryError::Execution(err.to_string()),
+            EvalError::Execution(_) | EvalError::TooManySamples => {
+                QueryError::Execution(err.to_string())
+            }
         }
     }
 }
@@ -55,28 +61,50 @@ pub fn parse_query(query: &str) -> Result<Expr, QueryError> {
 pub fn parse_selector(selector: &str) -> Result<Vec<Matcher>, QueryError> {
     match parse(selector) {
         Ok(Expr::VectorSelector(s)) => Ok(s.matchers),
-        Ok(_) => Err(QueryError::BadData(format!("invalid parameter \"match[]\": {selector:?} is not a series selector"))),
-        Err(e) => Err(QueryError::BadData(format!("invalid parameter \"match[]\": {e}"))),
+        Ok(_) => Err(QueryError::BadData(format!(
+            "invalid parameter \"match[]\": {selector:?} is not a series selector"
+        ))),
+        Err(e) => Err(QueryError::BadData(format!(
+            "invalid parameter \"match[]\": {e}"
+        ))),
     }
 }
 
 impl Metrics {
     fn options(&self, timeout: Option<Duration>) -> Options {
         let timeout = timeout.map_or(self.limits.timeout, |t| t.min(self.limits.timeout));
-        Options { timeout: Some(timeout), max_samples: self.limits.max_samples, ..Options::default() }
+        Options {
+            timeout: Some(timeout),
+            max_samples: self.limits.max_samples,
+            ..Options::default()
+        }
     }
 
     /// Evaluates `query` at `time` (ms), on a blocking thread.
-    pub async fn query_instant(&self, query: &str, time: i64, timeout: Option<Duration>) -> Result<QueryValue, QueryError> {
+    pub async fn query_instant(
+        &self,
+        query: &str,
+        time: i64,
+        timeout: Option<Duration>,
+    ) -> Result<QueryValue, QueryError> {
         let expr = parse_query(query)?;
         let (head, opts) = (self.head.clone(), self.options(timeout));
         run_blocking(move || eval_instant(head.as_ref(), &expr, time, &opts)).await
     }
 
     /// Evaluates `query` from `start` to `end` every `step` (all ms), on a blocking thread.
-    pub async fn query_range(&self, query: &str, start: i64, end: i64, step: i64, timeout: Option<Duration>) -> Result<Vec<Series>, QueryError> {
+    pub async fn query_range(
+        &self,
+        query: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<Series>, QueryError> {
         if end < start {
-            return Err(QueryError::BadData("invalid parameter \"end\": end timestamp must not be before start time".into()));
+            return Err(QueryError::BadData(
+                "invalid parameter \"end\": end timestamp must not be before start time".into(),
+            ));
         }
         if step <= 0 {
             return Err(QueryError::BadData(
@@ -94,9 +122,13 @@ impl Metrics {
     }
 }
 
-async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, EvalError> + Send + 'static) -> Result<T, QueryError> {
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, EvalError> + Send + 'static,
+) -> Result<T, QueryError> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result.map_err(QueryError::from),
-        Err(join) => Err(QueryError::Execution(format!("query evaluation failed: {join}"))),
+        Err(join) => Err(QueryError::Execution(format!(
+            "query evaluation failed: {join}"
+        ))),
     }
 }

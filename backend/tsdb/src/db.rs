@@ -1,0 +1,394 @@
+//! The durable store: the head in memory, the write-ahead log on disk, checkpoints that keep the
+//! log short, and the limits that protect both. A write is acknowledged only after its samples
+//! are fsynced in the log.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::wal::{self, Record, ReplayReport, Wal};
+use crate::{AppendError, Head, Labels, METRIC_NAME};
+
+/// Bounds on what one series may look like; a sample breaking one is refused with a clear
+/// error, and the rest of its batch is still stored.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_labels_per_series: usize,
+    pub max_label_name_bytes: usize,
+    pub max_label_value_bytes: usize,
+    pub max_series_per_metric: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_labels_per_series: 64,
+            max_label_name_bytes: 1024,
+            max_label_value_bytes: 16 * 1024,
+            max_series_per_metric: 200_000,
+        }
+    }
+}
+
+/// Why a sample was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SampleError {
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    #[error("series {series} has {count} labels, more than the limit of {limit}")]
+    TooManyLabels {
+        series: String,
+        count: usize,
+        limit: usize,
+    },
+    #[error("label {name:?} of series {series} is longer than the limit of {limit} bytes")]
+    LabelTooLong {
+        series: String,
+        name: String,
+        limit: usize,
+    },
+    #[error("metric {metric:?} already has {limit} series, the limit; new series are refused")]
+    TooManySeries { metric: String, limit: usize },
+}
+
+/// The outcome of one batch: how many samples were stored, and each refused one by its index.
+#[derive(Debug, Default)]
+pub struct AppendResult {
+    pub accepted: usize,
+    pub refused: Vec<(usize, SampleError)>,
+}
+
+/// What opening found on disk.
+#[derive(Debug, Default)]
+pub struct OpenReport {
+    pub checkpoint: Option<PathBuf>,
+    pub series: usize,
+    pub wal: ReplayReport,
+}
+
+pub struct Db {
+    head: Arc<Head>,
+    wal: Wal,
+    wal_dir: PathBuf,
+    limits: Limits,
+    /// Orders head updates and their log records, so replay sees a series before its samples.
+    append_lock: Mutex<()>,
+}
+
+const CHECKPOINT_PREFIX: &str = "checkpoint.";
+
+impl Db {
+    /// Opens (or creates) the store in `dir`: loads the newest checkpoint, replays the log after
+    /// it, and cuts off a torn tail.
+    pub fn open(dir: &Path, limits: Limits) -> io::Result<(Db, OpenReport)> {
+        let wal_dir = dir.join("wal");
+        std::fs::create_dir_all(&wal_dir)?;
+        let head = Arc::new(Head::new());
+        let mut report = OpenReport::default();
+        let mut first = 0;
+        if let Some((n, path)) = newest_checkpoint(&wal_dir)? {
+            match wal::read_file(&path)? {
+                Some(records) => {
+                    records.into_iter().for_each(|r| apply(&head, r));
+                    first = n;
+                    report.checkpoint = Some(path);
+                }
+                None => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "checkpoint {} is damaged; move it away to start from the log alone",
+                            path.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        let (wal, replay) = Wal::open(&wal_dir, first, |r| apply(&head, r))?;
+        report.wal = replay;
+        report.series = head.num_series();
+        Ok((
+            Db {
+                head,
+                wal,
+                wal_dir,
+                limits,
+                append_lock: Mutex::new(()),
+            },
+            report,
+        ))
+    }
+
+    pub fn head(&self) -> &Arc<Head> {
+        &self.head
+    }
+
+    /// Stores a batch durably. Samples that break a limit or arrive out of order are refused
+    /// one by one; the call fails only if the log cannot be written (then nothing is acknowledged).
+    pub fn append(&self, batch: &[(Labels, i64, f64)]) -> io::Result<AppendResult> {
+        let mut result = AppendResult::default();
+        let mut valid = Vec::with_capacity(batch.len());
+        let mut index_of = Vec::with_capacity(batch.len());
+        let seq = {
+            let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
+            let mut new_series: HashSet<&Labels> = HashSet::new();
+            for (i, sample) in batch.iter().enumerate() {
+                match self.check_limits(&sample.0, &mut new_series) {
+                    Ok(()) => {
+                        valid.push(sample.clone());
+                        index_of.push(i);
+                    }
+                    Err(err) => result.refused.push((i, err)),
+                }
+            }
+            let outcome = self.head.append_batch(&valid);
+            result.accepted = outcome.accepted.len();
+            result.refused.extend(
+                outcome
+                    .refused
+                    .into_iter()
+                    .map(|(i, e)| (index_of[i], SampleError::from(e))),
+            );
+            let mut records = Vec::with_capacity(2);
+            if !outcome.created.is_empty() {
+                records.push(Record::Series(outcome.created));
+            }
+            if !outcome.accepted.is_empty() {
+                records.push(Record::Samples(outcome.accepted));
+            }
+            if records.is_empty() {
+                return Ok(result);
+            }
+            self.wal.queue(&records)
+        };
+        self.wal.wait(seq)?;
+        result.refused.sort_by_key(|(i, _)| *i);
+        Ok(result)
+    }
+
+    fn check_limits<'a>(
+        &self,
+        labels: &'a Labels,
+        new_series: &mut HashSet<&'a Labels>,
+    ) -> Result<(), SampleError> {
+        let l = &self.limits;
+        if labels.len() > l.max_labels_per_series {
+            return Err(SampleError::TooManyLabels {
+                series: labels.to_string(),
+                count: labels.len(),
+                limit: l.max_labels_per_series,
+            });
+        }
+        for label in labels.iter() {
+            if label.name.len() > l.max_label_name_bytes
+                || label.value.len() > l.max_label_value_bytes
+            {
+                let limit = if label.name.len() > l.max_label_name_bytes {
+                    l.max_label_name_bytes
+                } else {
+                    l.max_label_value_bytes
+                };
+                return Err(SampleError::LabelTooLong {
+                    series: truncate(&labels.to_string()),
+                    name: truncate(&label.name),
+                    limit,
+                });
+            }
+        }
+        if !self.head.contains(labels) && !new_series.contains(labels) {
+            let metric = labels.get(METRIC_NAME).unwrap_or("");
+            let existing = self.head.count_with(METRIC_NAME, metric)
+                + new_series
+                    .iter()
+                    .filter(|s| s.get(METRIC_NAME) == Some(metric))
+                    .count();
+            if existing >= l.max_series_per_metric {
+                return Err(SampleError::TooManySeries {
+                    metric: metric.to_string(),
+                    limit: l.max_series_per_metric,
+                });
+            }
+            new_series.insert(labels);
+        }
+        Ok(())
+    }
+
+    /// Folds the log into a checkpoint of the head as it is now, then deletes the segments and
+    /// older checkpoints it replaces. Call after trimming the head, to bound the log's size.
+    pub fn checkpoint(&self) -> io::Result<PathBuf> {
+        let (segment, snapshot) = {
+            let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
+            (self.wal.rotate()?, self.head.snapshot())
+        };
+        let mut series = Vec::with_capacity(snapshot.len());
+        let mut samples = Vec::new();
+        for (id, labels, points) in snapshot {
+            series.push((id, labels));
+            samples.extend(points.into_iter().map(|(t, v)| (id, t, v)));
+        }
+        let tmp = self.wal_dir.join("checkpoint.tmp");
+        wal::write_file(&tmp, &[Record::Series(series), Record::Samples(samples)])?;
+        let path = self
+            .wal_dir
+            .join(format!("{CHECKPOINT_PREFIX}{}", wal::segment_name(segment)));
+        std::fs::rename(&tmp, &path)?;
+        std::fs::File::open(&self.wal_dir)?.sync_all()?;
+        for (n, old) in wal::segments(&self.wal_dir)? {
+            if n < segment {
+                std::fs::remove_file(old)?;
+            }
+        }
+        for entry in std::fs::read_dir(&self.wal_dir)? {
+            let old = entry?.path();
+            let is_older = checkpoint_number(&old).is_some_and(|n| n < segment);
+            if is_older {
+                std::fs::remove_file(old)?;
+            }
+        }
+        Ok(path)
+    }
+}
+
+fn truncate(text: &str) -> String {
+    if text.len() <= 120 {
+        return text.to_string();
+    }
+    let mut end = 120;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+fn apply(head: &Head, record: Record) {
+    match record {
+        Record::Series(series) => {
+            for (id, labels) in series {
+                head.replay_series(id, &labels);
+            }
+        }
+        Record::Samples(samples) => {
+            for (id, t, v) in samples {
+                head.replay_sample(id, t, v);
+            }
+        }
+    }
+}
+
+fn checkpoint_number(path: &Path) -> Option<u64> {
+    path.file_name()?
+        .to_str()?
+        .strip_prefix(CHECKPOINT_PREFIX)?
+        .parse()
+        .ok()
+}
+
+fn newest_checkpoint(dir: &Path) -> io::Result<Option<(u64, PathBuf)>> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if let Some(n) = checkpoint_number(&path) {
+            if newest.as_ref().is_none_or(|(m, _)| n > *m) {
+                newest = Some((n, path));
+            }
+        }
+    }
+    Ok(newest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Matcher;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("lookout-db-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn series(i: usize) -> Labels {
+        Labels::from_pairs([("__name__", "m".to_string()), ("i", i.to_string())])
+    }
+
+    fn stored(db: &Db) -> usize {
+        db.head()
+            .select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX)
+            .iter()
+            .map(|s| s.samples.len())
+            .sum()
+    }
+
+    #[test]
+    fn survives_reopen_checkpoint_and_torn_tail() {
+        let dir = temp_dir("reopen");
+        {
+            let (db, _) = Db::open(&dir, Limits::default()).unwrap();
+            let batch: Vec<_> = (0..10)
+                .map(|i| (series(i % 3), i as i64, i as f64))
+                .collect();
+            let result = db.append(&batch).unwrap();
+            assert_eq!(result.accepted, 10);
+        }
+        let (db, report) = Db::open(&dir, Limits::default()).unwrap();
+        assert_eq!((report.series, stored(&db)), (3, 10));
+        db.checkpoint().unwrap();
+        db.append(&[(series(1), 100, 1.0)]).unwrap();
+        drop(db);
+
+        // Damage the end of the newest segment: the last record goes, the rest stays.
+        let (_, newest) = wal::segments(&dir.join("wal")).unwrap().pop().unwrap();
+        let len = std::fs::metadata(&newest).unwrap().len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&newest)
+            .unwrap()
+            .set_len(len - 3)
+            .unwrap();
+        let (db, report) = Db::open(&dir, Limits::default()).unwrap();
+        assert!(report.checkpoint.is_some());
+        assert_eq!(report.wal.truncated_bytes, len - 3);
+        assert_eq!(
+            stored(&db),
+            10,
+            "the checkpoint keeps the first ten, the torn sample is gone"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn limits_refuse_single_samples() {
+        let dir = temp_dir("limits");
+        let limits = Limits {
+            max_series_per_metric: 2,
+            max_label_value_bytes: 8,
+            ..Limits::default()
+        };
+        let (db, _) = Db::open(&dir, limits).unwrap();
+        let long = Labels::from_pairs([("__name__", "m"), ("i", "0123456789")]);
+        let batch = vec![
+            (series(0), 1, 1.0),
+            (long, 1, 1.0),
+            (series(1), 1, 1.0),
+            (series(2), 1, 1.0),
+            (series(0), 0, 1.0),
+        ];
+        let result = db.append(&batch).unwrap();
+        assert_eq!(result.accepted, 2);
+        let refused: Vec<(usize, String)> = result
+            .refused
+            .iter()
+            .map(|(i, e)| (*i, e.to_string()))
+            .collect();
+        assert_eq!(refused.len(), 3, "{refused:?}");
+        assert!(
+            refused[0].1.contains("longer than the limit of 8 bytes"),
+            "{refused:?}"
+        );
+        assert!(refused[1].1.contains("already has 2 series"), "{refused:?}");
+        assert_eq!(refused[1].0, 3);
+        assert!(refused[2].1.contains("out of order"), "{refused:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

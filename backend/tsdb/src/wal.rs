@@ -1,0 +1,363 @@
+//! The write-ahead log: every series creation and accepted sample is written here and fsynced
+//! before the write is acknowledged, so a restart (also after `kill -9`) replays it.
+//!
+//! Records are framed as `len u32 | crc32 u32 | payload` in numbered segment files; a torn or
+//! corrupt tail is cut off at the last good record on replay. Syncs are grouped: writers append
+//! to a shared buffer and wait until one of them has written and fsynced past their record, so
+//! one fsync serves every batch that arrived meanwhile. The byte layout is in `docs/format.md`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
+
+use crate::Labels;
+
+/// A segment is closed and a new one started past this size.
+const SEGMENT_BYTES: u64 = 64 << 20;
+const HEADER: usize = 8;
+const TYPE_SERIES: u8 = 1;
+const TYPE_SAMPLES: u8 = 2;
+
+/// One logged event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Series(Vec<(u32, Labels)>),
+    Samples(Vec<(u32, i64, f64)>),
+}
+
+impl Record {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.extend_from_slice(&[0; HEADER]);
+        match self {
+            Record::Series(series) => {
+                out.push(TYPE_SERIES);
+                out.extend_from_slice(&(series.len() as u32).to_le_bytes());
+                for (id, labels) in series {
+                    out.extend_from_slice(&id.to_le_bytes());
+                    out.extend_from_slice(&(labels.len() as u16).to_le_bytes());
+                    for l in labels.iter() {
+                        for s in [&l.name, &l.value] {
+                            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                            out.extend_from_slice(s.as_bytes());
+                        }
+                    }
+                }
+            }
+            Record::Samples(samples) => {
+                out.push(TYPE_SAMPLES);
+                out.extend_from_slice(&(samples.len() as u32).to_le_bytes());
+                for (id, t, v) in samples {
+                    out.extend_from_slice(&id.to_le_bytes());
+                    out.extend_from_slice(&t.to_le_bytes());
+                    out.extend_from_slice(&v.to_bits().to_le_bytes());
+                }
+            }
+        }
+        let payload_len = (out.len() - start - HEADER) as u32;
+        let crc = crc32fast::hash(&out[start + HEADER..]);
+        out[start..start + 4].copy_from_slice(&payload_len.to_le_bytes());
+        out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+    }
+
+    fn decode(payload: &[u8]) -> Option<Record> {
+        let mut r = Reader {
+            data: payload,
+            pos: 0,
+        };
+        let kind = r.u8()?;
+        let count = r.u32()? as usize;
+        let record = match kind {
+            TYPE_SERIES => {
+                let mut series = Vec::with_capacity(count.min(1 << 16));
+                for _ in 0..count {
+                    let id = r.u32()?;
+                    let n = r.u16()? as usize;
+                    let mut pairs = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let name = r.string()?;
+                        let value = r.string()?;
+                        pairs.push((name, value));
+                    }
+                    series.push((id, Labels::from_pairs(pairs)));
+                }
+                Record::Series(series)
+            }
+            TYPE_SAMPLES => {
+                let mut samples = Vec::with_capacity(count.min(1 << 20));
+                for _ in 0..count {
+                    samples.push((r.u32()?, r.u64()? as i64, f64::from_bits(r.u64()?)));
+                }
+                Record::Samples(samples)
+            }
+            _ => return None,
+        };
+        (r.pos == payload.len()).then_some(record)
+    }
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let bytes = self.data.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(bytes)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    }
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        self.take(n)
+            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+    }
+}
+
+/// What replaying found, for the start-up log line.
+#[derive(Debug, Default, PartialEq)]
+pub struct ReplayReport {
+    pub records: usize,
+    /// Bytes cut off the end of the last segment because they did not form a whole, valid record.
+    pub truncated_bytes: u64,
+    pub truncated_segment: Option<PathBuf>,
+}
+
+struct Writer {
+    file: File,
+    segment: u64,
+    size: u64,
+}
+
+struct Pending {
+    buffer: Vec<u8>,
+    /// Sequence number of the last record put in the buffer.
+    queued: u64,
+    /// Sequence number up to which everything is on disk.
+    synced: u64,
+    syncing: bool,
+    /// A failed write or fsync: every later commit fails until restart, rather than pretend.
+    failed: Option<String>,
+}
+
+pub struct Wal {
+    dir: PathBuf,
+    writer: Mutex<Writer>,
+    pending: Mutex<Pending>,
+    synced: Condvar,
+}
+
+pub fn segment_name(n: u64) -> String {
+    format!("{n:08}")
+}
+
+/// The numbered segment files in `dir`, in order.
+pub fn segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if let Some(n) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            found.push((n, path));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+impl Wal {
+    /// Replays every segment from `first` on into `apply`, truncates a torn tail, and opens the
+    /// log for appending in a fresh segment.
+    pub fn open(
+        dir: &Path,
+        first: u64,
+        mut apply: impl FnMut(Record),
+    ) -> io::Result<(Wal, ReplayReport)> {
+        std::fs::create_dir_all(dir)?;
+        let mut report = ReplayReport::default();
+        let all = segments(dir)?;
+        let mut last = first.saturating_sub(1);
+        for (n, path) in all.iter().filter(|(n, _)| *n >= first) {
+            last = *n;
+            let mut data = Vec::new();
+            File::open(path)?.read_to_end(&mut data)?;
+            let mut pos = 0;
+            while pos + HEADER <= data.len() {
+                let len =
+                    u32::from_le_bytes(data[pos..pos + 4].try_into().unwrap_or([0; 4])) as usize;
+                let crc = u32::from_le_bytes(data[pos + 4..pos + 8].try_into().unwrap_or([0; 4]));
+                let Some(payload) = data.get(pos + HEADER..pos + HEADER + len) else {
+                    break;
+                };
+                if crc32fast::hash(payload) != crc {
+                    break;
+                }
+                let Some(record) = Record::decode(payload) else {
+                    break;
+                };
+                apply(record);
+                report.records += 1;
+                pos += HEADER + len;
+            }
+            if pos < data.len() {
+                report.truncated_bytes += (data.len() - pos) as u64;
+                report.truncated_segment = Some(path.clone());
+                let file = OpenOptions::new().write(true).open(path)?;
+                file.set_len(pos as u64)?;
+                file.sync_all()?;
+            }
+        }
+        // Appends always start a new segment, so a replayed segment is never written again.
+        let segment = (last + 1).max(first);
+        let file = create_segment(dir, segment)?;
+        let wal = Wal {
+            dir: dir.to_path_buf(),
+            writer: Mutex::new(Writer {
+                file,
+                segment,
+                size: 0,
+            }),
+            pending: Mutex::new(Pending {
+                buffer: Vec::new(),
+                queued: 0,
+                synced: 0,
+                syncing: false,
+                failed: None,
+            }),
+            synced: Condvar::new(),
+        };
+        Ok((wal, report))
+    }
+
+    /// Queues records; returns the sequence number to pass to [`Wal::wait`]. The caller holds
+    /// whatever lock orders records against the state they describe.
+    pub fn queue(&self, records: &[Record]) -> u64 {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        for record in records {
+            record.encode(&mut pending.buffer);
+        }
+        pending.queued += 1;
+        pending.queued
+    }
+
+    /// Blocks until everything up to `seq` is written and fsynced. One waiter at a time does
+    /// the I/O for everyone queued so far (group commit).
+    pub fn wait(&self, seq: u64) -> io::Result<()> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(err) = &pending.failed {
+                return Err(io::Error::other(err.clone()));
+            }
+            if pending.synced >= seq {
+                return Ok(());
+            }
+            if pending.syncing {
+                pending = self.synced.wait(pending).unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            pending.syncing = true;
+            let batch = std::mem::take(&mut pending.buffer);
+            let upto = pending.queued;
+            drop(pending);
+            let result = self.write_and_sync(&batch);
+            pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            pending.syncing = false;
+            match result {
+                Ok(()) => pending.synced = upto,
+                Err(err) => pending.failed = Some(format!("write-ahead log failed: {err}")),
+            }
+            self.synced.notify_all();
+        }
+    }
+
+    fn write_and_sync(&self, bytes: &[u8]) -> io::Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if writer.size > 0 && writer.size + bytes.len() as u64 > SEGMENT_BYTES {
+            let next = writer.segment + 1;
+            writer.file = create_segment(&self.dir, next)?;
+            writer.segment = next;
+            writer.size = 0;
+        }
+        writer.file.write_all(bytes)?;
+        writer.file.sync_data()?;
+        writer.size += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Closes the current segment and starts the next; returns the new segment's number.
+    /// Everything before it can be folded into a checkpoint.
+    pub fn rotate(&self) -> io::Result<u64> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let next = writer.segment + 1;
+        writer.file = create_segment(&self.dir, next)?;
+        writer.segment = next;
+        writer.size = 0;
+        Ok(next)
+    }
+}
+
+fn create_segment(dir: &Path, n: u64) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(segment_name(n)))?;
+    // The directory entry must be durable too, or a crash could lose the whole segment.
+    File::open(dir)?.sync_all()?;
+    Ok(file)
+}
+
+/// Writes records to a new file with the same framing, fsynced (checkpoints use it).
+pub fn write_file(path: &Path, records: &[Record]) -> io::Result<()> {
+    let mut bytes = Vec::new();
+    for record in records {
+        record.encode(&mut bytes);
+    }
+    let mut file = File::create(path)?;
+    file.write_all(&bytes)?;
+    file.sync_all()
+}
+
+/// Reads a file written by [`write_file`]; `None` if any part is damaged.
+pub fn read_file(path: &Path) -> io::Result<Option<Vec<Record>>> {
+    let mut data = Vec::new();
+    File::open(path)?.read_to_end(&mut data)?;
+    let mut records = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        let Some(header) = data.get(pos..pos + HEADER) else {
+            return Ok(None);
+        };
+        let len = u32::from_le_bytes(header[..4].try_into().unwrap_or([0; 4])) as usize;
+        let crc = u32::from_le_bytes(header[4..].try_into().unwrap_or([0; 4]));
+        let Some(payload) = data.get(pos + HEADER..pos + HEADER + len) else {
+            return Ok(None);
+        };
+        if crc32fast::hash(payload) != crc {
+            return Ok(None);
+        }
+        let Some(record) = Record::decode(payload) else {
+            return Ok(None);
+        };
+        records.push(record);
+        pos += HEADER + len;
+    }
+    Ok(Some(records))
+}
