@@ -13,6 +13,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::health_router())
         .merge(api::lookout_router())
         .merge(api::prometheus_router())
+        .merge(api::ingest_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve)
         .layer(middleware::from_fn_with_state(

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod datadir;
 pub mod demo;
+pub mod ingest;
 pub mod logbuf;
 pub mod metrics;
 pub mod overview;

@@ -2,11 +2,13 @@
 
 mod error;
 mod health;
+mod ingest;
 mod lookout;
 mod params;
 mod prometheus;
 
 pub use error::ApiError;
 pub use health::router as health_router;
+pub use ingest::router as ingest_router;
 pub use lookout::router as lookout_router;
 pub use prometheus::router as prometheus_router;
