@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let dist = std::env::var_os("LOOKOUT_UI_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("../../frontend/dist"));
+    let dist =
+        std::env::var_os("LOOKOUT_UI_DIST").map(PathBuf::from).unwrap_or_else(|| manifest.join("../../frontend/dist"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-env-changed=LOOKOUT_UI_DIST");
     println!("cargo:rerun-if-changed={}", dist.display());
@@ -29,8 +28,7 @@ fn main() {
         let bytes = std::fs::read(&source).unwrap();
         let gzip = if compressible(relative) && bytes.len() > 512 {
             let gz_path = out_dir.join(format!("asset{i}.gz"));
-            let mut encoder =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
             encoder.write_all(&bytes).unwrap();
             std::fs::write(&gz_path, encoder.finish().unwrap()).unwrap();
             format!("Some(include_bytes!({:?}))", gz_path.display().to_string())
@@ -54,18 +52,12 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {
         if path.is_dir() {
             collect(root, &path, files);
         } else {
-            let relative = path
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
+            let relative = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
             files.push(relative);
         }
     }
 }
 
 fn compressible(path: &str) -> bool {
-    [".html", ".js", ".css", ".wasm", ".svg", ".json", ".txt"]
-        .iter()
-        .any(|ext| path.ends_with(ext))
+    [".html", ".js", ".css", ".wasm", ".svg", ".json", ".txt"].iter().any(|ext| path.ends_with(ext))
 }

@@ -35,9 +35,8 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
     // Abort the request when the deadline passes; dropping the timer cancels it.
-    let _deadline = controller.map(|c| {
-        gloo_timers::callback::Timeout::new(DEADLINE.as_millis() as u32, move || c.abort())
-    });
+    let _deadline =
+        controller.map(|c| gloo_timers::callback::Timeout::new(DEADLINE.as_millis() as u32, move || c.abort()));
     let response = Request::get(path)
         .abort_signal(signal.as_ref())
         .send()
@@ -51,10 +50,7 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
         };
         return Err(FetchError::Server { status, message });
     }
-    response
-        .json::<T>()
-        .await
-        .map_err(|e| FetchError::Unreachable(short(&e.to_string())))
+    response.json::<T>().await.map_err(|e| FetchError::Unreachable(short(&e.to_string())))
 }
 
 /// Browser error texts can be long; the banner needs the gist.

@@ -49,48 +49,27 @@ impl Browser {
             }),
         );
         let webdriver = format!("http://127.0.0.1:{port}");
-        let client = eventually(
-            Duration::from_secs(20),
-            "chromedriver to accept a session",
-            || {
-                let capabilities = capabilities.clone();
-                let webdriver = webdriver.clone();
-                async move {
-                    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                        .capabilities(capabilities)
-                        .connect(&webdriver)
-                        .await
-                        .map_err(|e| e.to_string())
-                }
-            },
-        )
+        let client = eventually(Duration::from_secs(20), "chromedriver to accept a session", || {
+            let capabilities = capabilities.clone();
+            let webdriver = webdriver.clone();
+            async move {
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(capabilities)
+                    .connect(&webdriver)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        })
         .await;
-        Browser {
-            client,
-            _driver: driver,
-            _profile: profile,
-        }
+        Browser { client, _driver: driver, _profile: profile }
     }
 
     /// Waits until the element at `css` exists and its text satisfies `accept`; returns the text.
-    pub async fn wait_for_text(
-        &self,
-        css: &str,
-        timeout: Duration,
-        accept: impl Fn(&str) -> bool,
-    ) -> String {
+    pub async fn wait_for_text(&self, css: &str, timeout: Duration, accept: impl Fn(&str) -> bool) -> String {
         eventually(timeout, &format!("text of {css}"), || async {
-            let element = self
-                .client
-                .find(Locator::Css(css))
-                .await
-                .map_err(|e| e.to_string())?;
+            let element = self.client.find(Locator::Css(css)).await.map_err(|e| e.to_string())?;
             let text = element.text().await.map_err(|e| e.to_string())?;
-            if accept(&text) {
-                Ok(text)
-            } else {
-                Err(format!("{text:?}"))
-            }
+            if accept(&text) { Ok(text) } else { Err(format!("{text:?}")) }
         })
         .await
     }

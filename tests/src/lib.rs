@@ -7,7 +7,7 @@ mod http;
 mod server;
 
 pub use browser::Browser;
-pub use http::{HttpResponse, http_get};
+pub use http::{HttpResponse, http_get, http_post};
 pub use server::{Lookout, TempDir, binary as server_binary};
 
 use std::future::Future;
@@ -33,9 +33,5 @@ where
 
 /// A free TCP port on 127.0.0.1 (bound and released; fine for tests on one machine).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -15,10 +15,7 @@ impl TempDir {
         let unique = format!(
             "lookout-{tag}-{}-{}",
             std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
         );
         let path = std::env::temp_dir().join(unique);
         std::fs::create_dir_all(&path).unwrap();
@@ -42,11 +39,7 @@ pub fn binary() -> PathBuf {
         return PathBuf::from(path);
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/lookout");
-    assert!(
-        path.exists(),
-        "{} is missing: build it first (make test does)",
-        path.display()
-    );
+    assert!(path.exists(), "{} is missing: build it first (make test does)", path.display());
     path
 }
 
@@ -91,12 +84,7 @@ impl Lookout {
         .expect("lookout did not start listening within 30 s");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Lookout {
-            child,
-            url,
-            data_dir: data_dir.to_path_buf(),
-            _owned_dir: owned,
-        }
+        Lookout { child, url, data_dir: data_dir.to_path_buf(), _owned_dir: owned }
     }
 
     pub fn pid(&self) -> u32 {
@@ -106,10 +94,7 @@ impl Lookout {
     /// Sends SIGTERM and waits for the exit status.
     pub async fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.pid();
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .unwrap();
+        let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
         assert!(status.success());
         tokio::time::timeout(Duration::from_secs(10), self.child.wait())
             .await

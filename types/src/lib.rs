@@ -118,14 +118,7 @@ mod tests {
 
     #[test]
     fn api_error_uses_prometheus_field_names() {
-        let body = ApiErrorBody {
-            status: "error".into(),
-            error_type: "bad_data".into(),
-            error: "x".into(),
-        };
-        assert_eq!(
-            serde_json::to_string(&body).unwrap(),
-            r#"{"status":"error","errorType":"bad_data","error":"x"}"#
-        );
+        let body = ApiErrorBody { status: "error".into(), error_type: "bad_data".into(), error: "x".into() };
+        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"status":"error","errorType":"bad_data","error":"x"}"#);
     }
 }

@@ -28,13 +28,7 @@ fn none<T>() -> Option<T> {
 
 impl<T> Response<T> {
     pub fn success(data: T) -> Self {
-        Response {
-            status: Status::Success,
-            data: Some(data),
-            error_type: None,
-            error: None,
-            warnings: Vec::new(),
-        }
+        Response { status: Status::Success, data: Some(data), error_type: None, error: None, warnings: Vec::new() }
     }
 
     pub fn error(error_type: &str, error: String) -> Self {
@@ -118,11 +112,7 @@ pub fn format_value(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        }
+        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
     } else {
         format!("{v}")
     }
@@ -135,10 +125,7 @@ mod tests {
     #[test]
     fn query_data_matches_prometheus_json() {
         let data = QueryData::Vector(vec![InstantSample {
-            metric: Metric::from([
-                ("__name__".into(), "up".into()),
-                ("job".into(), "node".into()),
-            ]),
+            metric: Metric::from([("__name__".into(), "up".into()), ("job".into(), "node".into())]),
             value: SamplePair(1435781451.781, format_value(1.0)),
         }]);
         let json = serde_json::to_string(&Response::success(data.clone())).unwrap();
@@ -148,24 +135,13 @@ mod tests {
         );
         let back: Response<QueryData> = serde_json::from_str(&json).unwrap();
         assert_eq!(back.data, Some(data));
-        let scalar = serde_json::to_string(&QueryData::Scalar(SamplePair(
-            1.5,
-            format_value(f64::INFINITY),
-        )))
-        .unwrap();
+        let scalar = serde_json::to_string(&QueryData::Scalar(SamplePair(1.5, format_value(f64::INFINITY)))).unwrap();
         assert_eq!(scalar, r#"{"resultType":"scalar","result":[1.5,"+Inf"]}"#);
     }
 
     #[test]
     fn errors_match_prometheus_json() {
-        let json = serde_json::to_string(&Response::<()>::error(
-            "bad_data",
-            "1:5: parse error: x".into(),
-        ))
-        .unwrap();
-        assert_eq!(
-            json,
-            r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: x"}"#
-        );
+        let json = serde_json::to_string(&Response::<()>::error("bad_data", "1:5: parse error: x".into())).unwrap();
+        assert_eq!(json, r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: x"}"#);
     }
 }

@@ -12,10 +12,7 @@ pub struct Pos {
 
 impl Pos {
     pub fn to(self, other: Pos) -> Pos {
-        Pos {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Pos { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -30,21 +27,14 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(pos: Pos, msg: impl Into<String>) -> Self {
-        ParseError {
-            pos,
-            msg: msg.into(),
-            line: 0,
-            col: 0,
-        }
+        ParseError { pos, msg: msg.into(), line: 0, col: 0 }
     }
 
     /// Fills in the line and column of the error's start within `query`.
     pub(crate) fn locate(mut self, query: &str) -> Self {
         let before = &query[..self.pos.start.min(query.len())];
         self.line = before.matches('\n').count() + 1;
-        self.col = before.rfind('\n').map_or(before.chars().count(), |nl| {
-            before[nl + 1..].chars().count()
-        }) + 1;
+        self.col = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count()) + 1;
         self
     }
 }

@@ -13,18 +13,8 @@ pub struct Function {
     pub returns: ValueType,
 }
 
-const fn f(
-    name: &'static str,
-    args: &'static [ValueType],
-    optional: usize,
-    returns: ValueType,
-) -> Function {
-    Function {
-        name,
-        args,
-        optional,
-        returns,
-    }
+const fn f(name: &'static str, args: &'static [ValueType], optional: usize, returns: ValueType) -> Function {
+    Function { name, args, optional, returns }
 }
 
 /// `label_join` takes any number of source labels after its first three arguments.

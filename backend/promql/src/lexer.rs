@@ -90,13 +90,7 @@ pub struct Token {
 }
 
 pub fn lex(input: &str) -> Result<Vec<Token>, ParseError> {
-    let mut lexer = Lexer {
-        src: input,
-        bytes: input.as_bytes(),
-        i: 0,
-        brackets: 0,
-        tokens: Vec::new(),
-    };
+    let mut lexer = Lexer { src: input, bytes: input.as_bytes(), i: 0, brackets: 0, tokens: Vec::new() };
     lexer.run()?;
     Ok(lexer.tokens)
 }
@@ -112,10 +106,7 @@ struct Lexer<'a> {
 
 impl Lexer<'_> {
     fn push(&mut self, tok: Tok, start: usize) {
-        self.tokens.push(Token {
-            tok,
-            pos: Pos { start, end: self.i },
-        });
+        self.tokens.push(Token { tok, pos: Pos { start, end: self.i } });
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -133,8 +124,7 @@ impl Lexer<'_> {
                         self.i += 1;
                     }
                 }
-                b'(' | b')' | b'{' | b'}' | b',' | b'@' | b'+' | b'-' | b'*' | b'/' | b'%'
-                | b'^' => {
+                b'(' | b')' | b'{' | b'}' | b',' | b'@' | b'+' | b'-' | b'*' | b'/' | b'%' | b'^' => {
                     self.i += 1;
                     let tok = match c {
                         b'(' => Tok::LParen,
@@ -182,11 +172,7 @@ impl Lexer<'_> {
                         Some(b'=') => Tok::Neq,
                         Some(b'~') => Tok::NeqRegex,
                         _ => {
-                            return Err(self.error(
-                                start,
-                                start + 1,
-                                "unexpected character after '!'",
-                            ));
+                            return Err(self.error(start, start + 1, "unexpected character after '!'"));
                         }
                     };
                     self.i += 2;
@@ -241,19 +227,12 @@ impl Lexer<'_> {
                 }
                 _ => {
                     let ch = self.src[start..].chars().next().unwrap_or('?');
-                    return Err(self.error(
-                        start,
-                        start + ch.len_utf8(),
-                        &format!("unexpected character: {ch:?}"),
-                    ));
+                    return Err(self.error(start, start + ch.len_utf8(), &format!("unexpected character: {ch:?}")));
                 }
             }
         }
         let end = self.bytes.len();
-        self.tokens.push(Token {
-            tok: Tok::Eof,
-            pos: Pos { start: end, end },
-        });
+        self.tokens.push(Token { tok: Tok::Eof, pos: Pos { start: end, end } });
         Ok(())
     }
 
@@ -280,10 +259,7 @@ impl Lexer<'_> {
             j += 1;
         }
         // A duration: digits followed by a unit, possibly repeated (1h30m).
-        if j > start
-            && j < bytes.len()
-            && matches!(bytes[j], b's' | b'm' | b'h' | b'd' | b'w' | b'y')
-        {
+        if j > start && j < bytes.len() && matches!(bytes[j], b's' | b'm' | b'h' | b'd' | b'w' | b'y') {
             let mut k = start;
             let mut total: i64 = 0;
             loop {
@@ -294,9 +270,8 @@ impl Lexer<'_> {
                 if k == digits_start {
                     break;
                 }
-                let n: i64 = self.src[digits_start..k]
-                    .parse()
-                    .map_err(|_| self.error(start, k, "duration out of range"))?;
+                let n: i64 =
+                    self.src[digits_start..k].parse().map_err(|_| self.error(start, k, "duration out of range"))?;
                 let (unit, len) = match (bytes.get(k), bytes.get(k + 1)) {
                     (Some(b'm'), Some(b's')) => (1, 2),
                     (Some(b's'), _) => (1_000, 1),
@@ -314,11 +289,7 @@ impl Lexer<'_> {
                     .ok_or_else(|| self.error(start, k, "duration out of range"))?;
             }
             if k < bytes.len() && (bytes[k].is_ascii_alphanumeric() || bytes[k] == b'_') {
-                return Err(self.error(
-                    start,
-                    k + 1,
-                    &format!("bad duration syntax: {:?}", &self.src[start..=k]),
-                ));
+                return Err(self.error(start, k + 1, &format!("bad duration syntax: {:?}", &self.src[start..=k])));
             }
             self.i = k;
             self.push(Tok::Duration(total), start);
@@ -353,9 +324,7 @@ impl Lexer<'_> {
                 &format!("bad number or duration syntax: {:?}", &self.src[start..=k]),
             ));
         }
-        let value: f64 = text
-            .parse()
-            .map_err(|_| self.error(start, k, &format!("bad number syntax: {text:?}")))?;
+        let value: f64 = text.parse().map_err(|_| self.error(start, k, &format!("bad number syntax: {text:?}")))?;
         self.i = k;
         self.push(Tok::Number(value), start);
         Ok(())
@@ -413,15 +382,12 @@ impl Lexer<'_> {
                     self.i += len;
                     if e == b'x' {
                         // \xHH is a byte; only ASCII bytes make valid UTF-8 on their own.
+                        out.push(char::from_u32(code).filter(|_| code < 0x80).unwrap_or('\u{fffd}'));
+                    } else {
                         out.push(
                             char::from_u32(code)
-                                .filter(|_| code < 0x80)
-                                .unwrap_or('\u{fffd}'),
+                                .ok_or_else(|| self.error(esc_start, self.i, "invalid Unicode code point"))?,
                         );
-                    } else {
-                        out.push(char::from_u32(code).ok_or_else(|| {
-                            self.error(esc_start, self.i, "invalid Unicode code point")
-                        })?);
                     }
                 }
                 b'0'..=b'7' => {
@@ -431,18 +397,10 @@ impl Lexer<'_> {
                         .filter(|c| oct.len() == 3 && *c < 256)
                         .ok_or_else(|| self.error(esc_start, self.i, "invalid octal escape"))?;
                     self.i += 2;
-                    out.push(
-                        char::from_u32(code)
-                            .filter(|_| code < 0x80)
-                            .unwrap_or('\u{fffd}'),
-                    );
+                    out.push(char::from_u32(code).filter(|_| code < 0x80).unwrap_or('\u{fffd}'));
                 }
                 _ => {
-                    return Err(self.error(
-                        esc_start,
-                        self.i,
-                        &format!("unknown escape sequence '\\{}'", e as char),
-                    ));
+                    return Err(self.error(esc_start, self.i, &format!("unknown escape sequence '\\{}'", e as char)));
                 }
             }
         }
@@ -479,10 +437,7 @@ mod tests {
                 Tok::Eof,
             ]
         );
-        assert_eq!(
-            toks("x[5m:]")[2..5],
-            [Tok::Duration(300_000), Tok::Colon, Tok::RBracket]
-        );
+        assert_eq!(toks("x[5m:]")[2..5], [Tok::Duration(300_000), Tok::Colon, Tok::RBracket]);
     }
 
     #[test]

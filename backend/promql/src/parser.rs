@@ -17,38 +17,20 @@ pub fn parse(query: &str) -> std::result::Result<Expr, ParseError> {
         let tokens = lex(query)?;
         let mut parser = Parser { tokens, i: 0 };
         if parser.peek() == &Tok::Eof {
-            return Err(ParseError::new(
-                parser.pos(),
-                "no expression found in input",
-            ));
+            return Err(ParseError::new(parser.pos(), "no expression found in input"));
         }
         let (expr, _) = parser.expr(0)?;
         if parser.peek() != &Tok::Eof {
             let token = parser.next();
-            return Err(ParseError::new(
-                token.pos,
-                format!("unexpected {}", token.tok.describe()),
-            ));
+            return Err(ParseError::new(token.pos, format!("unexpected {}", token.tok.describe())));
         }
         Ok(expr)
     };
     run().map_err(|e: ParseError| e.locate(query))
 }
 
-const KEYWORDS: &[&str] = &[
-    "and",
-    "or",
-    "unless",
-    "atan2",
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-    "bool",
-    "offset",
-];
+const KEYWORDS: &[&str] =
+    &["and", "or", "unless", "atan2", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"];
 
 struct Parser {
     tokens: Vec<Token>,
@@ -61,9 +43,7 @@ fn err<T>(pos: Pos, msg: impl Into<String>) -> Result<T> {
 
 fn is_label_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
@@ -93,14 +73,7 @@ impl Parser {
             return Ok(self.next().pos);
         }
         let found = self.next();
-        err(
-            found.pos,
-            format!(
-                "unexpected {} {context}, expected {}",
-                found.tok.describe(),
-                tok.describe()
-            ),
-        )
+        err(found.pos, format!("unexpected {} {context}, expected {}", found.tok.describe(), tok.describe()))
     }
 
     fn binop(&self) -> Option<BinOp> {
@@ -140,19 +113,12 @@ impl Parser {
             if self.peek_keyword("bool") {
                 let pos = self.next().pos;
                 if !op.is_comparison() {
-                    return err(
-                        pos,
-                        "bool modifier can only be used on comparison operators",
-                    );
+                    return err(pos, "bool modifier can only be used on comparison operators");
                 }
                 return_bool = true;
             }
             let matching = self.vector_matching(op)?;
-            let next_min = if op.right_associative() {
-                prec
-            } else {
-                prec + 1
-            };
+            let next_min = if op.right_associative() { prec } else { prec + 1 };
             let (rhs, rpos) = self.expr(next_min)?;
             let pos = lpos.to(rpos);
             lhs = check_binary(op, lhs, rhs, return_bool, matching, pos, op_pos)?;
@@ -168,45 +134,26 @@ impl Parser {
             let on = self.peek_keyword("on");
             self.next();
             let labels = self.label_list("grouping opts")?;
-            matching = Some(VectorMatching {
-                card: Cardinality::OneToOne,
-                on,
-                labels,
-                include: Vec::new(),
-            });
+            matching = Some(VectorMatching { card: Cardinality::OneToOne, on, labels, include: Vec::new() });
         }
         if self.peek_keyword("group_left") || self.peek_keyword("group_right") {
             let left = self.peek_keyword("group_left");
             let pos = self.next().pos;
             if op.is_set() {
-                return err(
-                    pos,
-                    format!("no grouping allowed for \"{}\" operation", op_name(op)),
-                );
+                return err(pos, format!("no grouping allowed for \"{}\" operation", op_name(op)));
             }
-            let include = if *self.peek() == Tok::LParen {
-                self.label_list("grouping opts")?
-            } else {
-                Vec::new()
-            };
+            let include = if *self.peek() == Tok::LParen { self.label_list("grouping opts")? } else { Vec::new() };
             let m = matching.get_or_insert(VectorMatching {
                 card: Cardinality::OneToOne,
                 on: false,
                 labels: Vec::new(),
                 include: Vec::new(),
             });
-            m.card = if left {
-                Cardinality::ManyToOne
-            } else {
-                Cardinality::OneToMany
-            };
+            m.card = if left { Cardinality::ManyToOne } else { Cardinality::OneToMany };
             m.include = include;
             if m.on {
                 if let Some(both) = m.include.iter().find(|l| m.labels.contains(l)) {
-                    return err(
-                        pos,
-                        format!("label \"{both}\" must not occur in ON and GROUP clause at once"),
-                    );
+                    return err(pos, format!("label \"{both}\" must not occur in ON and GROUP clause at once"));
                 }
             }
         }
@@ -222,13 +169,7 @@ impl Parser {
                 Tok::RParen => return Ok(labels),
                 Tok::Ident(name) if is_label_name(&name) => labels.push(name),
                 other => {
-                    return err(
-                        token.pos,
-                        format!(
-                            "unexpected {} in {context}, expected label",
-                            other.describe()
-                        ),
-                    );
+                    return err(token.pos, format!("unexpected {} in {context}, expected label", other.describe()));
                 }
             }
             let token = self.next();
@@ -238,10 +179,7 @@ impl Parser {
                 other => {
                     return err(
                         token.pos,
-                        format!(
-                            "unexpected {} in {context}, expected \",\" or \")\"",
-                            other.describe()
-                        ),
+                        format!("unexpected {} in {context}, expected \",\" or \")\"", other.describe()),
                     );
                 }
             }
@@ -290,36 +228,23 @@ impl Parser {
             Tok::Ident(name) => {
                 let lower = name.to_ascii_lowercase();
                 if let Some(op) = AggOp::from_name(&name) {
-                    if matches!(self.peek(), Tok::LParen)
-                        || self.peek_keyword("by")
-                        || self.peek_keyword("without")
-                    {
+                    if matches!(self.peek(), Tok::LParen) || self.peek_keyword("by") || self.peek_keyword("without") {
                         return self.aggregation(op, token.pos);
                     }
                 }
                 if KEYWORDS.contains(&lower.as_str()) {
-                    return err(
-                        token.pos,
-                        format!("unexpected {}", Tok::Ident(name).describe()),
-                    );
+                    return err(token.pos, format!("unexpected {}", Tok::Ident(name).describe()));
                 }
                 if *self.peek() == Tok::LParen {
                     return self.call(&name, token.pos);
                 }
                 if (lower == "inf" || lower == "nan") && *self.peek() != Tok::LBrace {
-                    let value = if lower == "inf" {
-                        f64::INFINITY
-                    } else {
-                        f64::NAN
-                    };
+                    let value = if lower == "inf" { f64::INFINITY } else { f64::NAN };
                     return Ok((Expr::Number(value), token.pos));
                 }
                 self.selector(Some(name), token.pos)
             }
-            Tok::Duration(_) => err(
-                token.pos,
-                "unexpected duration: a duration is only allowed in ranges and offsets",
-            ),
+            Tok::Duration(_) => err(token.pos, "unexpected duration: a duration is only allowed in ranges and offsets"),
             other => err(token.pos, format!("unexpected {}", other.describe())),
         }
     }
@@ -344,10 +269,7 @@ impl Parser {
                     other => {
                         return err(
                             token.pos,
-                            format!(
-                                "unexpected {} in label matching, expected label",
-                                other.describe()
-                            ),
+                            format!("unexpected {} in label matching, expected label", other.describe()),
                         );
                     }
                 };
@@ -356,10 +278,7 @@ impl Parser {
                 let Tok::Str(text) = value.tok else {
                     return err(
                         value.pos,
-                        format!(
-                            "unexpected {} in label matching, expected string",
-                            value.tok.describe()
-                        ),
+                        format!("unexpected {} in label matching, expected string", value.tok.describe()),
                     );
                 };
                 let regex_err = |e: lookout_tsdb::MatcherError| {
@@ -390,10 +309,7 @@ impl Parser {
                     other => {
                         return err(
                             sep.pos,
-                            format!(
-                                "unexpected {} in label matching, expected \",\" or \"}}\"",
-                                other.describe()
-                            ),
+                            format!("unexpected {} in label matching, expected \",\" or \"}}\"", other.describe()),
                         );
                     }
                 }
@@ -402,31 +318,14 @@ impl Parser {
         let pos = start.to(end);
         if let Some(name) = &name {
             if let Some(set) = matchers.iter().find(|m| m.name == "__name__") {
-                return err(
-                    pos,
-                    format!(
-                        "metric name must not be set twice: {name:?} or {:?}",
-                        set.value
-                    ),
-                );
+                return err(pos, format!("metric name must not be set twice: {name:?} or {:?}", set.value));
             }
             matchers.insert(0, Matcher::equal("__name__", name.clone()));
         }
         if matchers.iter().all(|m| m.matches_empty()) {
-            return err(
-                pos,
-                "vector selector must contain at least one non-empty matcher",
-            );
+            return err(pos, "vector selector must contain at least one non-empty matcher");
         }
-        Ok((
-            Expr::VectorSelector(VectorSelector {
-                name,
-                matchers,
-                offset: 0,
-                at: None,
-            }),
-            pos,
-        ))
+        Ok((Expr::VectorSelector(VectorSelector { name, matchers, offset: 0, at: None }), pos))
     }
 
     fn aggregation(&mut self, op: AggOp, start: Pos) -> Result<(Expr, Pos)> {
@@ -464,23 +363,11 @@ impl Parser {
         if inner.value_type() != ValueType::Vector {
             return err(
                 ipos,
-                format!(
-                    "expected type instant vector in aggregation expression, got {}",
-                    inner.value_type().name()
-                ),
+                format!("expected type instant vector in aggregation expression, got {}", inner.value_type().name()),
             );
         }
         let (without, grouping) = grouping.unwrap_or((false, Vec::new()));
-        Ok((
-            Expr::Aggregate {
-                op,
-                expr: Box::new(inner),
-                param,
-                without,
-                grouping,
-            },
-            start.to(end),
-        ))
+        Ok((Expr::Aggregate { op, expr: Box::new(inner), param, without, grouping }, start.to(end)))
     }
 
     fn call(&mut self, name: &str, start: Pos) -> Result<(Expr, Pos)> {
@@ -506,10 +393,7 @@ impl Parser {
                     other => {
                         return err(
                             token.pos,
-                            format!(
-                                "unexpected {} in function call, expected \",\" or \")\"",
-                                other.describe()
-                            ),
+                            format!("unexpected {} in function call, expected \",\" or \")\"", other.describe()),
                         );
                     }
                 }
@@ -529,14 +413,7 @@ impl Parser {
             } else {
                 format!("{min} to {max}")
             };
-            return err(
-                pos,
-                format!(
-                    "expected {expected} argument(s) in call to {:?}, got {}",
-                    func.name,
-                    args.len()
-                ),
-            );
+            return err(pos, format!("expected {expected} argument(s) in call to {:?}, got {}", func.name, args.len()));
         }
         for (i, (arg, apos)) in args.iter().enumerate() {
             let want = func.args[i.min(func.args.len() - 1)];
@@ -552,13 +429,7 @@ impl Parser {
                 );
             }
         }
-        Ok((
-            Expr::Call {
-                func,
-                args: args.into_iter().map(|(a, _)| a).collect(),
-            },
-            pos,
-        ))
+        Ok((Expr::Call { func, args: args.into_iter().map(|(a, _)| a).collect() }, pos))
     }
 
     /// Ranges, subqueries, `offset` and `@` after a primary expression.
@@ -585,31 +456,19 @@ impl Parser {
                                 ),
                             );
                         }
-                        expr = Expr::Subquery {
-                            expr: Box::new(expr),
-                            range,
-                            step,
-                            offset: 0,
-                            at: None,
-                        };
+                        expr = Expr::Subquery { expr: Box::new(expr), range, step, offset: 0, at: None };
                         pos = pos.to(end);
                     } else {
                         let end = self.expect(Tok::RBracket, "in range selector")?;
                         expr = match expr {
                             Expr::VectorSelector(selector) => {
                                 if selector.offset != 0 || selector.at.is_some() {
-                                    return err(
-                                        pos.to(end),
-                                        "no offset or @ modifiers allowed before range",
-                                    );
+                                    return err(pos.to(end), "no offset or @ modifiers allowed before range");
                                 }
                                 Expr::MatrixSelector { selector, range }
                             }
                             _ => {
-                                return err(
-                                    pos.to(end),
-                                    "ranges only allowed for vector selectors",
-                                );
+                                return err(pos.to(end), "ranges only allowed for vector selectors");
                             }
                         };
                         pos = pos.to(end);
@@ -661,13 +520,7 @@ impl Parser {
         match token.tok {
             Tok::Duration(ms) if ms > 0 => Ok(ms),
             Tok::Duration(_) => err(token.pos, "duration must be greater than 0"),
-            other => err(
-                token.pos,
-                format!(
-                    "unexpected {} {context}, expected duration",
-                    other.describe()
-                ),
-            ),
+            other => err(token.pos, format!("unexpected {} {context}, expected duration", other.describe())),
         }
     }
 
@@ -676,28 +529,20 @@ impl Parser {
         let sign = match token.tok {
             Tok::Sub => -1.0,
             Tok::Add => 1.0,
-            Tok::Ident(ref word)
-                if (word == "start" || word == "end") && *self.peek() == Tok::LParen =>
-            {
+            Tok::Ident(ref word) if (word == "start" || word == "end") && *self.peek() == Tok::LParen => {
                 self.next();
                 self.expect(Tok::RParen, "in @ modifier")?;
                 return Ok(if word == "start" { At::Start } else { At::End });
             }
             Tok::Number(n) => return at_time(n, token.pos),
             other => {
-                return err(
-                    token.pos,
-                    format!("unexpected {} in @, expected timestamp", other.describe()),
-                );
+                return err(token.pos, format!("unexpected {} in @, expected timestamp", other.describe()));
             }
         };
         let token = self.next();
         match token.tok {
             Tok::Number(n) => at_time(sign * n, token.pos),
-            other => err(
-                token.pos,
-                format!("unexpected {} in @, expected timestamp", other.describe()),
-            ),
+            other => err(token.pos, format!("unexpected {} in @, expected timestamp", other.describe())),
         }
     }
 }
@@ -747,10 +592,7 @@ fn check_binary(
     let (lt, rt) = (lhs.value_type(), rhs.value_type());
     for t in [lt, rt] {
         if t != ValueType::Scalar && t != ValueType::Vector {
-            return err(
-                pos,
-                "binary expression must contain only scalar and instant vector types",
-            );
+            return err(pos, "binary expression must contain only scalar and instant vector types");
         }
     }
     let both_vectors = lt == ValueType::Vector && rt == ValueType::Vector;
@@ -758,23 +600,11 @@ fn check_binary(
         return err(op_pos, "comparisons between scalars must use BOOL modifier");
     }
     if op.is_set() && !both_vectors {
-        return err(
-            op_pos,
-            format!(
-                "set operator \"{}\" not allowed in binary scalar expression",
-                op_name(op)
-            ),
-        );
+        return err(op_pos, format!("set operator \"{}\" not allowed in binary scalar expression", op_name(op)));
     }
     if !both_vectors {
-        if matching
-            .as_ref()
-            .is_some_and(|m| !m.labels.is_empty() || !m.include.is_empty())
-        {
-            return err(
-                op_pos,
-                "vector matching only allowed between instant vectors",
-            );
+        if matching.as_ref().is_some_and(|m| !m.labels.is_empty() || !m.include.is_empty()) {
+            return err(op_pos, "vector matching only allowed between instant vectors");
         }
         matching = None;
     } else {
@@ -788,13 +618,7 @@ fn check_binary(
             m.card = Cardinality::ManyToMany;
         }
     }
-    Ok(Expr::Binary {
-        op,
-        lhs: Box::new(lhs),
-        rhs: Box::new(rhs),
-        return_bool,
-        matching,
-    })
+    Ok(Expr::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs), return_bool, matching })
 }
 
 #[cfg(test)]
@@ -845,61 +669,27 @@ mod tests {
             Expr::MatrixSelector { selector, range } => {
                 format!("{}[{range}]", show(&Expr::VectorSelector(selector.clone())))
             }
-            Expr::Subquery {
-                expr,
-                range,
-                step,
-                offset,
-                ..
-            } => format!("({})[{range}:{step:?}] offset {offset}", show(expr)),
+            Expr::Subquery { expr, range, step, offset, .. } => {
+                format!("({})[{range}:{step:?}] offset {offset}", show(expr))
+            }
             Expr::Paren(e) => format!("({})", show(e)),
             Expr::Neg(e) => format!("-{}", show(e)),
-            Expr::Binary {
-                op,
-                lhs,
-                rhs,
-                return_bool,
-                matching,
-            } => {
+            Expr::Binary { op, lhs, rhs, return_bool, matching } => {
                 let m = matching
                     .as_ref()
-                    .map(|m| {
-                        format!(
-                            " {:?}{}{:?}{:?}",
-                            m.card,
-                            if m.on { " on" } else { "" },
-                            m.labels,
-                            m.include
-                        )
-                    })
+                    .map(|m| format!(" {:?}{}{:?}{:?}", m.card, if m.on { " on" } else { "" }, m.labels, m.include))
                     .unwrap_or_default();
-                format!(
-                    "({} {op:?}{}{m} {})",
-                    show(lhs),
-                    if *return_bool { " bool" } else { "" },
-                    show(rhs)
-                )
+                format!("({} {op:?}{}{m} {})", show(lhs), if *return_bool { " bool" } else { "" }, show(rhs))
             }
-            Expr::Aggregate {
-                op,
-                expr,
-                param,
-                without,
-                grouping,
-            } => format!(
+            Expr::Aggregate { op, expr, param, without, grouping } => format!(
                 "{op:?}{}{grouping:?}({}{})",
                 if *without { " without" } else { " by" },
-                param
-                    .as_ref()
-                    .map(|p| format!("{}, ", show(p)))
-                    .unwrap_or_default(),
+                param.as_ref().map(|p| format!("{}, ", show(p))).unwrap_or_default(),
                 show(expr)
             ),
-            Expr::Call { func, args } => format!(
-                "{}({})",
-                func.name,
-                args.iter().map(show).collect::<Vec<_>>().join(", ")
-            ),
+            Expr::Call { func, args } => {
+                format!("{}({})", func.name, args.iter().map(show).collect::<Vec<_>>().join(", "))
+            }
         }
     }
 
@@ -918,67 +708,28 @@ mod tests {
 
     #[test]
     fn selectors_and_modifiers() {
-        check(
-            r#"foo{a="b", c=~"d.*",}"#,
-            r#"sel{__name__="foo",a="b",c=~"d.*"}"#,
-        );
-        check(
-            "foo offset 5m @ 100",
-            "sel{__name__=\"foo\"} offset 300000 @ Time(100000)",
-        );
-        check(
-            "foo[5m] offset -1m",
-            "sel{__name__=\"foo\"} offset -60000[300000]",
-        );
-        check(
-            "rate(foo[5m])[30m:1m]",
-            "(rate(sel{__name__=\"foo\"}[300000]))[1800000:Some(60000)] offset 0",
-        );
+        check(r#"foo{a="b", c=~"d.*",}"#, r#"sel{__name__="foo",a="b",c=~"d.*"}"#);
+        check("foo offset 5m @ 100", "sel{__name__=\"foo\"} offset 300000 @ Time(100000)");
+        check("foo[5m] offset -1m", "sel{__name__=\"foo\"} offset -60000[300000]");
+        check("rate(foo[5m])[30m:1m]", "(rate(sel{__name__=\"foo\"}[300000]))[1800000:Some(60000)] offset 0");
         check("foo @ start()", "sel{__name__=\"foo\"} @ Start");
         check("sum by (a) (x)", "Sum by[\"a\"](sel{__name__=\"x\"})");
-        check(
-            "topk(3, x) without (b)",
-            "Topk without[\"b\"](3, sel{__name__=\"x\"})",
-        );
-        check(
-            "a * on(x) group_left(y) b",
-            "(sel{__name__=\"a\"} Mul ManyToOne on[\"x\"][\"y\"] sel{__name__=\"b\"})",
-        );
+        check("topk(3, x) without (b)", "Topk without[\"b\"](3, sel{__name__=\"x\"})");
+        check("a * on(x) group_left(y) b", "(sel{__name__=\"a\"} Mul ManyToOne on[\"x\"][\"y\"] sel{__name__=\"b\"})");
     }
 
     #[test]
     fn errors_point_at_their_place() {
-        check(
-            "foo{",
-            "error 4..4: 1:5: parse error: unexpected end of input in label matching, expected label",
-        );
-        check(
-            "1 > 2",
-            "error 2..3: 1:3: parse error: comparisons between scalars must use BOOL modifier",
-        );
+        check("foo{", "error 4..4: 1:5: parse error: unexpected end of input in label matching, expected label");
+        check("1 > 2", "error 2..3: 1:3: parse error: comparisons between scalars must use BOOL modifier");
         check(
             "rate(foo)",
             "error 5..8: 1:6: parse error: expected type range vector in call to function \"rate\", got instant vector",
         );
-        check(
-            "nope(1)",
-            "error 0..4: 1:1: parse error: unknown function with name \"nope\"",
-        );
-        check(
-            "{a=\"\"}",
-            "error 0..6: 1:1: parse error: vector selector must contain at least one non-empty matcher",
-        );
-        check(
-            "sum(foo) + ",
-            "error 11..11: 1:12: parse error: unexpected end of input",
-        );
-        check(
-            "foo offset 1m offset 2m",
-            "error 14..23: 1:15: parse error: offset may not be set multiple times",
-        );
-        check(
-            "1 and 2",
-            "error 2..5: 1:3: parse error: set operator \"and\" not allowed in binary scalar expression",
-        );
+        check("nope(1)", "error 0..4: 1:1: parse error: unknown function with name \"nope\"");
+        check("{a=\"\"}", "error 0..6: 1:1: parse error: vector selector must contain at least one non-empty matcher");
+        check("sum(foo) + ", "error 11..11: 1:12: parse error: unexpected end of input");
+        check("foo offset 1m offset 2m", "error 14..23: 1:15: parse error: offset may not be set multiple times");
+        check("1 and 2", "error 2..5: 1:3: parse error: set operator \"and\" not allowed in binary scalar expression");
     }
 }

@@ -62,11 +62,7 @@ fn run_dir(dir: &Path) -> (usize, usize) {
 
 fn run_file(path: &Path) -> Tally {
     let text = std::fs::read_to_string(path).unwrap();
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .collect();
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).collect();
     let mut head = Head::new();
     let mut tally = Tally::default();
     let mut i = 0;
@@ -76,27 +72,19 @@ fn run_file(path: &Path) -> Tally {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let block_end = lines[i..]
-            .iter()
-            .position(|(_, l)| l.is_empty())
-            .map_or(lines.len(), |p| i + p);
-        let body: Vec<&str> = lines[i..block_end]
-            .iter()
-            .map(|(_, l)| *l)
-            .filter(|l| !l.starts_with('#'))
-            .collect();
+        let block_end = lines[i..].iter().position(|(_, l)| l.is_empty()).map_or(lines.len(), |p| i + p);
+        let body: Vec<&str> = lines[i..block_end].iter().map(|(_, l)| *l).filter(|l| !l.starts_with('#')).collect();
         if line == "clear" {
             head = Head::new();
             continue;
         }
         if let Some(step) = line.strip_prefix("load ") {
-            let step =
-                duration_ms(step.trim()).unwrap_or_else(|| panic!("line {number}: bad load step"));
+            let step = duration_ms(step.trim()).unwrap_or_else(|| panic!("line {number}: bad load step"));
             // A later line for the same series replaces the earlier one, as in Prometheus's loader.
             let mut defs: Vec<(Labels, Vec<Option<f64>>)> = Vec::new();
             for series in &body {
-                let (labels, values) = parse_load_line(series)
-                    .unwrap_or_else(|e| panic!("{}:{number}: {e}", path.display()));
+                let (labels, values) =
+                    parse_load_line(series).unwrap_or_else(|e| panic!("{}:{number}: {e}", path.display()));
                 defs.retain(|(l, _)| *l != labels);
                 defs.push((labels, values));
             }
@@ -130,13 +118,7 @@ fn run_file(path: &Path) -> Tally {
     tally
 }
 
-fn run_eval(
-    head: &Head,
-    kind: &str,
-    query: &str,
-    at: i64,
-    expected: &[&str],
-) -> Result<(), String> {
+fn run_eval(head: &Head, kind: &str, query: &str, at: i64, expected: &[&str]) -> Result<(), String> {
     let opts = Options::default();
     let result = parse(query)
         .map_err(|e| e.to_string())
@@ -154,33 +136,17 @@ fn run_eval(
                 return Err(format!("got scalar {v}, expected {expected:?}"));
             };
             let want = parse_value(line).ok_or_else(|| format!("bad expected scalar {line:?}"))?;
-            if close(v, want) {
-                Ok(())
-            } else {
-                Err(format!("got scalar {v}, expected {want}"))
-            }
+            if close(v, want) { Ok(()) } else { Err(format!("got scalar {v}, expected {want}")) }
         }
         QueryValue::Vector(got) => {
-            let want: Vec<(Labels, f64)> = expected
-                .iter()
-                .map(|l| parse_expected(l))
-                .collect::<Result<_, _>>()?;
+            let want: Vec<(Labels, f64)> = expected.iter().map(|l| parse_expected(l)).collect::<Result<_, _>>()?;
             if got.len() != want.len() {
-                return Err(format!(
-                    "got {} series {}, expected {}",
-                    got.len(),
-                    show(&got),
-                    want.len()
-                ));
+                return Err(format!("got {} series {}, expected {}", got.len(), show(&got), want.len()));
             }
             if kind == "eval_ordered" {
                 for ((gl, gv), (wl, wv)) in got.iter().zip(&want) {
                     if gl != wl || !close(*gv, *wv) {
-                        return Err(format!(
-                            "order or value differs: got {}, expected {}",
-                            show(&got),
-                            show(&want)
-                        ));
+                        return Err(format!("order or value differs: got {}, expected {}", show(&got), show(&want)));
                     }
                 }
                 return Ok(());
@@ -200,30 +166,17 @@ fn run_eval(
             let [line] = expected else {
                 return Err(format!("got string {s:?}"));
             };
-            if line.trim_matches('"') == s {
-                Ok(())
-            } else {
-                Err(format!("got string {s:?}, expected {line}"))
-            }
+            if line.trim_matches('"') == s { Ok(()) } else { Err(format!("got string {s:?}, expected {line}")) }
         }
-        QueryValue::Matrix(m) => Err(format!(
-            "got a matrix of {} series; the script format here expects vectors",
-            m.len()
-        )),
+        QueryValue::Matrix(m) => {
+            Err(format!("got a matrix of {} series; the script format here expects vectors", m.len()))
+        }
     }
 }
 
 fn show(samples: &[(Labels, f64)]) -> String {
-    let parts: Vec<String> = samples
-        .iter()
-        .take(6)
-        .map(|(l, v)| format!("{l} {v}"))
-        .collect();
-    format!(
-        "[{}{}]",
-        parts.join(", "),
-        if samples.len() > 6 { ", …" } else { "" }
-    )
+    let parts: Vec<String> = samples.iter().take(6).map(|(l, v)| format!("{l} {v}")).collect();
+    format!("[{}{}]", parts.join(", "), if samples.len() > 6 { ", …" } else { "" })
 }
 
 /// Values are equal within relative error 1e-6, and NaN equals NaN.
@@ -245,9 +198,7 @@ fn duration_ms(text: &str) -> Option<i64> {
         let digits = rest.find(|c: char| !c.is_ascii_digit())?;
         let n: i64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         total += n * match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1000,
@@ -291,11 +242,7 @@ fn series_labels(desc: &str) -> Result<Labels, String> {
     let lookout_promql::ast::Expr::VectorSelector(sel) = expr else {
         return Err(format!("not a series: {desc:?}"));
     };
-    Ok(Labels::from_pairs(
-        sel.matchers
-            .iter()
-            .map(|m| (m.name.clone(), m.value.clone())),
-    ))
+    Ok(Labels::from_pairs(sel.matchers.iter().map(|m| (m.name.clone(), m.value.clone()))))
 }
 
 fn parse_expected(line: &str) -> Result<(Labels, f64), String> {
@@ -341,9 +288,7 @@ fn expand(item: &str) -> Result<Vec<Option<f64>>, String> {
     let (start, step) = match split {
         Some(i) => (
             single(&base[..i])?.ok_or_else(bad)?,
-            parse_value(&base[i..])
-                .or_else(|| base[i + 1..].parse().ok())
-                .ok_or_else(bad)?,
+            parse_value(&base[i..]).or_else(|| base[i + 1..].parse().ok()).ok_or_else(bad)?,
         ),
         None => (single(base)?.ok_or_else(bad)?, 0.0),
     };

@@ -16,10 +16,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::ingest_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve)
-        .layer(middleware::from_fn_with_state(
-            state.telemetry.clone(),
-            telemetry::track_requests,
-        ))
+        .layer(middleware::from_fn_with_state(state.telemetry.clone(), telemetry::track_requests))
         .with_state(state)
 }
 
@@ -43,10 +40,7 @@ mod tests {
         let state = AppState::new(crate::testing::db(), 0, false);
         let app = app(state.clone());
         assert_eq!(get(&app, "/-/healthy").await.0, StatusCode::OK);
-        assert_eq!(
-            get(&app, "/-/ready").await.0,
-            StatusCode::SERVICE_UNAVAILABLE
-        );
+        assert_eq!(get(&app, "/-/ready").await.0, StatusCode::SERVICE_UNAVAILABLE);
         let (status, body) = get(&app, "/api/lookout/overview").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(body.contains(r#""errorType":"unavailable""#), "{body}");
@@ -63,14 +57,10 @@ mod tests {
         let (status, body) = get(&app, "/metrics").await;
         assert_eq!(status, StatusCode::OK);
         assert!(
-            body.contains(
-                r#"lookout_http_requests_total{route="/-/healthy",method="GET",code="200"} 1"#
-            ),
+            body.contains(r#"lookout_http_requests_total{route="/-/healthy",method="GET",code="200"} 1"#),
             "{body}"
         );
-        assert!(body.contains(
-            r#"lookout_http_request_duration_seconds_count{route="/api/lookout/overview"} 1"#
-        ));
+        assert!(body.contains(r#"lookout_http_request_duration_seconds_count{route="/api/lookout/overview"} 1"#));
         assert!(body.contains("# TYPE lookout_ingested_samples_total counter"));
     }
 
@@ -83,9 +73,6 @@ mod tests {
         assert_eq!(get(&app, "/missing.js").await.0, StatusCode::NOT_FOUND);
         let (status, body) = get(&app, "/explore").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(
-            body.to_ascii_lowercase().contains("<!doctype html>"),
-            "{body}"
-        );
+        assert!(body.to_ascii_lowercase().contains("<!doctype html>"), "{body}");
     }
 }

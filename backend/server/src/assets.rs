@@ -28,11 +28,7 @@ pub async fn serve(uri: Uri, headers: HeaderMap) -> Response {
         return respond(asset, &headers, "public, max-age=31536000, immutable");
     }
     // Unknown files (anything with an extension) are 404s; page routes get the app shell.
-    if path
-        .rsplit('/')
-        .next()
-        .is_some_and(|last| last.contains('.'))
-    {
+    if path.rsplit('/').next().is_some_and(|last| last.contains('.')) {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     match ASSETS.iter().find(|a| a.path == "index.html") {
@@ -49,17 +45,13 @@ fn respond(asset: &Asset, headers: &HeaderMap, cache: &'static str) -> Response 
     let mut response = match (asset.gzip, accepts_gzip) {
         (Some(gz), true) => {
             let mut r = gz.into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             r
         }
         _ => asset.body.into_response(),
     };
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(asset.path)),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(asset.path)));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response

@@ -55,10 +55,7 @@ impl Default for DemoConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -68,33 +65,22 @@ impl Config {
     pub fn load(cli: &Cli) -> Result<Config, ConfigError> {
         let (raw, path) = match &cli.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                    path: path.display().to_string(),
-                    source,
-                })?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
                 (parse(&text, path)?, path.display().to_string())
             }
             None => (RawConfig::default(), "(defaults)".to_string()),
         };
-        let invalid = |message: String| ConfigError::Invalid {
-            path: path.clone(),
-            message,
-        };
+        let invalid = |message: String| ConfigError::Invalid { path: path.clone(), message };
         let demo_enabled = !cli.no_demo && raw.demo.enabled.unwrap_or(true);
         let demo = if demo_enabled {
             let defaults = DemoConfig::default();
             let duration = |field: &str, value: &Option<String>, default: Duration| match value {
-                Some(text) => {
-                    parse_duration(text).map_err(|e| invalid(format!("demo.{field}: {e}")))
-                }
+                Some(text) => parse_duration(text).map_err(|e| invalid(format!("demo.{field}: {e}"))),
                 None => Ok(default),
             };
             let mut demo = DemoConfig {
-                incident_every: duration(
-                    "incident_every",
-                    &raw.demo.incident_every,
-                    defaults.incident_every,
-                )?,
+                incident_every: duration("incident_every", &raw.demo.incident_every, defaults.incident_every)?,
                 first_incident_after: duration(
                     "first_incident_after",
                     &raw.demo.first_incident_after,
@@ -124,10 +110,8 @@ fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
     if text.trim().is_empty() {
         return Ok(RawConfig::default());
     }
-    serde_norway::from_str(text).map_err(|e| ConfigError::Invalid {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
+    serde_norway::from_str(text)
+        .map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })
 }
 
 #[cfg(test)]
@@ -147,49 +131,23 @@ mod tests {
 
     #[test]
     fn demo_settings_from_yaml_and_flags() {
-        let config = load(
-            "demo:\n  incident_every: 5m\n  first_incident_after: 10s\n",
-            &[],
-        )
-        .unwrap();
+        let config = load("demo:\n  incident_every: 5m\n  first_incident_after: 10s\n", &[]).unwrap();
         let demo = config.demo.unwrap();
         assert_eq!(demo.incident_every, Duration::from_secs(300));
         assert_eq!(demo.first_incident_after, Duration::from_secs(10));
 
-        let config = load(
-            "demo:\n  incident_every: 5m\n",
-            &["--demo-incident-every", "2"],
-        )
-        .unwrap();
-        assert_eq!(
-            config.demo.unwrap().incident_every,
-            Duration::from_secs(120)
-        );
+        let config = load("demo:\n  incident_every: 5m\n", &["--demo-incident-every", "2"]).unwrap();
+        assert_eq!(config.demo.unwrap().incident_every, Duration::from_secs(120));
 
         assert!(load("", &["--no-demo"]).unwrap().demo.is_none());
-        assert!(
-            load("demo:\n  enabled: false\n", &[])
-                .unwrap()
-                .demo
-                .is_none()
-        );
+        assert!(load("demo:\n  enabled: false\n", &[]).unwrap().demo.is_none());
     }
 
     #[test]
     fn errors_name_the_place() {
-        let err = load("demo:\n  incident_evry: 5m\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("incident_evry") && err.contains("line 2"),
-            "{err}"
-        );
-        let err = load("demo:\n  incident_every: soon\n", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("demo.incident_every") && err.contains("soon"),
-            "{err}"
-        );
+        let err = load("demo:\n  incident_evry: 5m\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("incident_evry") && err.contains("line 2"), "{err}");
+        let err = load("demo:\n  incident_every: soon\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("demo.incident_every") && err.contains("soon"), "{err}");
     }
 }

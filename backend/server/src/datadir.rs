@@ -14,46 +14,28 @@ pub struct DataDir {
 #[derive(Debug, thiserror::Error)]
 pub enum DataDirError {
     #[error("cannot create data directory {path}: {source}")]
-    Create {
-        path: String,
-        source: std::io::Error,
-    },
+    Create { path: String, source: std::io::Error },
     #[error("data directory {path} is in use by another Lookout process")]
     Locked { path: String },
     #[error("cannot lock data directory {path}: {source}")]
-    Lock {
-        path: String,
-        source: std::io::Error,
-    },
+    Lock { path: String, source: std::io::Error },
 }
 
 impl DataDir {
     pub fn open(path: &Path) -> Result<DataDir, DataDirError> {
         let shown = path.display().to_string();
-        std::fs::create_dir_all(path).map_err(|source| DataDirError::Create {
-            path: shown.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(path).map_err(|source| DataDirError::Create { path: shown.clone(), source })?;
         let lock_path = path.join("LOCK");
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|source| DataDirError::Lock {
-                path: shown.clone(),
-                source,
-            })?;
+            .map_err(|source| DataDirError::Lock { path: shown.clone(), source })?;
         match lock.try_lock() {
-            Ok(()) => Ok(DataDir {
-                path: path.to_path_buf(),
-                _lock: lock,
-            }),
+            Ok(()) => Ok(DataDir { path: path.to_path_buf(), _lock: lock }),
             Err(std::fs::TryLockError::WouldBlock) => Err(DataDirError::Locked { path: shown }),
-            Err(std::fs::TryLockError::Error(source)) => Err(DataDirError::Lock {
-                path: shown,
-                source,
-            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(DataDirError::Lock { path: shown, source }),
         }
     }
 
@@ -68,8 +50,7 @@ mod tests {
 
     #[test]
     fn second_open_is_refused_until_first_is_dropped() {
-        let path =
-            std::env::temp_dir().join(format!("lookout-datadir-test-{}", std::process::id()));
+        let path = std::env::temp_dir().join(format!("lookout-datadir-test-{}", std::process::id()));
         let first = DataDir::open(&path).unwrap();
         let err = DataDir::open(&path).unwrap_err();
         assert!(matches!(err, DataDirError::Locked { .. }), "{err}");

@@ -40,11 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             "the write-ahead log ended in a torn or corrupt record; cut it off there and kept everything before it"
         );
     }
-    let state = AppState::new(
-        std::sync::Arc::new(db),
-        timefmt::now_ms(),
-        config.demo.is_some(),
-    );
+    let state = AppState::new(std::sync::Arc::new(db), timefmt::now_ms(), config.demo.is_some());
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -59,15 +55,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     tokio::spawn(compact_head(state.clone(), shutdown_rx.clone()));
-    let demo = config
-        .demo
-        .clone()
-        .map(|demo| tokio::spawn(demo::run(state.clone(), demo, shutdown_rx.clone())));
-
-    let listener = tokio::net::TcpListener::bind(cli.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let address = listener.local_addr()?;
+    // The demo talks to this server through its public API, on the address it listens on.
+    let demo_target = match address {
+        std::net::SocketAddr::V4(a) if a.ip().is_unspecified() => {
+            std::net::SocketAddr::from(([127, 0, 0, 1], a.port()))
+        }
+        std::net::SocketAddr::V6(a) if a.ip().is_unspecified() => {
+            std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port()))
+        }
+        other => other,
+    };
+    let demo =
+        config.demo.clone().map(|demo| tokio::spawn(demo::run(state.clone(), demo_target, demo, shutdown_rx.clone())));
     // Scripts (and the test harness) read this line to learn the port when listening on :0.
     println!("Lookout is listening on http://{address}/");
 

@@ -27,10 +27,7 @@ pub struct LogBuffer {
 
 impl LogBuffer {
     pub fn new(capacity: usize) -> Self {
-        LogBuffer {
-            capacity,
-            lines: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
-        }
+        LogBuffer { capacity, lines: Mutex::new(VecDeque::with_capacity(capacity.min(4096))) }
     }
 
     /// Adds a line; the oldest line goes when the buffer is full.
@@ -53,21 +50,15 @@ impl LogBuffer {
             if !line.level.eq_ignore_ascii_case(level) {
                 continue;
             }
-            let shape: String = line
-                .message
-                .chars()
-                .filter(|c| !c.is_ascii_digit())
-                .collect();
-            let group = groups
-                .entry((line.service.clone(), shape))
-                .or_insert_with(|| ErrorGroup {
-                    service: line.service.clone(),
-                    message: line.message.clone(),
-                    count: 0,
-                    first_seen: line.t,
-                    last_seen: line.t,
-                    request_id: line.request_id.clone(),
-                });
+            let shape: String = line.message.chars().filter(|c| !c.is_ascii_digit()).collect();
+            let group = groups.entry((line.service.clone(), shape)).or_insert_with(|| ErrorGroup {
+                service: line.service.clone(),
+                message: line.message.clone(),
+                count: 0,
+                first_seen: line.t,
+                last_seen: line.t,
+                request_id: line.request_id.clone(),
+            });
             group.count += 1;
             group.first_seen = line.t;
         }
@@ -107,17 +98,9 @@ mod tests {
         }
         assert_eq!(buffer.len(), 5);
         let groups = buffer.error_groups("ERROR", 0, 10);
-        let got: Vec<(&str, u64, i64, i64)> = groups
-            .iter()
-            .map(|g| (g.message.as_str(), g.count, g.first_seen, g.last_seen))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("timed out after 20000 ms", 3, 2, 6),
-                ("pool exhausted", 1, 5, 5)
-            ]
-        );
+        let got: Vec<(&str, u64, i64, i64)> =
+            groups.iter().map(|g| (g.message.as_str(), g.count, g.first_seen, g.last_seen)).collect();
+        assert_eq!(got, [("timed out after 20000 ms", 3, 2, 6), ("pool exhausted", 1, 5, 5)]);
         assert_eq!(buffer.error_groups("ERROR", 5, 10).len(), 2);
         assert_eq!(buffer.error_groups("ERROR", 0, 1).len(), 1);
     }

@@ -10,18 +10,15 @@ use crate::logbuf::LogBuffer;
 const HISTORY_MS: i64 = 15 * 60_000;
 const HISTORY_STEP_MS: i64 = 15_000;
 
-const SUCCESS_RATE: &str = r#"sum(rate(payment_requests_total{status="success"}[1m])) / sum(rate(payment_requests_total[1m])) * 100"#;
+const SUCCESS_RATE: &str =
+    r#"sum(rate(payment_requests_total{status="success"}[1m])) / sum(rate(payment_requests_total[1m])) * 100"#;
 const REQUEST_RATE: &str = "sum(rate(payment_requests_total[1m]))";
 const POOL_FILL: &str = "max by (pool) (database_connections_active / database_connections_max)";
 
 pub fn compute(head: &Head, logs: &LogBuffer, now: i64) -> Overview {
     Overview {
         generated_at: now,
-        cards: vec![
-            success_rate_card(head, now),
-            pool_card(head, now),
-            request_rate_card(head, now),
-        ],
+        cards: vec![success_rate_card(head, now), pool_card(head, now), request_rate_card(head, now)],
         error_groups: logs.error_groups("ERROR", now - HISTORY_MS, 8),
     }
 }
@@ -44,14 +41,7 @@ fn history(head: &Head, query: &str, now: i64) -> Vec<Point> {
         return Vec::new();
     };
     let start = now - HISTORY_MS;
-    match eval_range(
-        head,
-        &expr,
-        start,
-        now,
-        HISTORY_STEP_MS,
-        &Options::default(),
-    ) {
+    match eval_range(head, &expr, start, now, HISTORY_STEP_MS, &Options::default()) {
         Ok(series) => series
             .into_iter()
             .next()
@@ -62,10 +52,7 @@ fn history(head: &Head, query: &str, now: i64) -> Vec<Point> {
 }
 
 fn first_value(head: &Head, query: &str, now: i64) -> Option<f64> {
-    instant(head, query, now)
-        .first()
-        .map(|(_, v)| *v)
-        .filter(|v| v.is_finite())
+    instant(head, query, now).first().map(|(_, v)| *v).filter(|v| v.is_finite())
 }
 
 fn success_rate_card(head: &Head, now: i64) -> StatCard {
@@ -95,11 +82,7 @@ fn request_rate_card(head: &Head, now: i64) -> StatCard {
         value,
         unit: "per_second".into(),
         limit: None,
-        health: if value.is_some() {
-            Health::Ok
-        } else {
-            Health::Unknown
-        },
+        health: if value.is_some() { Health::Ok } else { Health::Unknown },
         source: REQUEST_RATE.into(),
         history: history(head, REQUEST_RATE, now),
     }
@@ -107,10 +90,8 @@ fn request_rate_card(head: &Head, now: i64) -> StatCard {
 
 /// The pool closest to its limit, shown as connections in use against the pool size.
 fn pool_card(head: &Head, now: i64) -> StatCard {
-    let busiest = instant(head, POOL_FILL, now)
-        .into_iter()
-        .filter(|(_, v)| v.is_finite())
-        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let busiest =
+        instant(head, POOL_FILL, now).into_iter().filter(|(_, v)| v.is_finite()).max_by(|a, b| a.1.total_cmp(&b.1));
     let Some((labels, _)) = busiest else {
         return StatCard {
             key: "db_pool_usage".into(),
@@ -127,11 +108,7 @@ fn pool_card(head: &Head, now: i64) -> StatCard {
     let selector = format!("{{pool={pool:?}}}");
     let active = format!("max(database_connections_active{selector})");
     let value = first_value(head, &active, now);
-    let limit = first_value(
-        head,
-        &format!("max(database_connections_max{selector})"),
-        now,
-    );
+    let limit = first_value(head, &format!("max(database_connections_max{selector})"), now);
     StatCard {
         key: "db_pool_usage".into(),
         title: format!("DB pool \"{pool}\" in use"),
@@ -165,24 +142,14 @@ mod tests {
     #[test]
     fn success_rate_and_pool_from_samples() {
         let head = Head::new();
-        let ok = labels(
-            "payment_requests_total",
-            &[("status", "success"), ("instance", "a")],
-        );
-        let failed = labels(
-            "payment_requests_total",
-            &[("status", "failed"), ("instance", "a")],
-        );
+        let ok = labels("payment_requests_total", &[("status", "success"), ("instance", "a")]);
+        let failed = labels("payment_requests_total", &[("status", "failed"), ("instance", "a")]);
         let active = labels("database_connections_active", &[("pool", "payments")]);
         let max = labels("database_connections_max", &[("pool", "payments")]);
         // 60 s of data every 5 s: 9 successes and 1 failure per step, with a counter reset halfway.
         for step in 0..=12 {
             let t = 1_000_000 + step * 5_000;
-            let n = if step >= 6 {
-                (step - 6) as f64
-            } else {
-                step as f64
-            };
+            let n = if step >= 6 { (step - 6) as f64 } else { step as f64 };
             head.append(&ok, t, 9.0 * n).unwrap();
             head.append(&failed, t, n).unwrap();
             head.append(&active, t, 19.0).unwrap();
@@ -196,30 +163,19 @@ mod tests {
         assert_eq!(rate.health, Health::Warning);
 
         let pool = card(&overview, "db_pool_usage");
-        assert_eq!(
-            (pool.value, pool.limit, pool.health),
-            (Some(19.0), Some(20.0), Health::Critical)
-        );
+        assert_eq!((pool.value, pool.limit, pool.health), (Some(19.0), Some(20.0), Health::Critical));
         assert_eq!(pool.title, "DB pool \"payments\" in use");
 
         let requests = card(&overview, "payment_request_rate");
         // 110 requests in the minute (99 successes, 11 failures, counting across the reset).
-        assert!(
-            (requests.value.unwrap() - 110.0 / 60.0).abs() < 1e-9,
-            "{requests:?}"
-        );
+        assert!((requests.value.unwrap() - 110.0 / 60.0).abs() < 1e-9, "{requests:?}");
     }
 
     #[test]
     fn no_data_is_unknown_not_zero() {
         let overview = compute(&Head::new(), &LogBuffer::new(10), 1_000_000);
         for card in &overview.cards {
-            assert_eq!(
-                (card.value, card.health),
-                (None, Health::Unknown),
-                "{}",
-                card.key
-            );
+            assert_eq!((card.value, card.health), (None, Health::Unknown), "{}", card.key);
         }
     }
 }

@@ -25,10 +25,7 @@ impl AppState {
         AppState {
             metrics: Metrics::new(db),
             logs: Arc::new(LogBuffer::new(100_000)),
-            telemetry: Arc::new(SelfMetrics::new(
-                env!("CARGO_PKG_VERSION"),
-                started_at_ms as f64 / 1000.0,
-            )),
+            telemetry: Arc::new(SelfMetrics::new(env!("CARGO_PKG_VERSION"), started_at_ms as f64 / 1000.0)),
             ready: Arc::new(AtomicBool::new(false)),
             started_at_ms,
             demo,

@@ -14,11 +14,7 @@ pub fn db() -> std::sync::Arc<lookout_tsdb::Db> {
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("lookout-server-test-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::sync::Arc::new(
-        lookout_tsdb::Db::open(&dir, lookout_tsdb::Limits::default())
-            .unwrap()
-            .0,
-    )
+    std::sync::Arc::new(lookout_tsdb::Db::open(&dir, lookout_tsdb::Limits::default()).unwrap().0)
 }
 
 /// An app with storage open and no demo.

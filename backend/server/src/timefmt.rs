@@ -4,9 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Formats Unix milliseconds as `2024-12-24T21:05:09.123Z`.
@@ -16,12 +14,7 @@ pub fn rfc3339_millis(ms: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Converts days since 1970-01-01 to a proleptic Gregorian (year, month, day).
@@ -53,18 +46,11 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let s = text.get(range)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
+        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut i = 19;
@@ -84,20 +70,14 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let offset_minutes = match text.get(i..)? {
         "Z" | "z" => 0,
-        zone if zone.len() == 6
-            && matches!(zone.as_bytes()[0], b'+' | b'-')
-            && zone.as_bytes()[3] == b':' =>
-        {
+        zone if zone.len() == 6 && matches!(zone.as_bytes()[0], b'+' | b'-') && zone.as_bytes()[3] == b':' => {
             let sign = if zone.starts_with('-') { -1 } else { 1 };
             sign * (num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?)
         }
         _ => return None,
     };
     let days = days_from_civil(year, month, day);
-    Some(
-        ((days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60) * 1000)
-            + millis,
-    )
+    Some(((days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60) * 1000) + millis)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
@@ -114,8 +94,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// Parses a Prometheus API time: Unix seconds (with a fraction) or RFC 3339. Returns milliseconds.
 pub fn parse_api_time(text: &str) -> Option<i64> {
     if let Ok(seconds) = text.parse::<f64>() {
-        return (seconds.is_finite() && seconds.abs() < 9.2e15)
-            .then(|| (seconds * 1000.0).round() as i64);
+        return (seconds.is_finite() && seconds.abs() < 9.2e15).then(|| (seconds * 1000.0).round() as i64);
     }
     parse_rfc3339(text)
 }
@@ -123,8 +102,7 @@ pub fn parse_api_time(text: &str) -> Option<i64> {
 /// Parses a Prometheus API duration: seconds (with a fraction) or a duration like `5m`.
 pub fn parse_api_duration(text: &str) -> Option<Duration> {
     if let Ok(seconds) = text.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12)
-            .then(|| Duration::from_secs_f64(seconds));
+        return (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12).then(|| Duration::from_secs_f64(seconds));
     }
     parse_duration(text).ok()
 }
@@ -138,17 +116,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let mut total_ms: u64 = 0;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or_else(invalid)?;
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
         if digits == 0 {
             return Err(invalid());
         }
         let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
         rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let unit_ms = match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1_000,
@@ -159,10 +133,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "y" => 365 * 86_400_000,
             _ => return Err(invalid()),
         };
-        total_ms = number
-            .checked_mul(unit_ms)
-            .and_then(|v| total_ms.checked_add(v))
-            .ok_or_else(invalid)?;
+        total_ms = number.checked_mul(unit_ms).and_then(|v| total_ms.checked_add(v)).ok_or_else(invalid)?;
         rest = &rest[unit_len..];
     }
     Ok(Duration::from_millis(total_ms))
@@ -175,10 +146,7 @@ mod tests {
     #[test]
     fn formats_rfc3339() {
         assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            rfc3339_millis(1_735_074_309_123),
-            "2024-12-24T21:05:09.123Z"
-        );
+        assert_eq!(rfc3339_millis(1_735_074_309_123), "2024-12-24T21:05:09.123Z");
         assert_eq!(rfc3339_millis(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
     }
@@ -186,26 +154,10 @@ mod tests {
     #[test]
     fn parses_api_times() {
         assert_eq!(parse_api_time("1735074309.123"), Some(1_735_074_309_123));
-        assert_eq!(
-            parse_api_time("2024-12-24T21:05:09.123Z"),
-            Some(1_735_074_309_123)
-        );
-        assert_eq!(
-            parse_api_time("2024-12-24T22:05:09.1+01:00"),
-            Some(1_735_074_309_100)
-        );
-        assert_eq!(
-            parse_api_time("2000-02-29T00:00:00Z"),
-            Some(951_782_400_000)
-        );
-        for bad in [
-            "",
-            "yesterday",
-            "2024-13-01T00:00:00Z",
-            "2024-12-24T21:05:09",
-            "NaN",
-            "inf",
-        ] {
+        assert_eq!(parse_api_time("2024-12-24T21:05:09.123Z"), Some(1_735_074_309_123));
+        assert_eq!(parse_api_time("2024-12-24T22:05:09.1+01:00"), Some(1_735_074_309_100));
+        assert_eq!(parse_api_time("2000-02-29T00:00:00Z"), Some(951_782_400_000));
+        for bad in ["", "yesterday", "2024-13-01T00:00:00Z", "2024-12-24T21:05:09", "NaN", "inf"] {
             assert_eq!(parse_api_time(bad), None, "{bad}");
         }
         assert_eq!(parse_api_duration("15"), Some(Duration::from_secs(15)));
@@ -215,13 +167,7 @@ mod tests {
 
     #[test]
     fn parses_durations() {
-        let check = |text: &str, ms: u64| {
-            assert_eq!(
-                parse_duration(text),
-                Ok(Duration::from_millis(ms)),
-                "{text}"
-            )
-        };
+        let check = |text: &str, ms: u64| assert_eq!(parse_duration(text), Ok(Duration::from_millis(ms)), "{text}");
         check("30s", 30_000);
         check("10m", 600_000);
         check("1h30m", 5_400_000);

@@ -24,8 +24,7 @@ fn main() {
     for step in 0..SAMPLES_PER_SERIES {
         let t = step * 15_000;
         for (i, series) in labels.iter().enumerate() {
-            head.append(series, t, (step as f64) * 1.5 + i as f64)
-                .unwrap();
+            head.append(series, t, (step as f64) * 1.5 + i as f64).unwrap();
         }
     }
     let elapsed = start.elapsed();
@@ -48,15 +47,9 @@ fn main() {
         ),
         (
             "1,000 series (job=)",
-            vec![
-                Matcher::equal("__name__", "http_requests_total"),
-                Matcher::equal("job", "job-3"),
-            ],
+            vec![Matcher::equal("__name__", "http_requests_total"), Matcher::equal("job", "job-3")],
         ),
-        (
-            "10,000 series (regex)",
-            vec![Matcher::regex("job", "job-.*").unwrap()],
-        ),
+        ("10,000 series (regex)", vec![Matcher::regex("job", "job-.*").unwrap()]),
     ] {
         let runs = 20;
         let start = Instant::now();
@@ -64,9 +57,6 @@ fn main() {
         for _ in 0..runs {
             selected = head.select(&matchers, end - 3_600_000, end).len();
         }
-        println!(
-            "head select 1h, {name}: {selected} series, {:.2?} per select",
-            start.elapsed() / runs
-        );
+        println!("head select 1h, {name}: {selected} series, {:.2?} per select", start.elapsed() / runs);
     }
 }

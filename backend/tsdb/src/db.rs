@@ -37,17 +37,9 @@ pub enum SampleError {
     #[error(transparent)]
     Append(#[from] AppendError),
     #[error("series {series} has {count} labels, more than the limit of {limit}")]
-    TooManyLabels {
-        series: String,
-        count: usize,
-        limit: usize,
-    },
+    TooManyLabels { series: String, count: usize, limit: usize },
     #[error("label {name:?} of series {series} is longer than the limit of {limit} bytes")]
-    LabelTooLong {
-        series: String,
-        name: String,
-        limit: usize,
-    },
+    LabelTooLong { series: String, name: String, limit: usize },
     #[error("metric {metric:?} already has {limit} series, the limit; new series are refused")]
     TooManySeries { metric: String, limit: usize },
 }
@@ -97,10 +89,7 @@ impl Db {
                 None => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!(
-                            "checkpoint {} is damaged; move it away to start from the log alone",
-                            path.display()
-                        ),
+                        format!("checkpoint {} is damaged; move it away to start from the log alone", path.display()),
                     ));
                 }
             }
@@ -108,16 +97,7 @@ impl Db {
         let (wal, replay) = Wal::open(&wal_dir, first, |r| apply(&head, r))?;
         report.wal = replay;
         report.series = head.num_series();
-        Ok((
-            Db {
-                head,
-                wal,
-                wal_dir,
-                limits,
-                append_lock: Mutex::new(()),
-            },
-            report,
-        ))
+        Ok((Db { head, wal, wal_dir, limits, append_lock: Mutex::new(()) }, report))
     }
 
     pub fn head(&self) -> &Arc<Head> {
@@ -144,12 +124,7 @@ impl Db {
             }
             let outcome = self.head.append_batch(&valid);
             result.accepted = outcome.accepted.len();
-            result.refused.extend(
-                outcome
-                    .refused
-                    .into_iter()
-                    .map(|(i, e)| (index_of[i], SampleError::from(e))),
-            );
+            result.refused.extend(outcome.refused.into_iter().map(|(i, e)| (index_of[i], SampleError::from(e))));
             let mut records = Vec::with_capacity(2);
             if !outcome.created.is_empty() {
                 records.push(Record::Series(outcome.created));
@@ -167,11 +142,7 @@ impl Db {
         Ok(result)
     }
 
-    fn check_limits<'a>(
-        &self,
-        labels: &'a Labels,
-        new_series: &mut HashSet<&'a Labels>,
-    ) -> Result<(), SampleError> {
+    fn check_limits<'a>(&self, labels: &'a Labels, new_series: &mut HashSet<&'a Labels>) -> Result<(), SampleError> {
         let l = &self.limits;
         if labels.len() > l.max_labels_per_series {
             return Err(SampleError::TooManyLabels {
@@ -181,9 +152,7 @@ impl Db {
             });
         }
         for label in labels.iter() {
-            if label.name.len() > l.max_label_name_bytes
-                || label.value.len() > l.max_label_value_bytes
-            {
+            if label.name.len() > l.max_label_name_bytes || label.value.len() > l.max_label_value_bytes {
                 let limit = if label.name.len() > l.max_label_name_bytes {
                     l.max_label_name_bytes
                 } else {
@@ -199,15 +168,9 @@ impl Db {
         if !self.head.contains(labels) && !new_series.contains(labels) {
             let metric = labels.get(METRIC_NAME).unwrap_or("");
             let existing = self.head.count_with(METRIC_NAME, metric)
-                + new_series
-                    .iter()
-                    .filter(|s| s.get(METRIC_NAME) == Some(metric))
-                    .count();
+                + new_series.iter().filter(|s| s.get(METRIC_NAME) == Some(metric)).count();
             if existing >= l.max_series_per_metric {
-                return Err(SampleError::TooManySeries {
-                    metric: metric.to_string(),
-                    limit: l.max_series_per_metric,
-                });
+                return Err(SampleError::TooManySeries { metric: metric.to_string(), limit: l.max_series_per_metric });
             }
             new_series.insert(labels);
         }
@@ -229,9 +192,7 @@ impl Db {
         }
         let tmp = self.wal_dir.join("checkpoint.tmp");
         wal::write_file(&tmp, &[Record::Series(series), Record::Samples(samples)])?;
-        let path = self
-            .wal_dir
-            .join(format!("{CHECKPOINT_PREFIX}{}", wal::segment_name(segment)));
+        let path = self.wal_dir.join(format!("{CHECKPOINT_PREFIX}{}", wal::segment_name(segment)));
         std::fs::rename(&tmp, &path)?;
         std::fs::File::open(&self.wal_dir)?.sync_all()?;
         for (n, old) in wal::segments(&self.wal_dir)? {
@@ -277,11 +238,7 @@ fn apply(head: &Head, record: Record) {
 }
 
 fn checkpoint_number(path: &Path) -> Option<u64> {
-    path.file_name()?
-        .to_str()?
-        .strip_prefix(CHECKPOINT_PREFIX)?
-        .parse()
-        .ok()
+    path.file_name()?.to_str()?.strip_prefix(CHECKPOINT_PREFIX)?.parse().ok()
 }
 
 fn newest_checkpoint(dir: &Path) -> io::Result<Option<(u64, PathBuf)>> {
@@ -313,11 +270,7 @@ mod tests {
     }
 
     fn stored(db: &Db) -> usize {
-        db.head()
-            .select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX)
-            .iter()
-            .map(|s| s.samples.len())
-            .sum()
+        db.head().select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX).iter().map(|s| s.samples.len()).sum()
     }
 
     #[test]
@@ -325,9 +278,7 @@ mod tests {
         let dir = temp_dir("reopen");
         {
             let (db, _) = Db::open(&dir, Limits::default()).unwrap();
-            let batch: Vec<_> = (0..10)
-                .map(|i| (series(i % 3), i as i64, i as f64))
-                .collect();
+            let batch: Vec<_> = (0..10).map(|i| (series(i % 3), i as i64, i as f64)).collect();
             let result = db.append(&batch).unwrap();
             assert_eq!(result.accepted, 10);
         }
@@ -340,52 +291,27 @@ mod tests {
         // Damage the end of the newest segment: the last record goes, the rest stays.
         let (_, newest) = wal::segments(&dir.join("wal")).unwrap().pop().unwrap();
         let len = std::fs::metadata(&newest).unwrap().len();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&newest)
-            .unwrap()
-            .set_len(len - 3)
-            .unwrap();
+        std::fs::OpenOptions::new().write(true).open(&newest).unwrap().set_len(len - 3).unwrap();
         let (db, report) = Db::open(&dir, Limits::default()).unwrap();
         assert!(report.checkpoint.is_some());
         assert_eq!(report.wal.truncated_bytes, len - 3);
-        assert_eq!(
-            stored(&db),
-            10,
-            "the checkpoint keeps the first ten, the torn sample is gone"
-        );
+        assert_eq!(stored(&db), 10, "the checkpoint keeps the first ten, the torn sample is gone");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn limits_refuse_single_samples() {
         let dir = temp_dir("limits");
-        let limits = Limits {
-            max_series_per_metric: 2,
-            max_label_value_bytes: 8,
-            ..Limits::default()
-        };
+        let limits = Limits { max_series_per_metric: 2, max_label_value_bytes: 8, ..Limits::default() };
         let (db, _) = Db::open(&dir, limits).unwrap();
         let long = Labels::from_pairs([("__name__", "m"), ("i", "0123456789")]);
-        let batch = vec![
-            (series(0), 1, 1.0),
-            (long, 1, 1.0),
-            (series(1), 1, 1.0),
-            (series(2), 1, 1.0),
-            (series(0), 0, 1.0),
-        ];
+        let batch =
+            vec![(series(0), 1, 1.0), (long, 1, 1.0), (series(1), 1, 1.0), (series(2), 1, 1.0), (series(0), 0, 1.0)];
         let result = db.append(&batch).unwrap();
         assert_eq!(result.accepted, 2);
-        let refused: Vec<(usize, String)> = result
-            .refused
-            .iter()
-            .map(|(i, e)| (*i, e.to_string()))
-            .collect();
+        let refused: Vec<(usize, String)> = result.refused.iter().map(|(i, e)| (*i, e.to_string())).collect();
         assert_eq!(refused.len(), 3, "{refused:?}");
-        assert!(
-            refused[0].1.contains("longer than the limit of 8 bytes"),
-            "{refused:?}"
-        );
+        assert!(refused[0].1.contains("longer than the limit of 8 bytes"), "{refused:?}");
         assert!(refused[1].1.contains("already has 2 series"), "{refused:?}");
         assert_eq!(refused[1].0, 3);
         assert!(refused[2].1.contains("out of order"), "{refused:?}");

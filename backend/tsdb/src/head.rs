@@ -11,14 +11,8 @@ use crate::{Labels, Matcher, Sample};
 /// Why an append was refused. The batch's other samples are unaffected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AppendError {
-    #[error(
-        "out of order sample for {series}: timestamp {timestamp} is before the newest {newest}"
-    )]
-    OutOfOrder {
-        series: String,
-        timestamp: i64,
-        newest: i64,
-    },
+    #[error("out of order sample for {series}: timestamp {timestamp} is before the newest {newest}")]
+    OutOfOrder { series: String, timestamp: i64, newest: i64 },
     #[error("series without a metric name: {series}")]
     NoMetricName { series: String },
     #[error("duplicate sample for timestamp {timestamp} with a different value for {series}")]
@@ -60,9 +54,7 @@ impl Head {
     /// same timestamp with another value is a duplicate and an older timestamp is out of order.
     pub fn append(&self, labels: &Labels, t: i64, v: f64) -> Result<(), AppendError> {
         if labels.metric_name().is_none() {
-            return Err(AppendError::NoMetricName {
-                series: labels.to_string(),
-            });
+            return Err(AppendError::NoMetricName { series: labels.to_string() });
         }
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let id = inner.get_or_create(labels);
@@ -77,12 +69,7 @@ impl Head {
         let mut outcome = BatchOutcome::default();
         for (index, (labels, t, v)) in batch.iter().enumerate() {
             if labels.metric_name().is_none() {
-                outcome.refused.push((
-                    index,
-                    AppendError::NoMetricName {
-                        series: labels.to_string(),
-                    },
-                ));
+                outcome.refused.push((index, AppendError::NoMetricName { series: labels.to_string() }));
                 continue;
             }
             let before = inner.series.len();
@@ -131,13 +118,7 @@ impl Head {
             .series
             .iter()
             .enumerate()
-            .map(|(id, s)| {
-                (
-                    id as u32,
-                    s.labels.clone(),
-                    s.samples.iter().copied().collect(),
-                )
-            })
+            .map(|(id, s)| (id as u32, s.labels.clone(), s.samples.iter().copied().collect()))
             .collect()
     }
 
@@ -150,9 +131,7 @@ impl Head {
             .into_iter()
             .filter_map(|id| {
                 let series = &inner.series[id as usize];
-                let matches = matchers
-                    .iter()
-                    .all(|m| m.matches(series.labels.get(&m.name).unwrap_or("")));
+                let matches = matchers.iter().all(|m| m.matches(series.labels.get(&m.name).unwrap_or("")));
                 if !matches {
                     return None;
                 }
@@ -163,10 +142,7 @@ impl Head {
                     .take_while(|(t, _)| *t <= maxt)
                     .copied()
                     .collect();
-                (!samples.is_empty()).then(|| Series {
-                    labels: series.labels.clone(),
-                    samples,
-                })
+                (!samples.is_empty()).then(|| Series { labels: series.labels.clone(), samples })
             })
             .collect()
     }
@@ -178,32 +154,20 @@ impl Head {
             .candidates(matchers)
             .into_iter()
             .map(|id| &inner.series[id as usize])
-            .filter(|s| {
-                matchers
-                    .iter()
-                    .all(|m| m.matches(s.labels.get(&m.name).unwrap_or("")))
-            })
+            .filter(|s| matchers.iter().all(|m| m.matches(s.labels.get(&m.name).unwrap_or(""))))
             .filter(|s| s.samples.iter().any(|(t, _)| *t >= mint && *t <= maxt))
             .map(|s| s.labels.clone())
             .collect()
     }
 
     pub fn contains(&self, labels: &Labels) -> bool {
-        self.inner
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .ids
-            .contains_key(labels)
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).ids.contains_key(labels)
     }
 
     /// How many series carry the label `name="value"`.
     pub fn count_with(&self, name: &str, value: &str) -> usize {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        inner
-            .postings
-            .get(name)
-            .and_then(|v| v.get(value))
-            .map_or(0, Vec::len)
+        inner.postings.get(name).and_then(|v| v.get(value)).map_or(0, Vec::len)
     }
 
     /// Every label name in the head, sorted.
@@ -217,11 +181,7 @@ impl Head {
     /// Every value of one label in the head, sorted.
     pub fn label_values(&self, name: &str) -> Vec<String> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let mut values: Vec<String> = inner
-            .postings
-            .get(name)
-            .map(|v| v.keys().cloned().collect())
-            .unwrap_or_default();
+        let mut values: Vec<String> = inner.postings.get(name).map(|v| v.keys().cloned().collect()).unwrap_or_default();
         values.sort();
         values
     }
@@ -237,11 +197,7 @@ impl Head {
     }
 
     pub fn num_series(&self) -> usize {
-        self.inner
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .series
-            .len()
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).series.len()
     }
 }
 
@@ -259,21 +215,14 @@ impl Inner {
         let series = &mut self.series[id as usize];
         if let Some(&(newest, newest_v)) = series.samples.back() {
             if t < newest {
-                return Err(AppendError::OutOfOrder {
-                    series: series.labels.to_string(),
-                    timestamp: t,
-                    newest,
-                });
+                return Err(AppendError::OutOfOrder { series: series.labels.to_string(), timestamp: t, newest });
             }
             if t == newest {
                 // The same timestamp again: accepted silently when the value is the same.
                 return if newest_v.to_bits() == v.to_bits() {
                     Ok(false)
                 } else {
-                    Err(AppendError::Duplicate {
-                        series: series.labels.to_string(),
-                        timestamp: t,
-                    })
+                    Err(AppendError::Duplicate { series: series.labels.to_string(), timestamp: t })
                 };
             }
         }
@@ -287,17 +236,9 @@ impl Inner {
         }
         let id = u32::try_from(self.series.len()).expect("more than u32::MAX series");
         for label in labels.iter() {
-            self.postings
-                .entry(label.name.clone())
-                .or_default()
-                .entry(label.value.clone())
-                .or_default()
-                .push(id);
+            self.postings.entry(label.name.clone()).or_default().entry(label.value.clone()).or_default().push(id);
         }
-        self.series.push(MemSeries {
-            labels: labels.clone(),
-            samples: VecDeque::new(),
-        });
+        self.series.push(MemSeries { labels: labels.clone(), samples: VecDeque::new() });
         self.ids.insert(labels.clone(), id);
         id
     }
@@ -310,12 +251,8 @@ impl Inner {
             if !matches!(m.op, crate::MatchOp::Equal) || m.matches_empty() {
                 continue;
             }
-            let list = self
-                .postings
-                .get(&m.name)
-                .and_then(|values| values.get(&m.value))
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
+            let list =
+                self.postings.get(&m.name).and_then(|values| values.get(&m.value)).map(Vec::as_slice).unwrap_or(&[]);
             result = Some(match result {
                 None => list.to_vec(),
                 Some(acc) => intersect(&acc, list),
@@ -350,11 +287,8 @@ mod tests {
     }
 
     fn check(head: &Head, matchers: &[Matcher], expected: &[&str]) {
-        let mut got: Vec<String> = head
-            .select(matchers, i64::MIN, i64::MAX)
-            .iter()
-            .map(|s| s.labels.to_string())
-            .collect();
+        let mut got: Vec<String> =
+            head.select(matchers, i64::MIN, i64::MAX).iter().map(|s| s.labels.to_string()).collect();
         got.sort();
         assert_eq!(got, expected);
     }
@@ -362,21 +296,14 @@ mod tests {
     #[test]
     fn select_by_matchers() {
         let head = Head::new();
-        head.append(&series("up", &[("job", "api")]), 1, 1.0)
-            .unwrap();
-        head.append(&series("up", &[("job", "db")]), 1, 0.0)
-            .unwrap();
-        head.append(&series("up", &[("job", "db"), ("env", "prod")]), 1, 1.0)
-            .unwrap();
-        head.append(&series("errors", &[("job", "api")]), 1, 3.0)
-            .unwrap();
+        head.append(&series("up", &[("job", "api")]), 1, 1.0).unwrap();
+        head.append(&series("up", &[("job", "db")]), 1, 0.0).unwrap();
+        head.append(&series("up", &[("job", "db"), ("env", "prod")]), 1, 1.0).unwrap();
+        head.append(&series("errors", &[("job", "api")]), 1, 3.0).unwrap();
 
         check(
             &head,
-            &[
-                Matcher::equal("__name__", "up"),
-                Matcher::equal("job", "db"),
-            ],
+            &[Matcher::equal("__name__", "up"), Matcher::equal("job", "db")],
             &[r#"up{env="prod", job="db"}"#, r#"up{job="db"}"#],
         );
         check(
@@ -384,11 +311,7 @@ mod tests {
             &[Matcher::equal("__name__", "up"), Matcher::equal("env", "")],
             &[r#"up{job="api"}"#, r#"up{job="db"}"#],
         );
-        check(
-            &head,
-            &[Matcher::regex("job", "a.*").unwrap()],
-            &[r#"errors{job="api"}"#, r#"up{job="api"}"#],
-        );
+        check(&head, &[Matcher::regex("job", "a.*").unwrap()], &[r#"errors{job="api"}"#, r#"up{job="api"}"#]);
         check(&head, &[Matcher::equal("job", "nope")], &[]);
     }
 
@@ -400,10 +323,7 @@ mod tests {
             head.append(&s, t, t as f64).unwrap();
         }
         head.append(&s, 30, 30.0).unwrap(); // the same sample again: accepted, stored once
-        assert!(matches!(
-            head.append(&s, 30, 99.0),
-            Err(AppendError::Duplicate { .. })
-        ));
+        assert!(matches!(head.append(&s, 30, 99.0), Err(AppendError::Duplicate { .. })));
         let err = head.append(&s, 5, 1.0).unwrap_err();
         assert!(matches!(err, AppendError::OutOfOrder { newest: 30, .. }));
         let got = head.select(&[Matcher::equal("__name__", "x")], 15, 30);
@@ -416,10 +336,8 @@ mod tests {
     #[test]
     fn label_names_values_and_series() {
         let head = Head::new();
-        head.append(&series("up", &[("job", "b")]), 10, 1.0)
-            .unwrap();
-        head.append(&series("up", &[("job", "a")]), 20, 1.0)
-            .unwrap();
+        head.append(&series("up", &[("job", "b")]), 10, 1.0).unwrap();
+        head.append(&series("up", &[("job", "a")]), 20, 1.0).unwrap();
         assert_eq!(head.label_names(), ["__name__", "job"]);
         assert_eq!(head.label_values("job"), ["a", "b"]);
         let found = head.series(&[Matcher::equal("__name__", "up")], 15, 30);
@@ -430,9 +348,7 @@ mod tests {
     #[test]
     fn refuses_series_without_name() {
         let head = Head::new();
-        let err = head
-            .append(&Labels::from_pairs([("job", "a")]), 1, 1.0)
-            .unwrap_err();
+        let err = head.append(&Labels::from_pairs([("job", "a")]), 1, 1.0).unwrap_err();
         assert!(matches!(err, AppendError::NoMetricName { .. }));
         assert_eq!(head.num_series(), 0);
     }

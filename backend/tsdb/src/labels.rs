@@ -17,9 +17,7 @@ pub struct Labels(Vec<Label>);
 
 impl Labels {
     /// Builds a label set from pairs; later duplicates of a name win, empty values are dropped.
-    pub fn from_pairs<N: Into<String>, V: Into<String>>(
-        pairs: impl IntoIterator<Item = (N, V)>,
-    ) -> Self {
+    pub fn from_pairs<N: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (N, V)>) -> Self {
         let mut labels: Vec<Label> = Vec::new();
         for (name, value) in pairs {
             let (name, value) = (name.into(), value.into());
@@ -33,10 +31,7 @@ impl Labels {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|l| l.name.as_str().cmp(name))
-            .ok()
-            .map(|i| self.0[i].value.as_str())
+        self.0.binary_search_by(|l| l.name.as_str().cmp(name)).ok().map(|i| self.0[i].value.as_str())
     }
 
     pub fn metric_name(&self) -> Option<&str> {
@@ -82,10 +77,7 @@ mod tests {
     #[test]
     fn sorted_deduplicated_and_empty_values_dropped() {
         let labels = Labels::from_pairs([("b", "2"), ("a", "1"), ("b", "3"), ("c", "")]);
-        let names: Vec<_> = labels
-            .iter()
-            .map(|l| (l.name.as_str(), l.value.as_str()))
-            .collect();
+        let names: Vec<_> = labels.iter().map(|l| (l.name.as_str(), l.value.as_str())).collect();
         assert_eq!(names, [("a", "1"), ("b", "3")]);
         assert_eq!(labels.get("b"), Some("3"));
         assert_eq!(labels.get("c"), None);

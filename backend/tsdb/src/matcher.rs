@@ -29,45 +29,23 @@ pub struct MatcherError {
 
 impl Matcher {
     pub fn equal(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Matcher {
-            name: name.into(),
-            op: MatchOp::Equal,
-            value: value.into(),
-        }
+        Matcher { name: name.into(), op: MatchOp::Equal, value: value.into() }
     }
 
     pub fn not_equal(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Matcher {
-            name: name.into(),
-            op: MatchOp::NotEqual,
-            value: value.into(),
-        }
+        Matcher { name: name.into(), op: MatchOp::NotEqual, value: value.into() }
     }
 
-    pub fn regex(
-        name: impl Into<String>,
-        pattern: impl Into<String>,
-    ) -> Result<Self, MatcherError> {
+    pub fn regex(name: impl Into<String>, pattern: impl Into<String>) -> Result<Self, MatcherError> {
         let (name, value) = (name.into(), pattern.into());
         let re = anchored(&name, &value)?;
-        Ok(Matcher {
-            name,
-            op: MatchOp::Regex(re),
-            value,
-        })
+        Ok(Matcher { name, op: MatchOp::Regex(re), value })
     }
 
-    pub fn not_regex(
-        name: impl Into<String>,
-        pattern: impl Into<String>,
-    ) -> Result<Self, MatcherError> {
+    pub fn not_regex(name: impl Into<String>, pattern: impl Into<String>) -> Result<Self, MatcherError> {
         let (name, value) = (name.into(), pattern.into());
         let re = anchored(&name, &value)?;
-        Ok(Matcher {
-            name,
-            op: MatchOp::NotRegex(re),
-            value,
-        })
+        Ok(Matcher { name, op: MatchOp::NotRegex(re), value })
     }
 
     /// Whether a label value (the empty string when the label is absent) satisfies the matcher.

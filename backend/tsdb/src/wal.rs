@@ -62,10 +62,7 @@ impl Record {
     }
 
     fn decode(payload: &[u8]) -> Option<Record> {
-        let mut r = Reader {
-            data: payload,
-            pos: 0,
-        };
+        let mut r = Reader { data: payload, pos: 0 };
         let kind = r.u8()?;
         let count = r.u32()? as usize;
         let record = match kind {
@@ -115,17 +112,14 @@ impl Reader<'_> {
         self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
     }
     fn u32(&mut self) -> Option<u32> {
-        self.take(4)
-            .map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
+        self.take(4).map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
     }
     fn u64(&mut self) -> Option<u64> {
-        self.take(8)
-            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+        self.take(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
     }
     fn string(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
-        self.take(n)
-            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        self.take(n).and_then(|b| String::from_utf8(b.to_vec()).ok())
     }
 }
 
@@ -171,11 +165,7 @@ pub fn segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if let Some(n) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<u64>().ok())
-        {
+        if let Some(n) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse::<u64>().ok()) {
             found.push((n, path));
         }
     }
@@ -186,11 +176,7 @@ pub fn segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
 impl Wal {
     /// Replays every segment from `first` on into `apply`, truncates a torn tail, and opens the
     /// log for appending in a fresh segment.
-    pub fn open(
-        dir: &Path,
-        first: u64,
-        mut apply: impl FnMut(Record),
-    ) -> io::Result<(Wal, ReplayReport)> {
+    pub fn open(dir: &Path, first: u64, mut apply: impl FnMut(Record)) -> io::Result<(Wal, ReplayReport)> {
         std::fs::create_dir_all(dir)?;
         let mut report = ReplayReport::default();
         let all = segments(dir)?;
@@ -201,8 +187,7 @@ impl Wal {
             File::open(path)?.read_to_end(&mut data)?;
             let mut pos = 0;
             while pos + HEADER <= data.len() {
-                let len =
-                    u32::from_le_bytes(data[pos..pos + 4].try_into().unwrap_or([0; 4])) as usize;
+                let len = u32::from_le_bytes(data[pos..pos + 4].try_into().unwrap_or([0; 4])) as usize;
                 let crc = u32::from_le_bytes(data[pos + 4..pos + 8].try_into().unwrap_or([0; 4]));
                 let Some(payload) = data.get(pos + HEADER..pos + HEADER + len) else {
                     break;
@@ -230,18 +215,8 @@ impl Wal {
         let file = create_segment(dir, segment)?;
         let wal = Wal {
             dir: dir.to_path_buf(),
-            writer: Mutex::new(Writer {
-                file,
-                segment,
-                size: 0,
-            }),
-            pending: Mutex::new(Pending {
-                buffer: Vec::new(),
-                queued: 0,
-                synced: 0,
-                syncing: false,
-                failed: None,
-            }),
+            writer: Mutex::new(Writer { file, segment, size: 0 }),
+            pending: Mutex::new(Pending { buffer: Vec::new(), queued: 0, synced: 0, syncing: false, failed: None }),
             synced: Condvar::new(),
         };
         Ok((wal, report))
@@ -315,10 +290,7 @@ impl Wal {
 }
 
 fn create_segment(dir: &Path, n: u64) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(segment_name(n)))?;
+    let file = OpenOptions::new().create(true).append(true).open(dir.join(segment_name(n)))?;
     // The directory entry must be durable too, or a crash could lose the whole segment.
     File::open(dir)?.sync_all()?;
     Ok(file)

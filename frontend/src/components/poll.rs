@@ -18,11 +18,7 @@ pub enum Conn {
     /// The last request succeeded at this time (ms).
     Live { at: f64 },
     /// Requests fail since `since` (ms); `last_ok` is when data last arrived, if ever.
-    Failing {
-        error: String,
-        since: f64,
-        last_ok: Option<f64>,
-    },
+    Failing { error: String, since: f64, last_ok: Option<f64> },
 }
 
 /// The signals a polling page renders from. Signals are handles, so this is `Copy` whatever `T` is.
@@ -94,11 +90,7 @@ where
                             Conn::Live { at } => (now, Some(*at)),
                             Conn::Failing { since, last_ok, .. } => (*since, *last_ok),
                         };
-                        *conn = Conn::Failing {
-                            error: err.to_string(),
-                            since,
-                            last_ok,
-                        };
+                        *conn = Conn::Failing { error: err.to_string(), since, last_ok };
                     });
                 }
             }

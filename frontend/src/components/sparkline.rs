@@ -15,18 +15,10 @@ pub fn Sparkline(points: Vec<Point>, ceiling: Option<f64>, limit: Option<f64>) -
     }
     let (t0, t1) = (points[0].t as f64, points[points.len() - 1].t as f64);
     let data_max = points.iter().map(|p| p.v).fold(f64::MIN, f64::max);
-    let top = ceiling
-        .or(limit)
-        .unwrap_or(data_max)
-        .max(data_max)
-        .max(f64::MIN_POSITIVE);
+    let top = ceiling.or(limit).unwrap_or(data_max).max(data_max).max(f64::MIN_POSITIVE);
     let x = move |t: i64| (t as f64 - t0) / (t1 - t0).max(1.0) * WIDTH;
     let y = move |v: f64| HEIGHT - (v / top).clamp(0.0, 1.0) * (HEIGHT - 2.0) - 1.0;
-    let line = points
-        .iter()
-        .map(|p| format!("{:.1},{:.1}", x(p.t), y(p.v)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let line = points.iter().map(|p| format!("{:.1},{:.1}", x(p.t), y(p.v))).collect::<Vec<_>>().join(" ");
     let limit_line = limit.map(|l| {
         let ly = format!("{:.1}", y(l));
         view! { <line class="sparkline-limit" x1="0" x2=WIDTH y1=ly.clone() y2=ly /> }

@@ -30,11 +30,7 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewBody(overview: Overview) -> impl IntoView {
-    let cards = overview
-        .cards
-        .into_iter()
-        .map(|card| view! { <StatCardView card /> })
-        .collect_view();
+    let cards = overview.cards.into_iter().map(|card| view! { <StatCardView card /> }).collect_view();
     let errors = if overview.error_groups.is_empty() {
         view! { <p class="empty">"No errors in the last 15 minutes."</p> }.into_any()
     } else {

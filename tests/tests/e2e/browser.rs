@@ -20,72 +20,30 @@ async fn overview_shows_live_figures_through_the_incident() {
     let dir = TempDir::new("browser-config");
     let config = dir.path().join("lookout.yml");
     // The incident starts 25 s after launch and holds, so the test sees healthy, then exhausted.
-    std::fs::write(
-        &config,
-        "demo:\n  first_incident_after: 25s\n  incident_duration: 10m\n",
-    )
-    .unwrap();
+    std::fs::write(&config, "demo:\n  first_incident_after: 25s\n  incident_duration: 10m\n").unwrap();
     let lookout = Lookout::start(&["--config", config.to_str().unwrap()]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/", lookout.url))
-        .await
-        .unwrap();
+    browser.client.goto(&format!("{}/", lookout.url)).await.unwrap();
 
     // Healthy first: the figures arrive without a reload once two scrapes exist.
     let rate = browser
-        .wait_for_text(
-            "[data-testid=value-payment_success_rate]",
-            Duration::from_secs(30),
-            |t| percent(t).is_some(),
-        )
+        .wait_for_text("[data-testid=value-payment_success_rate]", Duration::from_secs(30), |t| percent(t).is_some())
         .await;
-    assert!(
-        percent(&rate).unwrap() > 80.0,
-        "healthy success rate {rate}"
-    );
-    let healthy_pool = browser
-        .wait_for_text(
-            "[data-testid=value-db_pool_usage]",
-            Duration::from_secs(5),
-            |t| pool(t).is_some(),
-        )
-        .await;
+    assert!(percent(&rate).unwrap() > 80.0, "healthy success rate {rate}");
+    let healthy_pool =
+        browser.wait_for_text("[data-testid=value-db_pool_usage]", Duration::from_secs(5), |t| pool(t).is_some()).await;
     let (used, limit) = pool(&healthy_pool).unwrap();
     assert!(used < 15.0 && limit == 20.0, "healthy pool {healthy_pool}");
-    browser
-        .wait_for_text("[data-testid=connection]", Duration::from_secs(5), |t| {
-            t.starts_with("Live")
-        })
-        .await;
+    browser.wait_for_text("[data-testid=connection]", Duration::from_secs(5), |t| t.starts_with("Live")).await;
 
     // Then the incident: the pool reaches its limit and the card turns critical, on the same page.
+    browser.wait_for_text("[data-testid=value-db_pool_usage]", Duration::from_secs(90), |t| t == "20 / 20").await;
+    let card = browser.client.find(Locator::Css("[data-key=db_pool_usage]")).await.unwrap();
+    assert!(card.attr("class").await.unwrap().unwrap().contains("health-critical"));
     browser
-        .wait_for_text(
-            "[data-testid=value-db_pool_usage]",
-            Duration::from_secs(90),
-            |t| t == "20 / 20",
-        )
-        .await;
-    let card = browser
-        .client
-        .find(Locator::Css("[data-key=db_pool_usage]"))
-        .await
-        .unwrap();
-    assert!(
-        card.attr("class")
-            .await
-            .unwrap()
-            .unwrap()
-            .contains("health-critical")
-    );
-    browser
-        .wait_for_text(
-            "[data-testid=value-payment_success_rate]",
-            Duration::from_secs(30),
-            |t| percent(t).is_some_and(|v| v < 60.0),
-        )
+        .wait_for_text("[data-testid=value-payment_success_rate]", Duration::from_secs(30), |t| {
+            percent(t).is_some_and(|v| v < 60.0)
+        })
         .await;
     browser
         .wait_for_text("[data-testid=error-groups]", Duration::from_secs(10), |t| {
@@ -94,32 +52,12 @@ async fn overview_shows_live_figures_through_the_incident() {
         .await;
 
     // The navigation reaches every page without a reload.
-    for (link, heading) in [
-        ("Explore", "Explore"),
-        ("Logs", "Logs"),
-        ("Alerts", "Alerts"),
-        ("Dashboards", "Dashboards"),
-    ] {
-        browser
-            .client
-            .find(Locator::LinkText(link))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait_for_text("main h1", Duration::from_secs(5), |t| t == heading)
-            .await;
-        assert!(
-            browser
-                .client
-                .current_url()
-                .await
-                .unwrap()
-                .path()
-                .ends_with(&link.to_lowercase())
-        );
+    for (link, heading) in
+        [("Explore", "Explore"), ("Logs", "Logs"), ("Alerts", "Alerts"), ("Dashboards", "Dashboards")]
+    {
+        browser.client.find(Locator::LinkText(link)).await.unwrap().click().await.unwrap();
+        browser.wait_for_text("main h1", Duration::from_secs(5), |t| t == heading).await;
+        assert!(browser.client.current_url().await.unwrap().path().ends_with(&link.to_lowercase()));
     }
     browser.close().await;
 }
@@ -128,16 +66,8 @@ async fn overview_shows_live_figures_through_the_incident() {
 async fn a_dead_server_is_shown_not_a_blank_page() {
     let mut lookout = Lookout::start(&[]).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/", lookout.url))
-        .await
-        .unwrap();
-    browser
-        .wait_for_text("[data-testid=connection]", Duration::from_secs(20), |t| {
-            t.starts_with("Live")
-        })
-        .await;
+    browser.client.goto(&format!("{}/", lookout.url)).await.unwrap();
+    browser.wait_for_text("[data-testid=connection]", Duration::from_secs(20), |t| t.starts_with("Live")).await;
     lookout.kill().await;
     let banner = browser
         .wait_for_text("[data-testid=connection]", Duration::from_secs(20), |t| {
@@ -147,12 +77,6 @@ async fn a_dead_server_is_shown_not_a_blank_page() {
     assert!(banner.contains("Retrying every 2 s"), "{banner}");
     // The figures last seen stay on screen, marked as stale.
     assert!(banner.contains("The figures below are from"), "{banner}");
-    assert!(
-        browser
-            .client
-            .find(Locator::Css("[data-key=payment_success_rate]"))
-            .await
-            .is_ok()
-    );
+    assert!(browser.client.find(Locator::Css("[data-key=payment_success_rate]")).await.is_ok());
     browser.close().await;
 }

@@ -1,4 +1,5 @@
 //! End-to-end tests of the real `lookout` binary, in one test binary (one link, shared helpers).
 
 mod browser;
+mod crash;
 mod server;

@@ -36,28 +36,13 @@ pub fn eval(
         _ => f64::NAN,
     };
     match op {
-        AggOp::Topk | AggOp::Bottomk => Ok(top_bottom(
-            op == AggOp::Topk,
-            rows,
-            &member,
-            groups.len(),
-            n,
-            scalar_param,
-        )),
+        AggOp::Topk | AggOp::Bottomk => Ok(top_bottom(op == AggOp::Topk, rows, &member, groups.len(), n, scalar_param)),
         AggOp::CountValues => {
-            let Some(Val::Str(label)) = &param else {
-                unreachable!("the parser checks count_values' parameter")
-            };
+            let Some(Val::Str(label)) = &param else { unreachable!("the parser checks count_values' parameter") };
             count_values(label, &rows, &member, &groups, n)
         }
         _ => {
-            let mut out: Vec<Row> = groups
-                .into_iter()
-                .map(|labels| Row {
-                    labels,
-                    vals: vec![None; n],
-                })
-                .collect();
+            let mut out: Vec<Row> = groups.into_iter().map(|labels| Row { labels, vals: vec![None; n] }).collect();
             let mut values: Vec<Vec<f64>> = vec![Vec::new(); out.len()];
             for i in 0..n {
                 for v in &mut values {
@@ -90,12 +75,7 @@ fn group_key(labels: &Labels, without: bool, grouping: &[String]) -> Labels {
             grouping.iter().any(|g| g == name)
         }
     };
-    Labels::from_pairs(
-        labels
-            .iter()
-            .filter(|l| keep(&l.name))
-            .map(|l| (l.name.clone(), l.value.clone())),
-    )
+    Labels::from_pairs(labels.iter().filter(|l| keep(&l.name)).map(|l| (l.name.clone(), l.value.clone())))
 }
 
 fn reduce(op: AggOp, values: &mut [f64], param: f64) -> f64 {
@@ -103,18 +83,8 @@ fn reduce(op: AggOp, values: &mut [f64], param: f64) -> f64 {
         AggOp::Sum => values.iter().sum(),
         AggOp::Count => values.len() as f64,
         AggOp::Group => 1.0,
-        AggOp::Min => {
-            values.iter().skip(1).fold(
-                values[0],
-                |acc, &v| if acc > v || acc.is_nan() { v } else { acc },
-            )
-        }
-        AggOp::Max => {
-            values.iter().skip(1).fold(
-                values[0],
-                |acc, &v| if acc < v || acc.is_nan() { v } else { acc },
-            )
-        }
+        AggOp::Min => values.iter().skip(1).fold(values[0], |acc, &v| if acc > v || acc.is_nan() { v } else { acc }),
+        AggOp::Max => values.iter().skip(1).fold(values[0], |acc, &v| if acc < v || acc.is_nan() { v } else { acc }),
         AggOp::Avg => mean(values),
         AggOp::Stddev | AggOp::Stdvar => {
             let (mut count, mut mean, mut m2) = (0.0, 0.0, 0.0);
@@ -220,10 +190,7 @@ fn top_bottom(
     if n == 1 {
         first_rank.sort();
         let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
-        return first_rank
-            .into_iter()
-            .filter_map(|(_, _, r)| slots[r].take())
-            .collect();
+        return first_rank.into_iter().filter_map(|(_, _, r)| slots[r].take()).collect();
     }
     rows.retain(|r| r.vals.iter().any(Option::is_some));
     rows
@@ -237,9 +204,7 @@ fn count_values(
     n: usize,
 ) -> Result<Vec<Row>, EvalError> {
     if !is_valid_label_name(label) {
-        return Err(EvalError::Execution(format!(
-            "invalid label name {label:?}"
-        )));
+        return Err(EvalError::Execution(format!("invalid label name {label:?}")));
     }
     // Counted by the output label set: the value label may overwrite a grouping label.
     let mut counts: HashMap<Labels, Vec<Option<f64>>> = HashMap::new();
@@ -257,17 +222,12 @@ fn count_values(
             }
         }
     }
-    Ok(counts
-        .into_iter()
-        .map(|(labels, vals)| Row { labels, vals })
-        .collect())
+    Ok(counts.into_iter().map(|(labels, vals)| Row { labels, vals }).collect())
 }
 
 pub fn is_valid_label_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
@@ -276,11 +236,7 @@ pub fn format_value(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        }
+        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
     } else {
         format!("{v}")
     }

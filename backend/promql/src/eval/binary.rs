@@ -20,18 +20,9 @@ pub fn eval(
     n: usize,
 ) -> Result<Val, EvalError> {
     Ok(match (lhs, rhs) {
-        (Val::Scalar(l), Val::Scalar(r)) => Val::Scalar(
-            l.iter()
-                .zip(&r)
-                .map(|(a, b)| scalar_op(op, *a, *b))
-                .collect(),
-        ),
-        (Val::Vector(rows), Val::Scalar(s)) => {
-            Val::Vector(vector_scalar(op, rows, &s, false, return_bool)?)
-        }
-        (Val::Scalar(s), Val::Vector(rows)) => {
-            Val::Vector(vector_scalar(op, rows, &s, true, return_bool)?)
-        }
+        (Val::Scalar(l), Val::Scalar(r)) => Val::Scalar(l.iter().zip(&r).map(|(a, b)| scalar_op(op, *a, *b)).collect()),
+        (Val::Vector(rows), Val::Scalar(s)) => Val::Vector(vector_scalar(op, rows, &s, false, return_bool)?),
+        (Val::Scalar(s), Val::Vector(rows)) => Val::Vector(vector_scalar(op, rows, &s, true, return_bool)?),
         (Val::Vector(l), Val::Vector(r)) => {
             let matching = matching.expect("the parser sets matching for vector operands");
             Val::Vector(match op {
@@ -68,20 +59,13 @@ fn elem_op(op: BinOp, l: f64, r: f64) -> (f64, bool) {
 
 fn scalar_op(op: BinOp, l: f64, r: f64) -> f64 {
     let (value, keep) = elem_op(op, l, r);
-    if op.is_comparison() {
-        if keep { 1.0 } else { 0.0 }
-    } else {
-        value
-    }
+    if op.is_comparison() { if keep { 1.0 } else { 0.0 } } else { value }
 }
 
 /// Arithmetic drops the metric name: the result is no longer that metric. (`atan2` keeps it,
 /// as in Prometheus 2.42.)
 fn drops_name(op: BinOp) -> bool {
-    matches!(
-        op,
-        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow
-    )
+    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow)
 }
 
 fn vector_scalar(
@@ -112,14 +96,7 @@ fn vector_scalar(
                 keep.then_some(value)
             })
             .collect();
-        Row {
-            labels: if rename {
-                drop_name(&row.labels)
-            } else {
-                row.labels
-            },
-            vals,
-        }
+        Row { labels: if rename { drop_name(&row.labels) } else { row.labels }, vals }
     });
     collect_rows(out)
 }
@@ -127,11 +104,7 @@ fn vector_scalar(
 /// The labels two series are matched on.
 fn signature(labels: &Labels, m: &VectorMatching) -> Labels {
     let pairs = labels.iter().filter(|l| {
-        if m.on {
-            m.labels.contains(&l.name)
-        } else {
-            l.name != METRIC_NAME && !m.labels.contains(&l.name)
-        }
+        if m.on { m.labels.contains(&l.name) } else { l.name != METRIC_NAME && !m.labels.contains(&l.name) }
     });
     Labels::from_pairs(pairs.map(|l| (l.name.clone(), l.value.clone())))
 }
@@ -153,12 +126,8 @@ fn and_unless(and: bool, lhs: Vec<Row>, rhs: Vec<Row>, m: &VectorMatching, n: us
     let rsig = signature_ids(&rhs, m, &mut ids);
     let mut out = lhs;
     for i in 0..n {
-        let present: HashSet<usize> = rhs
-            .iter()
-            .zip(&rsig)
-            .filter(|(r, _)| r.vals[i].is_some())
-            .map(|(_, s)| *s)
-            .collect();
+        let present: HashSet<usize> =
+            rhs.iter().zip(&rsig).filter(|(r, _)| r.vals[i].is_some()).map(|(_, s)| *s).collect();
         for (row, sig) in out.iter_mut().zip(&lsig) {
             if present.contains(sig) != and {
                 row.vals[i] = None;
@@ -169,22 +138,13 @@ fn and_unless(and: bool, lhs: Vec<Row>, rhs: Vec<Row>, m: &VectorMatching, n: us
     out
 }
 
-fn or(
-    lhs: Vec<Row>,
-    mut rhs: Vec<Row>,
-    m: &VectorMatching,
-    n: usize,
-) -> Result<Vec<Row>, EvalError> {
+fn or(lhs: Vec<Row>, mut rhs: Vec<Row>, m: &VectorMatching, n: usize) -> Result<Vec<Row>, EvalError> {
     let mut ids = HashMap::new();
     let lsig = signature_ids(&lhs, m, &mut ids);
     let rsig = signature_ids(&rhs, m, &mut ids);
     for i in 0..n {
-        let present: HashSet<usize> = lhs
-            .iter()
-            .zip(&lsig)
-            .filter(|(r, _)| r.vals[i].is_some())
-            .map(|(_, s)| *s)
-            .collect();
+        let present: HashSet<usize> =
+            lhs.iter().zip(&lsig).filter(|(r, _)| r.vals[i].is_some()).map(|(_, s)| *s).collect();
         for (row, sig) in rhs.iter_mut().zip(&rsig) {
             if present.contains(sig) {
                 row.vals[i] = None;
@@ -249,10 +209,7 @@ fn vector_vector(
                 None => {
                     let labels = result_metric(&row.labels, &one[r].labels, op, m, return_bool);
                     let t = *out_index.entry(labels.clone()).or_insert_with(|| {
-                        out.push(Row {
-                            labels,
-                            vals: vec![None; n],
-                        });
+                        out.push(Row { labels, vals: vec![None; n] });
                         out.len() - 1
                     });
                     result_labels.insert((l, r), t);
@@ -263,13 +220,13 @@ fn vector_vector(
             if m.card == Cardinality::OneToOne {
                 if !inserted.is_empty() {
                     return Err(EvalError::Execution(
-                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+                            .into(),
                     ));
                 }
             } else if inserted.contains(&target) {
                 return Err(EvalError::Execution(
-                    "multiple matches for labels: grouping labels must ensure unique matches"
-                        .into(),
+                    "multiple matches for labels: grouping labels must ensure unique matches".into(),
                 ));
             }
             inserted.insert(target);
@@ -285,31 +242,18 @@ fn vector_vector(
 
 /// The labels of a matched pair's result: the "many" side's, narrowed for one-to-one matching,
 /// with `group_x(...)` labels copied from the "one" side.
-fn result_metric(
-    many: &Labels,
-    one: &Labels,
-    op: BinOp,
-    m: &VectorMatching,
-    return_bool: bool,
-) -> Labels {
+fn result_metric(many: &Labels, one: &Labels, op: BinOp, m: &VectorMatching, return_bool: bool) -> Labels {
     let keep = |name: &str| -> bool {
         if (drops_name(op) || return_bool) && name == METRIC_NAME {
             return false;
         }
         if m.card == Cardinality::OneToOne {
-            return if m.on {
-                m.labels.iter().any(|l| l == name)
-            } else {
-                !m.labels.iter().any(|l| l == name)
-            };
+            return if m.on { m.labels.iter().any(|l| l == name) } else { !m.labels.iter().any(|l| l == name) };
         }
         true
     };
-    let mut pairs: Vec<(String, String)> = many
-        .iter()
-        .filter(|l| keep(&l.name))
-        .map(|l| (l.name.clone(), l.value.clone()))
-        .collect();
+    let mut pairs: Vec<(String, String)> =
+        many.iter().filter(|l| keep(&l.name)).map(|l| (l.name.clone(), l.value.clone())).collect();
     for name in &m.include {
         pairs.retain(|(n, _)| n != name);
         if let Some(v) = one.get(name) {

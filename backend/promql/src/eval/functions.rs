@@ -23,22 +23,16 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
                 Val::Vector(rows) => rows
                     .into_iter()
                     .map(|r| Row {
-                        vals: r
-                            .vals
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| v.map(|_| steps.at(i) as f64 / 1000.0))
-                            .collect(),
+                        vals: r.vals.iter().enumerate().map(|(i, v)| v.map(|_| steps.at(i) as f64 / 1000.0)).collect(),
                         labels: r.labels,
                     })
                     .collect(),
                 _ => unreachable!("the parser checks timestamp's argument"),
             },
         };
-        return Ok(Val::Vector(collect_rows(rows.into_iter().map(|r| Row {
-            labels: drop_name(&r.labels),
-            vals: r.vals,
-        }))?));
+        return Ok(Val::Vector(collect_rows(
+            rows.into_iter().map(|r| Row { labels: drop_name(&r.labels), vals: r.vals }),
+        )?));
     }
     let mut vals = Vec::with_capacity(args.len());
     for arg in args {
@@ -69,10 +63,9 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
     Ok(match name {
         "time" => Val::Scalar((0..n).map(|i| steps.at(i) as f64 / 1000.0).collect()),
         "pi" => Val::Scalar(vec![std::f64::consts::PI; n]),
-        "vector" => Val::Vector(vec![Row {
-            labels: Labels::default(),
-            vals: scalar(0).into_iter().map(Some).collect(),
-        }]),
+        "vector" => {
+            Val::Vector(vec![Row { labels: Labels::default(), vals: scalar(0).into_iter().map(Some).collect() }])
+        }
         "scalar" => {
             let rows = vector_arg(&mut vals, 0);
             Val::Scalar(
@@ -90,23 +83,17 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
         "absent" => {
             let rows = vector_arg(&mut vals, 0);
             let labels = absent_labels(&args[0]);
-            let out: Vec<Option<f64>> = (0..n)
-                .map(|i| (!rows.iter().any(|r| r.vals[i].is_some())).then_some(1.0))
-                .collect();
+            let out: Vec<Option<f64>> =
+                (0..n).map(|i| (!rows.iter().any(|r| r.vals[i].is_some())).then_some(1.0)).collect();
             Val::Vector(nonempty(vec![Row { labels, vals: out }]))
         }
         "absent_over_time" => {
-            let Some(Val::Matrix(m)) = vals.pop() else {
-                unreachable!("type checked")
-            };
+            let Some(Val::Matrix(m)) = vals.pop() else { unreachable!("type checked") };
             let labels = absent_labels(&args[0]);
             let out = (0..n)
                 .map(|i| {
                     let (lo, hi) = m.window(steps.at(i));
-                    let present = m
-                        .series
-                        .iter()
-                        .any(|s| window(&s.samples, lo, hi).next().is_some());
+                    let present = m.series.iter().any(|s| window(&s.samples, lo, hi).next().is_some());
                     (!present).then_some(1.0)
                 })
                 .collect();
@@ -131,13 +118,7 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
         }
         "label_replace" => {
             let rows = vector_arg(&mut vals, 0);
-            Val::Vector(label_replace(
-                rows,
-                string(1),
-                string(2),
-                string(3),
-                string(4),
-            )?)
+            Val::Vector(label_replace(rows, string(1), string(2), string(3), string(4))?)
         }
         "label_join" => {
             let rows = vector_arg(&mut vals, 0);
@@ -175,8 +156,7 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
             });
             Val::Vector(collect_rows(out)?)
         }
-        "days_in_month" | "day_of_month" | "day_of_week" | "day_of_year" | "hour" | "minute"
-        | "month" | "year" => {
+        "days_in_month" | "day_of_month" | "day_of_week" | "day_of_year" | "hour" | "minute" | "month" | "year" => {
             let rows = if args.is_empty() {
                 vec![Row {
                     labels: Labels::default(),
@@ -189,32 +169,20 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
         }
         _ => match func.args.first() {
             Some(crate::ast::ValueType::Matrix) => {
-                let matrix_idx = func
-                    .args
-                    .iter()
-                    .position(|t| *t == crate::ast::ValueType::Matrix)
-                    .unwrap_or(0);
-                let params: Vec<Vec<f64>> = (0..args.len())
-                    .filter(|i| *i != matrix_idx)
-                    .map(scalar)
-                    .collect();
-                let Val::Matrix(m) = vals.swap_remove(matrix_idx) else {
-                    unreachable!("type checked")
-                };
+                let matrix_idx = func.args.iter().position(|t| *t == crate::ast::ValueType::Matrix).unwrap_or(0);
+                let params: Vec<Vec<f64>> = (0..args.len()).filter(|i| *i != matrix_idx).map(scalar).collect();
+                let Val::Matrix(m) = vals.swap_remove(matrix_idx) else { unreachable!("type checked") };
                 Val::Vector(range_function(name, &m, &params, steps)?)
             }
             _ if func.args.get(1) == Some(&crate::ast::ValueType::Matrix) => {
                 let params = vec![scalar(0)];
-                let Val::Matrix(m) = vals.swap_remove(1) else {
-                    unreachable!("type checked")
-                };
+                let Val::Matrix(m) = vals.swap_remove(1) else { unreachable!("type checked") };
                 Val::Vector(range_function(name, &m, &params, steps)?)
             }
             _ => {
                 let rows = vector_arg(&mut vals, 0);
-                let f = simple_math(name).ok_or_else(|| {
-                    EvalError::Execution(format!("function {name} is not implemented"))
-                })?;
+                let f = simple_math(name)
+                    .ok_or_else(|| EvalError::Execution(format!("function {name} is not implemented")))?;
                 Val::Vector(map_values(rows, f)?)
             }
         },
@@ -229,9 +197,7 @@ fn unparen(expr: &Expr) -> &Expr {
 }
 
 fn nonempty(rows: Vec<Row>) -> Vec<Row> {
-    rows.into_iter()
-        .filter(|r| r.vals.iter().any(Option::is_some))
-        .collect()
+    rows.into_iter().filter(|r| r.vals.iter().any(Option::is_some)).collect()
 }
 
 fn vector_arg(vals: &mut [Val], idx: usize) -> Vec<Row> {
@@ -243,27 +209,19 @@ fn vector_arg(vals: &mut [Val], idx: usize) -> Vec<Row> {
 
 /// Go's math.Max and math.Min: NaN wins.
 fn go_max(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.max(b)
-    }
+    if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }
 }
 
 fn go_min(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.min(b)
-    }
+    if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }
 }
 
 /// Applies `f` to every value, dropping the metric name.
 fn map_values(rows: Vec<Row>, f: impl Fn(f64) -> f64) -> Result<Vec<Row>, EvalError> {
-    collect_rows(rows.into_iter().map(|r| Row {
-        labels: drop_name(&r.labels),
-        vals: r.vals.iter().map(|v| v.map(&f)).collect(),
-    }))
+    collect_rows(
+        rows.into_iter()
+            .map(|r| Row { labels: drop_name(&r.labels), vals: r.vals.iter().map(|v| v.map(&f)).collect() }),
+    )
 }
 
 fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
@@ -312,8 +270,7 @@ fn absent_labels(arg: &Expr) -> Labels {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut ambiguous: Vec<&str> = Vec::new();
     for m in matchers.iter().filter(|m| m.name != METRIC_NAME) {
-        if matches!(m.op, lookout_tsdb::MatchOp::Equal) && !pairs.iter().any(|(n, _)| *n == m.name)
-        {
+        if matches!(m.op, lookout_tsdb::MatchOp::Equal) && !pairs.iter().any(|(n, _)| *n == m.name) {
             pairs.push((m.name.clone(), m.value.clone()));
         } else {
             ambiguous.push(&m.name);
@@ -328,12 +285,7 @@ fn window(samples: &[Sample], lo: i64, hi: i64) -> impl Iterator<Item = &Sample>
     samples[start..].iter().take_while(move |(t, _)| *t <= hi)
 }
 
-fn range_function(
-    name: &str,
-    m: &MatrixVal,
-    params: &[Vec<f64>],
-    steps: Steps,
-) -> Result<Vec<Row>, EvalError> {
+fn range_function(name: &str, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) -> Result<Vec<Row>, EvalError> {
     let n = steps.len();
     let keep_name = name == "last_over_time";
     let mut rows = Vec::with_capacity(m.series.len());
@@ -351,14 +303,7 @@ fn range_function(
             let param = |k: usize| params.get(k).map_or(f64::NAN, |p| p[i]);
             *slot = over_window(name, &points, lo, hi, m.range, t, param)?;
         }
-        rows.push(Row {
-            labels: if keep_name {
-                s.labels.clone()
-            } else {
-                drop_name(&s.labels)
-            },
-            vals,
-        });
+        rows.push(Row { labels: if keep_name { s.labels.clone() } else { drop_name(&s.labels) }, vals });
     }
     collect_rows(rows)
 }
@@ -388,22 +333,15 @@ fn over_window(
                 return Ok(None);
             }
             if name == "irate" {
-                let delta = if last.1 < prev.1 {
-                    last.1
-                } else {
-                    last.1 - prev.1
-                };
+                let delta = if last.1 < prev.1 { last.1 } else { last.1 - prev.1 };
                 Some(delta / (interval as f64 / 1000.0))
             } else {
                 Some(last.1 - prev.1)
             }
         }
-        "changes" => Some(
-            points
-                .windows(2)
-                .filter(|w| w[0].1 != w[1].1 && !(w[0].1.is_nan() && w[1].1.is_nan()))
-                .count() as f64,
-        ),
+        "changes" => {
+            Some(points.windows(2).filter(|w| w[0].1 != w[1].1 && !(w[0].1.is_nan() && w[1].1.is_nan())).count() as f64)
+        }
         "resets" => Some(points.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64),
         "deriv" => (points.len() >= 2).then(|| linear_regression(points, points[0].0).0),
         "predict_linear" => (points.len() >= 2).then(|| {
@@ -415,16 +353,10 @@ fn over_window(
         "count_over_time" => Some(points.len() as f64),
         "sum_over_time" => Some(values().sum()),
         "min_over_time" => {
-            Some(values().skip(1).fold(
-                points[0].1,
-                |acc, v| if acc > v || acc.is_nan() { v } else { acc },
-            ))
+            Some(values().skip(1).fold(points[0].1, |acc, v| if acc > v || acc.is_nan() { v } else { acc }))
         }
         "max_over_time" => {
-            Some(values().skip(1).fold(
-                points[0].1,
-                |acc, v| if acc < v || acc.is_nan() { v } else { acc },
-            ))
+            Some(values().skip(1).fold(points[0].1, |acc, v| if acc < v || acc.is_nan() { v } else { acc }))
         }
         "last_over_time" => Some(points[points.len() - 1].1),
         "present_over_time" => Some(1.0),
@@ -438,16 +370,10 @@ fn over_window(
                 m2 += delta * (v - mean);
             }
             let var = m2 / count;
-            Some(if name == "stddev_over_time" {
-                var.sqrt()
-            } else {
-                var
-            })
+            Some(if name == "stddev_over_time" { var.sqrt() } else { var })
         }
         other => {
-            return Err(EvalError::Execution(format!(
-                "function {other} is not implemented"
-            )));
+            return Err(EvalError::Execution(format!("function {other} is not implemented")));
         }
     })
 }
@@ -488,16 +414,8 @@ fn extrapolated_rate(
     }
     let threshold = average_gap * 1.1;
     let mut interval = sampled;
-    interval += if to_start < threshold {
-        to_start
-    } else {
-        average_gap / 2.0
-    };
-    interval += if to_end < threshold {
-        to_end
-    } else {
-        average_gap / 2.0
-    };
+    interval += if to_start < threshold { to_start } else { average_gap / 2.0 };
+    interval += if to_end < threshold { to_end } else { average_gap / 2.0 };
     result *= interval / sampled;
     if per_second {
         result /= range as f64 / 1000.0;
@@ -519,11 +437,7 @@ fn linear_regression(points: &[Sample], intercept_time: i64) -> (f64, f64) {
         sum_x2 += x * x;
     }
     if constant {
-        return if first.is_infinite() {
-            (f64::NAN, f64::NAN)
-        } else {
-            (0.0, first)
-        };
+        return if first.is_infinite() { (f64::NAN, f64::NAN) } else { (0.0, first) };
     }
     let cov_xy = sum_xy - sum_x * sum_y / n;
     let var_x = sum_x2 - sum_x * sum_x / n;
@@ -533,14 +447,10 @@ fn linear_regression(points: &[Sample], intercept_time: i64) -> (f64, f64) {
 
 fn holt_winters(points: &[Sample], sf: f64, tf: f64) -> Result<Option<f64>, EvalError> {
     if !(sf > 0.0 && sf < 1.0) {
-        return Err(EvalError::Execution(format!(
-            "invalid smoothing factor. Expected: 0 < sf < 1, got: {sf:.6}"
-        )));
+        return Err(EvalError::Execution(format!("invalid smoothing factor. Expected: 0 < sf < 1, got: {sf:.6}")));
     }
     if !(tf > 0.0 && tf < 1.0) {
-        return Err(EvalError::Execution(format!(
-            "invalid trend factor. Expected: 0 < tf < 1, got: {tf:.6}"
-        )));
+        return Err(EvalError::Execution(format!("invalid trend factor. Expected: 0 < tf < 1, got: {tf:.6}")));
     }
     if points.len() < 2 {
         return Ok(None);
@@ -566,15 +476,10 @@ fn label_replace(
     src: &str,
     pattern: &str,
 ) -> Result<Vec<Row>, EvalError> {
-    let re = Regex::new(&format!("^(?s:{pattern})$")).map_err(|e| {
-        EvalError::Execution(format!(
-            "invalid regular expression in label_replace(): {pattern}: {e}"
-        ))
-    })?;
+    let re = Regex::new(&format!("^(?s:{pattern})$"))
+        .map_err(|e| EvalError::Execution(format!("invalid regular expression in label_replace(): {pattern}: {e}")))?;
     if !is_valid_label_name(dst) {
-        return Err(EvalError::Execution(format!(
-            "invalid destination label name in label_replace(): {dst}"
-        )));
+        return Err(EvalError::Execution(format!("invalid destination label name in label_replace(): {dst}")));
     }
     collect_rows(rows.into_iter().map(|row| {
         let value = row.labels.get(src).unwrap_or("");
@@ -586,50 +491,26 @@ fn label_replace(
             }
             None => row.labels,
         };
-        Row {
-            labels,
-            vals: row.vals,
-        }
+        Row { labels, vals: row.vals }
     }))
 }
 
-fn label_join(
-    rows: Vec<Row>,
-    dst: &str,
-    separator: &str,
-    sources: &[String],
-) -> Result<Vec<Row>, EvalError> {
+fn label_join(rows: Vec<Row>, dst: &str, separator: &str, sources: &[String]) -> Result<Vec<Row>, EvalError> {
     if !is_valid_label_name(dst) {
-        return Err(EvalError::Execution(format!(
-            "invalid destination label name in label_join(): {dst}"
-        )));
+        return Err(EvalError::Execution(format!("invalid destination label name in label_join(): {dst}")));
     }
     if let Some(bad) = sources.iter().find(|s| !is_valid_label_name(s)) {
-        return Err(EvalError::Execution(format!(
-            "invalid source label name in label_join(): {bad}"
-        )));
+        return Err(EvalError::Execution(format!("invalid source label name in label_join(): {bad}")));
     }
     collect_rows(rows.into_iter().map(|row| {
-        let joined = sources
-            .iter()
-            .map(|s| row.labels.get(s).unwrap_or(""))
-            .collect::<Vec<_>>()
-            .join(separator);
-        Row {
-            labels: set_label(&row.labels, dst, joined),
-            vals: row.vals,
-        }
+        let joined = sources.iter().map(|s| row.labels.get(s).unwrap_or("")).collect::<Vec<_>>().join(separator);
+        Row { labels: set_label(&row.labels, dst, joined), vals: row.vals }
     }))
 }
 
 /// Sets (or with an empty value, removes) one label.
 fn set_label(labels: &Labels, name: &str, value: String) -> Labels {
-    Labels::from_pairs(
-        labels
-            .iter()
-            .map(|l| (l.name.clone(), l.value.clone()))
-            .chain([(name.to_string(), value)]),
-    )
+    Labels::from_pairs(labels.iter().map(|l| (l.name.clone(), l.value.clone())).chain([(name.to_string(), value)]))
 }
 
 fn histogram_quantile(q: &[f64], rows: Vec<Row>, n: usize) -> Result<Vec<Row>, EvalError> {
@@ -651,17 +532,12 @@ fn histogram_quantile(q: &[f64], rows: Vec<Row>, n: usize) -> Result<Vec<Row>, E
     collect_rows(groups.into_iter().map(|(key, buckets)| {
         let vals = (0..n)
             .map(|i| {
-                let mut present: Vec<(f64, f64)> = buckets
-                    .iter()
-                    .filter_map(|(le, r)| r.vals[i].map(|c| (*le, c)))
-                    .collect();
+                let mut present: Vec<(f64, f64)> =
+                    buckets.iter().filter_map(|(le, r)| r.vals[i].map(|c| (*le, c))).collect();
                 (!present.is_empty()).then(|| bucket_quantile(q[i], &mut present))
             })
             .collect();
-        Row {
-            labels: drop_name(&key),
-            vals,
-        }
+        Row { labels: drop_name(&key), vals }
     }))
 }
 
@@ -740,20 +616,7 @@ fn date_part(name: &str, seconds: f64) -> f64 {
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     match name {
         "year" => y as f64,
         "month" => m as f64,

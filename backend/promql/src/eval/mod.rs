@@ -44,52 +44,29 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            lookback_ms: 5 * 60_000,
-            max_samples: 50_000_000,
-            default_subquery_step_ms: 60_000,
-            timeout: None,
-        }
+        Options { lookback_ms: 5 * 60_000, max_samples: 50_000_000, default_subquery_step_ms: 60_000, timeout: None }
     }
 }
 
 /// Evaluates `expr` at one instant.
-pub fn eval_instant(
-    q: &dyn Queryable,
-    expr: &Expr,
-    t: i64,
-    opts: &Options,
-) -> Result<QueryValue, EvalError> {
+pub fn eval_instant(q: &dyn Queryable, expr: &Expr, t: i64, opts: &Options) -> Result<QueryValue, EvalError> {
     let ctx = Ctx::new(q, opts, t, t);
-    let steps = Steps {
-        start: t,
-        end: t,
-        step: 1,
-    };
+    let steps = Steps { start: t, end: t, step: 1 };
     Ok(match ctx.eval(expr, steps)? {
         Val::Scalar(v) => QueryValue::Scalar(v[0]),
         Val::Str(s) => QueryValue::String(s),
-        Val::Vector(rows) => QueryValue::Vector(
-            rows.into_iter()
-                .filter_map(|r| r.vals[0].map(|v| (r.labels, v)))
-                .collect(),
-        ),
+        Val::Vector(rows) => {
+            QueryValue::Vector(rows.into_iter().filter_map(|r| r.vals[0].map(|v| (r.labels, v))).collect())
+        }
         Val::Matrix(m) => {
             let (lo, hi) = m.window(t);
             QueryValue::Matrix(
                 m.series
                     .into_iter()
                     .filter_map(|s| {
-                        let samples: Vec<_> = s
-                            .samples
-                            .iter()
-                            .filter(|(ts, _)| *ts >= lo && *ts <= hi)
-                            .copied()
-                            .collect();
-                        (!samples.is_empty()).then_some(Series {
-                            labels: s.labels,
-                            samples,
-                        })
+                        let samples: Vec<_> =
+                            s.samples.iter().filter(|(ts, _)| *ts >= lo && *ts <= hi).copied().collect();
+                        (!samples.is_empty()).then_some(Series { labels: s.labels, samples })
                     })
                     .collect(),
             )
@@ -108,17 +85,12 @@ pub fn eval_range(
     opts: &Options,
 ) -> Result<Vec<Series>, EvalError> {
     if step <= 0 || end < start {
-        return Err(EvalError::Execution(
-            "invalid range: step must be positive and end not before start".into(),
-        ));
+        return Err(EvalError::Execution("invalid range: step must be positive and end not before start".into()));
     }
     let ctx = Ctx::new(q, opts, start, end);
     let steps = Steps { start, end, step };
     let rows = match ctx.eval(expr, steps)? {
-        Val::Scalar(values) => vec![Row {
-            labels: Labels::default(),
-            vals: values.into_iter().map(Some).collect(),
-        }],
+        Val::Scalar(values) => vec![Row { labels: Labels::default(), vals: values.into_iter().map(Some).collect() }],
         Val::Vector(rows) => rows,
         Val::Str(_) | Val::Matrix(_) => {
             return Err(EvalError::Execution(format!(
@@ -130,16 +102,9 @@ pub fn eval_range(
     let mut series: Vec<Series> = rows
         .into_iter()
         .filter_map(|row| {
-            let samples: Vec<_> = row
-                .vals
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.map(|v| (steps.at(i), v)))
-                .collect();
-            (!samples.is_empty()).then_some(Series {
-                labels: row.labels,
-                samples,
-            })
+            let samples: Vec<_> =
+                row.vals.iter().enumerate().filter_map(|(i, v)| v.map(|v| (steps.at(i), v))).collect();
+            (!samples.is_empty()).then_some(Series { labels: row.labels, samples })
         })
         .collect();
     series.sort_by(|a, b| a.labels.cmp(&b.labels));
@@ -156,11 +121,7 @@ pub(crate) struct Steps {
 
 impl Steps {
     pub(crate) fn len(self) -> usize {
-        if self.end < self.start {
-            0
-        } else {
-            ((self.end - self.start) / self.step) as usize + 1
-        }
+        if self.end < self.start { 0 } else { ((self.end - self.start) / self.step) as usize + 1 }
     }
 
     pub(crate) fn at(self, i: usize) -> i64 {
@@ -222,11 +183,7 @@ impl<'a> Ctx<'a> {
     fn add_samples(&self, n: usize) -> Result<(), EvalError> {
         let total = self.samples.get().saturating_add(n);
         self.samples.set(total);
-        if total > self.opts.max_samples {
-            Err(EvalError::TooManySamples)
-        } else {
-            Ok(())
-        }
+        if total > self.opts.max_samples { Err(EvalError::TooManySamples) } else { Ok(()) }
     }
 
     fn resolve_at(&self, at: Option<At>) -> Option<i64> {
@@ -252,40 +209,18 @@ impl<'a> Ctx<'a> {
                 }))?),
                 _ => unreachable!("the parser only allows unary minus on scalars and vectors"),
             },
-            Expr::VectorSelector(selector) => {
-                Val::Vector(self.vector_selector(selector, steps, false)?)
+            Expr::VectorSelector(selector) => Val::Vector(self.vector_selector(selector, steps, false)?),
+            Expr::MatrixSelector { selector, range } => Val::Matrix(self.matrix_selector(selector, *range, steps)?),
+            Expr::Subquery { expr, range, step, offset, at } => {
+                Val::Matrix(self.subquery(expr, *range, *step, *offset, *at, steps)?)
             }
-            Expr::MatrixSelector { selector, range } => {
-                Val::Matrix(self.matrix_selector(selector, *range, steps)?)
-            }
-            Expr::Subquery {
-                expr,
-                range,
-                step,
-                offset,
-                at,
-            } => Val::Matrix(self.subquery(expr, *range, *step, *offset, *at, steps)?),
-            Expr::Binary {
-                op,
-                lhs,
-                rhs,
-                return_bool,
-                matching,
-            } => {
+            Expr::Binary { op, lhs, rhs, return_bool, matching } => {
                 let l = self.eval(lhs, steps)?;
                 let r = self.eval(rhs, steps)?;
                 binary::eval(*op, l, r, *return_bool, matching.as_ref(), n)?
             }
-            Expr::Aggregate {
-                op,
-                expr,
-                param,
-                without,
-                grouping,
-            } => {
-                let Val::Vector(rows) = self.eval(expr, steps)? else {
-                    unreachable!("aggregations take vectors")
-                };
+            Expr::Aggregate { op, expr, param, without, grouping } => {
+                let Val::Vector(rows) = self.eval(expr, steps)? else { unreachable!("aggregations take vectors") };
                 let param = param.as_ref().map(|p| self.eval(p, steps)).transpose()?;
                 Val::Vector(aggregate::eval(*op, rows, param, *without, grouping, n)?)
             }
@@ -305,11 +240,7 @@ impl<'a> Ctx<'a> {
         let at = self.resolve_at(sel.at);
         let reference = |i: usize| at.unwrap_or(steps.at(i)) - sel.offset;
         let (first, last) = (reference(0), reference(n.saturating_sub(1)));
-        let series = self.q.select(
-            &sel.matchers,
-            first.min(last) - self.opts.lookback_ms,
-            first.max(last),
-        );
+        let series = self.q.select(&sel.matchers, first.min(last) - self.opts.lookback_ms, first.max(last));
         self.add_samples(series.iter().map(|s| s.samples.len()).sum())?;
         let mut rows = Vec::with_capacity(series.len());
         for s in series {
@@ -329,43 +260,23 @@ impl<'a> Ctx<'a> {
                 any = true;
             }
             if any {
-                rows.push(Row {
-                    labels: s.labels,
-                    vals,
-                });
+                rows.push(Row { labels: s.labels, vals });
             }
         }
         Ok(rows)
     }
 
-    fn matrix_selector(
-        &self,
-        sel: &VectorSelector,
-        range: i64,
-        steps: Steps,
-    ) -> Result<MatrixVal, EvalError> {
+    fn matrix_selector(&self, sel: &VectorSelector, range: i64, steps: Steps) -> Result<MatrixVal, EvalError> {
         let at = self.resolve_at(sel.at);
         let n = steps.len();
-        let ends = [
-            at.unwrap_or(steps.at(0)) - sel.offset,
-            at.unwrap_or(steps.at(n.saturating_sub(1))) - sel.offset,
-        ];
-        let mut series = self.q.select(
-            &sel.matchers,
-            ends[0].min(ends[1]) - range,
-            ends[0].max(ends[1]),
-        );
+        let ends = [at.unwrap_or(steps.at(0)) - sel.offset, at.unwrap_or(steps.at(n.saturating_sub(1))) - sel.offset];
+        let mut series = self.q.select(&sel.matchers, ends[0].min(ends[1]) - range, ends[0].max(ends[1]));
         for s in &mut series {
             s.samples.retain(|(_, v)| !is_stale_nan(*v));
         }
         series.retain(|s| !s.samples.is_empty());
         self.add_samples(series.iter().map(|s| s.samples.len()).sum())?;
-        Ok(MatrixVal {
-            series,
-            range,
-            offset: sel.offset,
-            at,
-        })
+        Ok(MatrixVal { series, range, offset: sel.offset, at })
     }
 
     /// Evaluates the inner expression on a grid of its own step, aligned to multiples of the
@@ -392,32 +303,18 @@ impl<'a> Ctx<'a> {
         if start < lowest {
             start += interval;
         }
-        let inner = Steps {
-            start,
-            end: outer_end - offset,
-            step: interval,
-        };
+        let inner = Steps { start, end: outer_end - offset, step: interval };
         self.add_samples(inner.len())?;
         let series = match self.eval(expr, inner)? {
             Val::Vector(rows) => rows
                 .into_iter()
                 .map(|row| Series {
                     labels: row.labels,
-                    samples: row
-                        .vals
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, v)| v.map(|v| (inner.at(i), v)))
-                        .collect(),
+                    samples: row.vals.iter().enumerate().filter_map(|(i, v)| v.map(|v| (inner.at(i), v))).collect(),
                 })
                 .collect(),
             _ => unreachable!("the parser only allows subqueries of instant vectors"),
         };
-        Ok(MatrixVal {
-            series,
-            range,
-            offset,
-            at,
-        })
+        Ok(MatrixVal { series, range, offset, at })
     }
 }

@@ -29,10 +29,7 @@ pub fn drop_name(labels: &Labels) -> Labels {
 
 pub fn without(labels: &Labels, names: &[&str]) -> Labels {
     Labels::from_pairs(
-        labels
-            .iter()
-            .filter(|l| !names.contains(&l.name.as_str()))
-            .map(|l| (l.name.clone(), l.value.clone())),
+        labels.iter().filter(|l| !names.contains(&l.name.as_str())).map(|l| (l.name.clone(), l.value.clone())),
     )
 }
 

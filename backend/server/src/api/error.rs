@@ -47,11 +47,7 @@ impl IntoResponse for ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "bad_data"),
         };
         tracing::debug!(%status, error = %self, "API request failed");
-        let body = ApiErrorBody {
-            status: "error".into(),
-            error_type: error_type.into(),
-            error: self.to_string(),
-        };
+        let body = ApiErrorBody { status: "error".into(), error_type: error_type.into(), error: self.to_string() };
         (status, Json(body)).into_response()
     }
 }

@@ -9,10 +9,7 @@ use axum::routing::get;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/-/healthy", get(healthy))
-        .route("/-/ready", get(ready))
-        .route("/metrics", get(metrics))
+    Router::new().route("/-/healthy", get(healthy)).route("/-/ready", get(ready)).route("/metrics", get(metrics))
 }
 
 async fn healthy() -> &'static str {
@@ -23,23 +20,11 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     if state.is_ready() {
         (StatusCode::OK, "Lookout is Ready.\n")
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Storage is not open yet.\n",
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, "Storage is not open yet.\n")
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    state
-        .telemetry
-        .head_series
-        .set(&[], state.metrics.head.num_series() as f64);
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.telemetry.registry.render_text(),
-    )
+    state.telemetry.head_series.set(&[], state.metrics.head.num_series() as f64);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.telemetry.registry.render_text())
 }

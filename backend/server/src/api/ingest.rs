@@ -14,9 +14,7 @@ use crate::state::AppState;
 const REASONS_SHOWN: usize = 5;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/write", post(write))
-        .layer(DefaultBodyLimit::max(remote_write::MAX_COMPRESSED_BYTES))
+    Router::new().route("/api/v1/write", post(write)).layer(DefaultBodyLimit::max(remote_write::MAX_COMPRESSED_BYTES))
 }
 
 /// Stores what can be stored, then answers as Prometheus does: 204 when all is stored, 400 with
@@ -25,7 +23,9 @@ pub fn router() -> Router<AppState> {
 async fn write(State(state): State<AppState>, body: Bytes) -> Response {
     let decoded = match remote_write::decode(&body) {
         Ok(decoded) => decoded,
-        Err(err @ DecodeError::TooLarge { .. }) => return (StatusCode::PAYLOAD_TOO_LARGE, err.to_string()).into_response(),
+        Err(err @ DecodeError::TooLarge { .. }) => {
+            return (StatusCode::PAYLOAD_TOO_LARGE, err.to_string()).into_response();
+        }
         Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
     };
     for (family, metadata) in decoded.metadata {
@@ -40,7 +40,10 @@ async fn write(State(state): State<AppState>, body: Bytes) -> Response {
         }
     };
     state.telemetry.ingested_samples.inc_by(&["remote_write"], result.accepted as f64);
-    state.telemetry.rejected_samples.inc_by(&["remote_write", "refused"], (result.refused.len() + reasons.len()) as f64);
+    state
+        .telemetry
+        .rejected_samples
+        .inc_by(&["remote_write", "refused"], (result.refused.len() + reasons.len()) as f64);
     reasons.extend(result.refused.iter().map(|(_, e)| e.to_string()));
     if reasons.is_empty() {
         return StatusCode::NO_CONTENT.into_response();
@@ -73,7 +76,8 @@ mod tests {
     async fn stores_samples_and_refuses_out_of_order_with_400() {
         let (_, app) = app();
         let series = Labels::from_pairs([("__name__", "temperature"), ("room", "a")]);
-        let (status, _) = send(&app, write_request(encode(&[(series.clone(), vec![(1000, 20.5), (2000, 21.0)])], &[]))).await;
+        let (status, _) =
+            send(&app, write_request(encode(&[(series.clone(), vec![(1000, 20.5), (2000, 21.0)])], &[]))).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         let (_, body) = get(&app, "/api/v1/query?query=temperature&time=2").await;
         assert!(body.contains(r#""value":[2.0,"21"]"#), "{body}");

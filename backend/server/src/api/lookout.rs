@@ -10,20 +10,14 @@ use crate::state::AppState;
 use crate::{overview, timefmt};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/lookout/overview", get(overview_get))
-        .route("/api/lookout/status", get(status_get))
+    Router::new().route("/api/lookout/overview", get(overview_get)).route("/api/lookout/status", get(status_get))
 }
 
 async fn overview_get(State(state): State<AppState>) -> Result<Json<Overview>, ApiError> {
     if !state.is_ready() {
         return Err(ApiError::Unavailable("storage is not open yet".into()));
     }
-    Ok(Json(overview::compute(
-        &state.metrics.head,
-        &state.logs,
-        timefmt::now_ms(),
-    )))
+    Ok(Json(overview::compute(&state.metrics.head, &state.logs, timefmt::now_ms())))
 }
 
 async fn status_get(State(state): State<AppState>) -> Json<ServerStatus> {

@@ -18,8 +18,9 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let mut pairs: Vec<(String, String)> = match req.uri().query() {
-            Some(q) => serde_urlencoded::from_str(q)
-                .map_err(|e| ApiError::BadData(format!("invalid query string: {e}")))?,
+            Some(q) => {
+                serde_urlencoded::from_str(q).map_err(|e| ApiError::BadData(format!("invalid query string: {e}")))?
+            }
             None => Vec::new(),
         };
         let is_form = req
@@ -30,9 +31,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
         if req.method() == Method::POST && is_form {
             let body = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES)
                 .await
-                .map_err(|_| {
-                    ApiError::TooLarge(format!("request body larger than {MAX_FORM_BYTES} bytes"))
-                })?;
+                .map_err(|_| ApiError::TooLarge(format!("request body larger than {MAX_FORM_BYTES} bytes")))?;
             let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                 .map_err(|e| ApiError::BadData(format!("invalid form body: {e}")))?;
             pairs.extend(form);
@@ -43,23 +42,15 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 
 impl Params {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, key: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }
 
     pub fn required(&self, key: &str) -> Result<&str, ApiError> {
-        self.get(key)
-            .ok_or_else(|| ApiError::BadData(format!("invalid parameter \"{key}\": missing")))
+        self.get(key).ok_or_else(|| ApiError::BadData(format!("invalid parameter \"{key}\": missing")))
     }
 
     /// A time parameter in milliseconds, or `default` when absent.
@@ -67,9 +58,7 @@ impl Params {
         match self.get(key) {
             None | Some("") => Ok(default),
             Some(text) => parse_api_time(text).ok_or_else(|| {
-                ApiError::BadData(format!(
-                    "invalid parameter \"{key}\": cannot parse {text:?} to a valid timestamp"
-                ))
+                ApiError::BadData(format!("invalid parameter \"{key}\": cannot parse {text:?} to a valid timestamp"))
             }),
         }
     }
@@ -78,9 +67,7 @@ impl Params {
         match self.get(key) {
             None | Some("") => Ok(None),
             Some(text) => parse_api_duration(text).map(Some).ok_or_else(|| {
-                ApiError::BadData(format!(
-                    "invalid parameter \"{key}\": cannot parse {text:?} to a valid duration"
-                ))
+                ApiError::BadData(format!("invalid parameter \"{key}\": cannot parse {text:?} to a valid duration"))
             }),
         }
     }

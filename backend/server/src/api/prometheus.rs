@@ -10,8 +10,7 @@ use axum::{Json, Router};
 use lookout_promql::QueryValue;
 use lookout_tsdb::{Labels, Series};
 use lookout_types::prometheus::{
-    BuildInfo, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response, SamplePair,
-    format_value,
+    BuildInfo, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response, SamplePair, format_value,
 };
 
 use super::ApiError;
@@ -38,10 +37,7 @@ pub fn router() -> Router<AppState> {
 type ApiResult<T> = Result<Json<Response<T>>, ApiError>;
 
 fn metric(labels: &Labels) -> Metric {
-    labels
-        .iter()
-        .map(|l| (l.name.clone(), l.value.clone()))
-        .collect()
+    labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect()
 }
 
 fn pair(t_ms: i64, v: f64) -> SamplePair {
@@ -71,10 +67,7 @@ async fn query(State(state): State<AppState>, params: Params) -> ApiResult<Query
         QueryValue::Vector(samples) => QueryData::Vector(
             samples
                 .into_iter()
-                .map(|(labels, v)| InstantSample {
-                    metric: metric(&labels),
-                    value: pair(time, v),
-                })
+                .map(|(labels, v)| InstantSample { metric: metric(&labels), value: pair(time, v) })
                 .collect(),
         ),
         QueryValue::Matrix(series) => matrix(series),
@@ -84,40 +77,23 @@ async fn query(State(state): State<AppState>, params: Params) -> ApiResult<Query
 
 async fn query_range(State(state): State<AppState>, params: Params) -> ApiResult<QueryData> {
     let query = params.required("query")?;
-    let start = params
-        .time("start", i64::MIN)
-        .and_then(|t| required_time(t, "start"))?;
-    let end = params
-        .time("end", i64::MIN)
-        .and_then(|t| required_time(t, "end"))?;
+    let start = params.time("start", i64::MIN).and_then(|t| required_time(t, "start"))?;
+    let end = params.time("end", i64::MIN).and_then(|t| required_time(t, "end"))?;
     let step = params
         .duration("step")?
         .ok_or_else(|| ApiError::BadData("invalid parameter \"step\": missing".into()))?
         .as_millis() as i64;
     let timeout = params.duration("timeout")?;
-    let series = state
-        .metrics
-        .query_range(query, start, end, step, timeout)
-        .await?;
+    let series = state.metrics.query_range(query, start, end, step, timeout).await?;
     Ok(Json(Response::success(matrix(series))))
 }
 
 fn required_time(t: i64, key: &str) -> Result<i64, ApiError> {
-    if t == i64::MIN {
-        Err(ApiError::BadData(format!(
-            "invalid parameter \"{key}\": missing"
-        )))
-    } else {
-        Ok(t)
-    }
+    if t == i64::MIN { Err(ApiError::BadData(format!("invalid parameter \"{key}\": missing"))) } else { Ok(t) }
 }
 
 fn selectors(params: &Params) -> Result<Vec<Vec<lookout_tsdb::Matcher>>, ApiError> {
-    params
-        .all("match[]")
-        .into_iter()
-        .map(|s| parse_selector(s).map_err(ApiError::from))
-        .collect()
+    params.all("match[]").into_iter().map(|s| parse_selector(s).map_err(ApiError::from)).collect()
 }
 
 async fn series(State(state): State<AppState>, params: Params) -> ApiResult<Vec<Metric>> {
@@ -125,23 +101,15 @@ async fn series(State(state): State<AppState>, params: Params) -> ApiResult<Vec<
     if selectors.is_empty() {
         return Err(ApiError::BadData("no match[] parameter provided".into()));
     }
-    let (start, end) = (
-        params.time("start", MIN_TIME)?,
-        params.time("end", MAX_TIME)?,
-    );
+    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
     let found = state.metrics.series(&selectors, start, end);
     Ok(Json(Response::success(found.iter().map(metric).collect())))
 }
 
 async fn labels(State(state): State<AppState>, params: Params) -> ApiResult<Vec<String>> {
     let selectors = selectors(&params)?;
-    let (start, end) = (
-        params.time("start", MIN_TIME)?,
-        params.time("end", MAX_TIME)?,
-    );
-    Ok(Json(Response::success(
-        state.metrics.label_names(&selectors, start, end),
-    )))
+    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
+    Ok(Json(Response::success(state.metrics.label_names(&selectors, start, end))))
 }
 
 async fn label_values(
@@ -150,40 +118,22 @@ async fn label_values(
     params: Params,
 ) -> ApiResult<Vec<String>> {
     let selectors = selectors(&params)?;
-    let (start, end) = (
-        params.time("start", MIN_TIME)?,
-        params.time("end", MAX_TIME)?,
-    );
-    Ok(Json(Response::success(
-        state.metrics.label_values(&name, &selectors, start, end),
-    )))
+    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
+    Ok(Json(Response::success(state.metrics.label_values(&name, &selectors, start, end))))
 }
 
-async fn metadata(
-    State(state): State<AppState>,
-    params: Params,
-) -> ApiResult<BTreeMap<String, Vec<MetricMetadata>>> {
+async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BTreeMap<String, Vec<MetricMetadata>>> {
     let limit = match params.get("limit") {
         None | Some("") => None,
-        Some(text) => Some(
-            text.parse::<i64>()
-                .map_err(|_| ApiError::BadData(format!("invalid parameter \"limit\": {text:?}")))?,
-        ),
+        Some(text) => {
+            Some(text.parse::<i64>().map_err(|_| ApiError::BadData(format!("invalid parameter \"limit\": {text:?}")))?)
+        }
     };
     let limit = limit.filter(|l| *l >= 0).map(|l| l as usize);
     let found = state.metrics.metadata(params.get("metric"), limit);
     let data = found
         .into_iter()
-        .map(|(name, m)| {
-            (
-                name,
-                vec![MetricMetadata {
-                    kind: m.kind,
-                    help: m.help,
-                    unit: m.unit,
-                }],
-            )
-        })
+        .map(|(name, m)| (name, vec![MetricMetadata { kind: m.kind, help: m.help, unit: m.unit }]))
         .collect();
     Ok(Json(Response::success(data)))
 }
@@ -191,9 +141,7 @@ async fn metadata(
 async fn buildinfo() -> Json<Response<BuildInfo>> {
     Json(Response::success(BuildInfo {
         version: env!("CARGO_PKG_VERSION").into(),
-        revision: option_env!("LOOKOUT_GIT_REVISION")
-            .unwrap_or("unknown")
-            .into(),
+        revision: option_env!("LOOKOUT_GIT_REVISION").unwrap_or("unknown").into(),
         branch: "main".into(),
         build_user: "lookout".into(),
         build_date: "unknown".into(),
@@ -217,19 +165,10 @@ mod tests {
         for i in 0..=40 {
             let t = i * 15_000;
             for (job, v) in [("api", 1.0), ("db", 0.0)] {
-                head.append(
-                    &Labels::from_pairs([("__name__", "up"), ("job", job)]),
-                    t,
-                    v,
-                )
-                .unwrap();
+                head.append(&Labels::from_pairs([("__name__", "up"), ("job", job)]), t, v).unwrap();
             }
-            head.append(
-                &Labels::from_pairs([("__name__", "requests_total"), ("job", "api")]),
-                t,
-                30.0 * i as f64,
-            )
-            .unwrap();
+            head.append(&Labels::from_pairs([("__name__", "requests_total"), ("job", "api")]), t, 30.0 * i as f64)
+                .unwrap();
         }
         app
     }
@@ -277,25 +216,13 @@ mod tests {
     #[tokio::test]
     async fn form_posts_work_like_gets() {
         let app = loaded();
-        let (status, body) = post_form(
-            &app,
-            "/api/v1/query",
-            "query=count(up)&time=2024-01-01T00:00:00Z",
-        )
-        .await;
+        let (status, body) = post_form(&app, "/api/v1/query", "query=count(up)&time=2024-01-01T00:00:00Z").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         // Nothing is stored at 2024, so the count is of no series: an empty vector.
         assert!(body.contains(r#""result":[]"#), "{body}");
-        let (status, body) =
-            post_form(&app, "/api/v1/series", "match[]=up&match[]=requests_total").await;
+        let (status, body) = post_form(&app, "/api/v1/series", "match[]=up&match[]=requests_total").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(
-            serde_json::from_str::<Value>(&body).unwrap()["data"]
-                .as_array()
-                .unwrap()
-                .len(),
-            3
-        );
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["data"].as_array().unwrap().len(), 3);
     }
 
     #[tokio::test]
@@ -306,14 +233,24 @@ mod tests {
             "error": "invalid parameter \"query\": 1:7: parse error: unexpected end of input in aggregation, expected \")\""
         }))
         .await;
-        check(&app, "/api/v1/query", StatusCode::BAD_REQUEST, json!({
-            "status": "error", "errorType": "bad_data", "error": "invalid parameter \"query\": missing"
-        }))
+        check(
+            &app,
+            "/api/v1/query",
+            StatusCode::BAD_REQUEST,
+            json!({
+                "status": "error", "errorType": "bad_data", "error": "invalid parameter \"query\": missing"
+            }),
+        )
         .await;
-        check(&app, "/api/v1/query?query=up&time=yesterday", StatusCode::BAD_REQUEST, json!({
-            "status": "error", "errorType": "bad_data",
-            "error": "invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"
-        }))
+        check(
+            &app,
+            "/api/v1/query?query=up&time=yesterday",
+            StatusCode::BAD_REQUEST,
+            json!({
+                "status": "error", "errorType": "bad_data",
+                "error": "invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"
+            }),
+        )
         .await;
         check(
             &app,
@@ -340,20 +277,9 @@ mod tests {
     #[tokio::test]
     async fn labels_values_series_and_buildinfo() {
         let app = loaded();
-        check(
-            &app,
-            "/api/v1/labels",
-            StatusCode::OK,
-            json!({"status": "success", "data": ["__name__", "job"]}),
-        )
-        .await;
-        check(
-            &app,
-            "/api/v1/label/job/values",
-            StatusCode::OK,
-            json!({"status": "success", "data": ["api", "db"]}),
-        )
-        .await;
+        check(&app, "/api/v1/labels", StatusCode::OK, json!({"status": "success", "data": ["__name__", "job"]})).await;
+        check(&app, "/api/v1/label/job/values", StatusCode::OK, json!({"status": "success", "data": ["api", "db"]}))
+            .await;
         check(
             &app,
             "/api/v1/label/job/values?match[]=requests_total",
@@ -381,9 +307,6 @@ mod tests {
         .await;
         let (status, body) = get(&app, "/api/v1/status/buildinfo").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(
-            body.contains(r#""version":"0.1.0""#) && body.contains("goVersion"),
-            "{body}"
-        );
+        assert!(body.contains(r#""version":"0.1.0""#) && body.contains("goVersion"), "{body}");
     }
 }

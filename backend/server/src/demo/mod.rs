@@ -2,16 +2,18 @@
 //! to show. It runs as a background task that advances the [`sim::Simulation`] every second and
 //! delivers its metrics and logs.
 //!
-//! Delivery is in process for now ([`sink`]): samples are stored durably as a scrape every
-//! `SCRAPE_INTERVAL` would, log lines go to the recent-log buffer. When the public ingest paths
+//! Delivery goes through [`sink`]: metrics every `SCRAPE_INTERVAL` over HTTP to the public
+//! remote_write endpoint; log lines to the recent-log buffer until log ingest exists. When the public ingest paths
 //! exist, the sink is the only part that changes.
 
+mod client;
 pub mod logs;
 mod rng;
 mod schedule;
 pub mod sim;
 mod sink;
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -24,10 +26,9 @@ const STEP: Duration = Duration::from_secs(1);
 const SCRAPE_INTERVAL_MS: i64 = 5_000;
 
 /// Runs the demo until `shutdown` turns true.
-pub async fn run(state: AppState, config: DemoConfig, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: AppState, address: SocketAddr, config: DemoConfig, mut shutdown: watch::Receiver<bool>) {
     let start = now_ms();
-    let mut simulation =
-        sim::Simulation::new(start as u64, schedule::Schedule::new(&config), start);
+    let mut simulation = sim::Simulation::new(start as u64, schedule::Schedule::new(&config), start);
     let mut ticker = tokio::time::interval(STEP);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_scrape: Option<i64> = None;
@@ -46,7 +47,7 @@ pub async fn run(state: AppState, config: DemoConfig, mut shutdown: watch::Recei
         sink::write_logs(&state, &records);
         if last_scrape.is_none_or(|last| now - last >= SCRAPE_INTERVAL_MS) {
             last_scrape = Some(now);
-            sink::write_metrics(&state, &simulation.instances, now).await;
+            sink::write_metrics(&state, address, &simulation.instances, now).await;
         }
     }
 }

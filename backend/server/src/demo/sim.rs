@@ -23,30 +23,12 @@ const HEAP_MAX_BYTES: f64 = 2.0 * 1024.0 * 1024.0 * 1024.0;
 const GATEWAYS: [(&str, f64); 3] = [("stripe", 0.5), ("paypal", 0.3), ("adyen", 0.2)];
 const TIERS: [(&str, f64); 3] = [("free", 0.6), ("premium", 0.3), ("enterprise", 0.1)];
 
-const PROCESS: Origin = Origin {
-    logger: "payment.processor",
-    module: "processor",
-    function: "process_payment",
-    line: 131,
-};
-const POOL: Origin = Origin {
-    logger: "payment.db.pool",
-    module: "pool",
-    function: "acquire",
-    line: 79,
-};
-const GATEWAY_HTTP: Origin = Origin {
-    logger: "gateway.access",
-    module: "middleware",
-    function: "log_request",
-    line: 44,
-};
-const ORDERS: Origin = Origin {
-    logger: "orders.events",
-    module: "handlers",
-    function: "on_payment_result",
-    line: 212,
-};
+const PROCESS: Origin =
+    Origin { logger: "payment.processor", module: "processor", function: "process_payment", line: 131 };
+const POOL: Origin = Origin { logger: "payment.db.pool", module: "pool", function: "acquire", line: 79 };
+const GATEWAY_HTTP: Origin =
+    Origin { logger: "gateway.access", module: "middleware", function: "log_request", line: 44 };
+const ORDERS: Origin = Origin { logger: "orders.events", module: "handlers", function: "on_payment_result", line: 212 };
 
 /// Metrics every simulated process exports.
 struct ProcessMetrics {
@@ -58,16 +40,8 @@ struct ProcessMetrics {
 impl ProcessMetrics {
     fn register(registry: &Registry) -> Self {
         ProcessMetrics {
-            memory: registry.gauge(
-                "memory_usage_bytes",
-                "Memory use of the process by type.",
-                &["type"],
-            ),
-            cpu: registry.gauge(
-                "cpu_usage_percent",
-                "CPU use per core in percent.",
-                &["core"],
-            ),
+            memory: registry.gauge("memory_usage_bytes", "Memory use of the process by type.", &["type"]),
+            cpu: registry.gauge("cpu_usage_percent", "CPU use per core in percent.", &["core"]),
             errors: registry.counter(
                 "errors_total",
                 "Errors by service, type and severity.",
@@ -168,13 +142,7 @@ impl Simulation {
             Instance::new("order-service", "order-1:8000", false),
             Instance::new("api-gateway", "gateway-1:8080", false),
         ];
-        Simulation {
-            rng: Rng::new(seed),
-            schedule,
-            started_ms,
-            last_ms: started_ms,
-            instances,
-        }
+        Simulation { rng: Rng::new(seed), schedule, started_ms, last_ms: started_ms, instances }
     }
 
     /// How bad things are at `now_ms`: 0 healthy, 1 pool exhausted.
@@ -192,15 +160,7 @@ impl Simulation {
         let Simulation { rng, instances, .. } = self;
         let (payments, others) = instances.split_at_mut(2);
         for index in 0..payments.len() {
-            simulate_payments(
-                rng,
-                &mut payments[index],
-                others,
-                severity,
-                from_ms,
-                dt_s,
-                &mut logs,
-            );
+            simulate_payments(rng, &mut payments[index], others, severity, from_ms, dt_s, &mut logs);
         }
         for instance in instances.iter_mut() {
             simulate_process(rng, instance, severity);
@@ -212,25 +172,17 @@ impl Simulation {
 
 fn simulate_process(rng: &mut Rng, instance: &mut Instance, severity: f64) {
     // Waiting payments pile up in memory: the payment service's heap climbs during an incident.
-    let pressure = if instance.payment.is_some() {
-        severity
-    } else {
-        0.0
-    };
+    let pressure = if instance.payment.is_some() { severity } else { 0.0 };
     let target = (0.55 + 0.35 * pressure) * HEAP_MAX_BYTES;
-    instance.heap_used +=
-        (target - instance.heap_used) * 0.2 + rng.normal() * 0.005 * HEAP_MAX_BYTES;
-    instance.heap_used = instance
-        .heap_used
-        .clamp(0.1 * HEAP_MAX_BYTES, 0.98 * HEAP_MAX_BYTES);
+    instance.heap_used += (target - instance.heap_used) * 0.2 + rng.normal() * 0.005 * HEAP_MAX_BYTES;
+    instance.heap_used = instance.heap_used.clamp(0.1 * HEAP_MAX_BYTES, 0.98 * HEAP_MAX_BYTES);
     let m = &instance.process;
     m.memory.set(&["heap_used"], instance.heap_used.round());
     m.memory.set(&["heap_max"], HEAP_MAX_BYTES);
     m.memory.set(&["rss"], (instance.heap_used * 1.18).round());
     for core in ["0", "1"] {
         let base = if pressure > 0.5 { 18.0 } else { 35.0 };
-        m.cpu
-            .set(&[core], (base + rng.normal() * 6.0).clamp(1.0, 100.0));
+        m.cpu.set(&[core], (base + rng.normal() * 6.0).clamp(1.0, 100.0));
     }
 }
 
@@ -255,9 +207,7 @@ fn simulate_payments(
         return;
     };
     let host = payment.instance.clone();
-    metrics
-        .connections_active
-        .set(&["postgres", "payments"], in_use);
+    metrics.connections_active.set(&["postgres", "payments"], in_use);
 
     let success_chance = 0.955 - 0.835 * severity.powf(1.5);
     let count = rng.count(PAYMENTS_PER_SECOND * dt_s);
@@ -273,10 +223,7 @@ fn simulate_payments(
         let base = json!({ "request_id": request_id, "user_id": user_id, "order_id": order_id });
 
         let (status, duration_s) = if rng.chance(success_chance) {
-            (
-                "success",
-                rng.log_normal(0.32, 0.45) + 2.5 * severity * rng.unit(),
-            )
+            ("success", rng.log_normal(0.32, 0.45) + 2.5 * severity * rng.unit())
         } else if rng.chance(severity) {
             ("timeout", POOL_TIMEOUT_S)
         } else {
@@ -288,8 +235,7 @@ fn simulate_payments(
         let ms = (duration_s * 1000.0).round();
         let extra = |more: serde_json::Value| {
             let mut fields = base.clone();
-            if let (Some(fields), serde_json::Value::Object(more)) = (fields.as_object_mut(), more)
-            {
+            if let (Some(fields), serde_json::Value::Object(more)) = (fields.as_object_mut(), more) {
                 fields.extend(more);
             }
             fields
@@ -393,10 +339,7 @@ fn simulate_payments(
 }
 
 fn metrics_error(instance: &Instance, error_type: &str, severity: &str) {
-    instance
-        .process
-        .errors
-        .inc(&[instance.job, error_type, severity]);
+    instance.process.errors.inc(&[instance.job, error_type, severity]);
 }
 
 #[cfg(test)]
@@ -421,11 +364,7 @@ mod tests {
             .flat_map(|i| i.registry.collect())
             .flat_map(|f| f.samples)
             .filter(|s| s.name == name)
-            .filter(|s| {
-                filter
-                    .iter()
-                    .all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v))
-            })
+            .filter(|s| filter.iter().all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v)))
             .map(|s| s.value)
             .sum()
     }
@@ -449,50 +388,28 @@ mod tests {
     fn healthy_then_exhausted_then_recovered() {
         let mut sim = simulation();
         let (healthy, logs) = run(&mut sim, 0, 60);
-        assert!(
-            (0.9..=0.99).contains(&healthy),
-            "healthy success ratio {healthy}"
-        );
-        assert!(!logs.iter().any(|r| {
-            r.str_field("message")
-                .unwrap_or("")
-                .contains("pool exhausted")
-        }));
+        assert!((0.9..=0.99).contains(&healthy), "healthy success ratio {healthy}");
+        assert!(!logs.iter().any(|r| { r.str_field("message").unwrap_or("").contains("pool exhausted") }));
         let pool = sample(&sim, "database_connections_active", &[]);
         assert!(pool < 2.0 * 12.0, "pool use while healthy: {pool}");
 
         // Ramp (40 s), then the hold: the pool sits at its limit and most payments time out.
         run(&mut sim, 60, 50);
         let (incident, logs) = run(&mut sim, 110, 60);
-        assert!(
-            (0.05..=0.2).contains(&incident),
-            "incident success ratio {incident}"
-        );
-        let pools: Vec<f64> = sim
-            .instances
-            .iter()
-            .filter_map(|i| i.payment.as_ref().map(|_| i.pool_in_use.round()))
-            .collect();
+        assert!((0.05..=0.2).contains(&incident), "incident success ratio {incident}");
+        let pools: Vec<f64> =
+            sim.instances.iter().filter_map(|i| i.payment.as_ref().map(|_| i.pool_in_use.round())).collect();
         assert_eq!(pools, [POOL_SIZE, POOL_SIZE]);
         let exhausted = logs
             .iter()
             .filter(|r| {
-                r.str_field("message")
-                    == Some("Connection pool exhausted! Waiting for available connection...")
+                r.str_field("message") == Some("Connection pool exhausted! Waiting for available connection...")
             })
             .count();
         assert!(exhausted > 10, "{exhausted} pool-exhausted lines");
-        let timeout = logs
-            .iter()
-            .find(|r| r.str_field("error_code") == Some("DB_POOL_TIMEOUT"))
-            .unwrap();
+        let timeout = logs.iter().find(|r| r.str_field("error_code") == Some("DB_POOL_TIMEOUT")).unwrap();
         assert_eq!(timeout.level(), "ERROR");
-        assert!(
-            timeout
-                .str_field("exception")
-                .unwrap()
-                .starts_with("Traceback (most recent call last):")
-        );
+        assert!(timeout.str_field("exception").unwrap().starts_with("Traceback (most recent call last):"));
         assert_eq!(timeout.fields["processing_time_ms"], json!(20000.0));
         assert!(sample(&sim, "errors_total", &[("severity", "high")]) > 0.0);
 
@@ -507,37 +424,16 @@ mod tests {
         let mut sim = simulation();
         let (_, logs) = run(&mut sim, 0, 10);
         for record in &logs {
-            for field in [
-                "timestamp",
-                "level",
-                "logger",
-                "message",
-                "module",
-                "function",
-                "line",
-                "request_id",
-                "user_id",
-            ] {
-                assert!(
-                    record.fields.contains_key(field),
-                    "{field} missing in {:?}",
-                    record.fields
-                );
+            for field in
+                ["timestamp", "level", "logger", "message", "module", "function", "line", "request_id", "user_id"]
+            {
+                assert!(record.fields.contains_key(field), "{field} missing in {:?}", record.fields);
             }
         }
-        let first = logs
-            .iter()
-            .find(|r| r.service == "payment-service")
-            .unwrap();
+        let first = logs.iter().find(|r| r.service == "payment-service").unwrap();
         let id = first.str_field("request_id").unwrap();
-        let services: std::collections::BTreeSet<&str> = logs
-            .iter()
-            .filter(|r| r.str_field("request_id") == Some(id))
-            .map(|r| r.service)
-            .collect();
-        assert_eq!(
-            services.into_iter().collect::<Vec<_>>(),
-            ["api-gateway", "order-service", "payment-service"]
-        );
+        let services: std::collections::BTreeSet<&str> =
+            logs.iter().filter(|r| r.str_field("request_id") == Some(id)).map(|r| r.service).collect();
+        assert_eq!(services.into_iter().collect::<Vec<_>>(), ["api-gateway", "order-service", "payment-service"]);
     }
 }

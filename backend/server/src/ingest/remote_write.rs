@@ -130,7 +130,8 @@ fn validate_labels(labels: &[Label]) -> Result<Labels, String> {
 
 fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic()) && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 /// Encodes samples as a remote_write request body (the demo and the tests send this).
@@ -172,17 +173,20 @@ mod tests {
     #[test]
     fn round_trips_and_reports_bad_series() {
         let good = Labels::from_pairs([("__name__", "up"), ("job", "node")]);
-        let body = encode(&[(good.clone(), vec![(1000, 1.0), (2000, 0.0)])], &[(
-            "up".into(),
-            FamilyMetadata { kind: "gauge".into(), help: "Up.".into(), unit: String::new() },
-        )]);
+        let body = encode(
+            &[(good.clone(), vec![(1000, 1.0), (2000, 0.0)])],
+            &[("up".into(), FamilyMetadata { kind: "gauge".into(), help: "Up.".into(), unit: String::new() })],
+        );
         let decoded = decode(&body).unwrap();
         assert_eq!(decoded.samples, vec![(good.clone(), 1000, 1.0), (good, 2000, 0.0)]);
         assert_eq!(decoded.metadata[0].1.kind, "gauge");
 
         let bad = WriteRequest {
             timeseries: vec![TimeSeries {
-                labels: vec![Label { name: "__name__".into(), value: "x".into() }, Label { name: "bad-name".into(), value: "v".into() }],
+                labels: vec![
+                    Label { name: "__name__".into(), value: "x".into() },
+                    Label { name: "bad-name".into(), value: "v".into() },
+                ],
                 samples: vec![Sample { value: 1.0, timestamp: 1 }],
             }],
             metadata: vec![],

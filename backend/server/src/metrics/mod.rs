@@ -30,12 +30,7 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new(db: Arc<Db>) -> Self {
-        Metrics {
-            head: db.head().clone(),
-            db,
-            metadata: Arc::default(),
-            limits: QueryLimits::default(),
-        }
+        Metrics { head: db.head().clone(), db, metadata: Arc::default(), limits: QueryLimits::default() }
     }
 
     pub fn db(&self) -> &Arc<Db> {
@@ -45,9 +40,7 @@ impl Metrics {
     /// Stores samples durably (fsynced in the log) before returning; runs off the async runtime.
     pub async fn append(&self, batch: Vec<(Labels, i64, f64)>) -> std::io::Result<AppendResult> {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.append(&batch))
-            .await
-            .map_err(std::io::Error::other)?
+        tokio::task::spawn_blocking(move || db.append(&batch)).await.map_err(std::io::Error::other)?
     }
 
     /// Records (or replaces) a family's metadata.
@@ -59,11 +52,7 @@ impl Metrics {
     }
 
     /// Metadata of every family, or of one, at most `limit` families.
-    pub fn metadata(
-        &self,
-        metric: Option<&str>,
-        limit: Option<usize>,
-    ) -> BTreeMap<String, FamilyMetadata> {
+    pub fn metadata(&self, metric: Option<&str>, limit: Option<usize>) -> BTreeMap<String, FamilyMetadata> {
         let map = self.metadata.read().unwrap_or_else(|e| e.into_inner());
         map.iter()
             .filter(|(name, _)| metric.is_none_or(|m| m == name.as_str()))
@@ -74,10 +63,7 @@ impl Metrics {
 
     /// Series matching any of the selectors (each a PromQL series selector) within the range.
     pub fn series(&self, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<Labels> {
-        let mut found: Vec<Labels> = selectors
-            .iter()
-            .flat_map(|m| self.head.series(m, start, end))
-            .collect();
+        let mut found: Vec<Labels> = selectors.iter().flat_map(|m| self.head.series(m, start, end)).collect();
         found.sort();
         found.dedup();
         found
@@ -88,32 +74,20 @@ impl Metrics {
         if selectors.is_empty() {
             return self.head.label_names();
         }
-        let mut names: Vec<String> = self
-            .series(selectors, start, end)
-            .iter()
-            .flat_map(|l| l.iter().map(|l| l.name.clone()))
-            .collect();
+        let mut names: Vec<String> =
+            self.series(selectors, start, end).iter().flat_map(|l| l.iter().map(|l| l.name.clone())).collect();
         names.sort();
         names.dedup();
         names
     }
 
     /// Values of one label, of all series or of those matching the selectors within the range.
-    pub fn label_values(
-        &self,
-        name: &str,
-        selectors: &[Vec<Matcher>],
-        start: i64,
-        end: i64,
-    ) -> Vec<String> {
+    pub fn label_values(&self, name: &str, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<String> {
         if selectors.is_empty() {
             return self.head.label_values(name);
         }
-        let mut values: Vec<String> = self
-            .series(selectors, start, end)
-            .iter()
-            .filter_map(|l| l.get(name).map(str::to_string))
-            .collect();
+        let mut values: Vec<String> =
+            self.series(selectors, start, end).iter().filter_map(|l| l.get(name).map(str::to_string)).collect();
         values.sort();
         values.dedup();
         values

@@ -19,11 +19,7 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits {
-            timeout: Duration::from_secs(120),
-            max_samples: 50_000_000,
-            max_points_per_series: 11_000,
-        }
+        QueryLimits { timeout: Duration::from_secs(120), max_samples: 50_000_000, max_points_per_series: 11_000 }
     }
 }
 
@@ -45,9 +41,7 @@ impl From<EvalError> for QueryError {
     fn from(err: EvalError) -> Self {
         match err {
             EvalError::Timeout(_) => QueryError::Timeout(err.to_string()),
-            EvalError::Execution(_) | EvalError::TooManySamples => {
-                QueryError::Execution(err.to_string())
-            }
+            EvalError::Execution(_) | EvalError::TooManySamples => QueryError::Execution(err.to_string()),
         }
     }
 }
@@ -61,23 +55,17 @@ pub fn parse_query(query: &str) -> Result<Expr, QueryError> {
 pub fn parse_selector(selector: &str) -> Result<Vec<Matcher>, QueryError> {
     match parse(selector) {
         Ok(Expr::VectorSelector(s)) => Ok(s.matchers),
-        Ok(_) => Err(QueryError::BadData(format!(
-            "invalid parameter \"match[]\": {selector:?} is not a series selector"
-        ))),
-        Err(e) => Err(QueryError::BadData(format!(
-            "invalid parameter \"match[]\": {e}"
-        ))),
+        Ok(_) => {
+            Err(QueryError::BadData(format!("invalid parameter \"match[]\": {selector:?} is not a series selector")))
+        }
+        Err(e) => Err(QueryError::BadData(format!("invalid parameter \"match[]\": {e}"))),
     }
 }
 
 impl Metrics {
     fn options(&self, timeout: Option<Duration>) -> Options {
         let timeout = timeout.map_or(self.limits.timeout, |t| t.min(self.limits.timeout));
-        Options {
-            timeout: Some(timeout),
-            max_samples: self.limits.max_samples,
-            ..Options::default()
-        }
+        Options { timeout: Some(timeout), max_samples: self.limits.max_samples, ..Options::default() }
     }
 
     /// Evaluates `query` at `time` (ms), on a blocking thread.
@@ -127,8 +115,6 @@ async fn run_blocking<T: Send + 'static>(
 ) -> Result<T, QueryError> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result.map_err(QueryError::from),
-        Err(join) => Err(QueryError::Execution(format!(
-            "query evaluation failed: {join}"
-        ))),
+        Err(join) => Err(QueryError::Execution(format!("query evaluation failed: {join}"))),
     }
 }

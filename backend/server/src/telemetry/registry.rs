@@ -55,10 +55,7 @@ struct HistogramState {
 
 enum Values {
     Scalar(Mutex<BTreeMap<Key, f64>>),
-    Histogram {
-        bounds: Vec<f64>,
-        states: Mutex<BTreeMap<Key, HistogramState>>,
-    },
+    Histogram { bounds: Vec<f64>, states: Mutex<BTreeMap<Key, HistogramState>> },
 }
 
 struct Family {
@@ -84,20 +81,12 @@ impl Family {
     fn update(&self, label_values: &[&str], f: impl FnOnce(&mut f64)) {
         let key = self.key(label_values);
         if let Values::Scalar(map) = &self.values {
-            f(map
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(key)
-                .or_insert(0.0));
+            f(map.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(0.0));
         }
     }
 
     fn labels(&self, key: &Key) -> Vec<(String, String)> {
-        self.label_names
-            .iter()
-            .cloned()
-            .zip(key.iter().cloned())
-            .collect()
+        self.label_names.iter().cloned().zip(key.iter().cloned()).collect()
     }
 
     fn collect(&self) -> CollectedFamily {
@@ -105,11 +94,7 @@ impl Family {
         match &self.values {
             Values::Scalar(map) => {
                 for (key, value) in map.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                    samples.push(CollectedSample {
-                        name: self.name.clone(),
-                        labels: self.labels(key),
-                        value: *value,
-                    });
+                    samples.push(CollectedSample { name: self.name.clone(), labels: self.labels(key), value: *value });
                 }
             }
             Values::Histogram { bounds, states } => {
@@ -117,9 +102,7 @@ impl Family {
                     let mut cumulative = 0;
                     for (i, count) in state.counts.iter().enumerate() {
                         cumulative += count;
-                        let le = bounds
-                            .get(i)
-                            .map_or_else(|| "+Inf".to_string(), |b| format_float(*b));
+                        let le = bounds.get(i).map_or_else(|| "+Inf".to_string(), |b| format_float(*b));
                         let mut labels = self.labels(key);
                         labels.push(("le".into(), le));
                         samples.push(CollectedSample {
@@ -141,12 +124,7 @@ impl Family {
                 }
             }
         }
-        CollectedFamily {
-            name: self.name.clone(),
-            help: self.help.clone(),
-            kind: self.kind,
-            samples,
-        }
+        CollectedFamily { name: self.name.clone(), help: self.help.clone(), kind: self.kind, samples }
     }
 }
 
@@ -190,14 +168,10 @@ impl Histogram {
         let key = self.0.key(label_values);
         if let Values::Histogram { bounds, states } = &self.0.values {
             let mut states = states.lock().unwrap_or_else(|e| e.into_inner());
-            let state = states.entry(key).or_insert_with(|| HistogramState {
-                counts: vec![0; bounds.len() + 1],
-                ..HistogramState::default()
-            });
-            let bucket = bounds
-                .iter()
-                .position(|b| value <= *b)
-                .unwrap_or(bounds.len());
+            let state = states
+                .entry(key)
+                .or_insert_with(|| HistogramState { counts: vec![0; bounds.len() + 1], ..HistogramState::default() });
+            let bucket = bounds.iter().position(|b| value <= *b).unwrap_or(bounds.len());
             state.counts[bucket] += 1;
             state.sum += value;
             state.count += 1;
@@ -216,14 +190,7 @@ impl Registry {
         Self::default()
     }
 
-    fn register(
-        &self,
-        name: &str,
-        help: &str,
-        kind: Kind,
-        label_names: &[&str],
-        values: Values,
-    ) -> Arc<Family> {
+    fn register(&self, name: &str, help: &str, kind: Kind, label_names: &[&str], values: Values) -> Arc<Family> {
         let family = Arc::new(Family {
             name: name.to_string(),
             help: help.to_string(),
@@ -231,53 +198,25 @@ impl Registry {
             label_names: label_names.iter().map(|s| s.to_string()).collect(),
             values,
         });
-        self.families
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(family.clone());
+        self.families.lock().unwrap_or_else(|e| e.into_inner()).push(family.clone());
         family
     }
 
     pub fn counter(&self, name: &str, help: &str, label_names: &[&str]) -> Counter {
-        Counter(self.register(
-            name,
-            help,
-            Kind::Counter,
-            label_names,
-            Values::Scalar(Mutex::default()),
-        ))
+        Counter(self.register(name, help, Kind::Counter, label_names, Values::Scalar(Mutex::default())))
     }
 
     pub fn gauge(&self, name: &str, help: &str, label_names: &[&str]) -> Gauge {
-        Gauge(self.register(
-            name,
-            help,
-            Kind::Gauge,
-            label_names,
-            Values::Scalar(Mutex::default()),
-        ))
+        Gauge(self.register(name, help, Kind::Gauge, label_names, Values::Scalar(Mutex::default())))
     }
 
-    pub fn histogram(
-        &self,
-        name: &str,
-        help: &str,
-        label_names: &[&str],
-        bounds: &[f64],
-    ) -> Histogram {
-        let values = Values::Histogram {
-            bounds: bounds.to_vec(),
-            states: Mutex::default(),
-        };
+    pub fn histogram(&self, name: &str, help: &str, label_names: &[&str], bounds: &[f64]) -> Histogram {
+        let values = Values::Histogram { bounds: bounds.to_vec(), states: Mutex::default() };
         Histogram(self.register(name, help, Kind::Histogram, label_names, values))
     }
 
     pub fn collect(&self) -> Vec<CollectedFamily> {
-        let families = self
-            .families
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let families = self.families.lock().unwrap_or_else(|e| e.into_inner()).clone();
         families.iter().map(|f| f.collect()).collect()
     }
 
@@ -311,11 +250,7 @@ pub fn format_float(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        }
+        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
     } else {
         format!("{v}")
     }
@@ -326,9 +261,7 @@ fn escape_help(s: &str) -> String {
 }
 
 fn escape_label_value(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('\n', "\\n")
-        .replace('"', "\\\"")
+    s.replace('\\', "\\\\").replace('\n', "\\n").replace('"', "\\\"")
 }
 
 #[cfg(test)]

@@ -24,18 +24,10 @@ impl SelfMetrics {
     pub fn new(version: &str, started_at_seconds: f64) -> Self {
         let registry = Registry::new();
         registry
-            .gauge(
-                "lookout_build_info",
-                "Build information; the value is always 1.",
-                &["version"],
-            )
+            .gauge("lookout_build_info", "Build information; the value is always 1.", &["version"])
             .set(&[version], 1.0);
         registry
-            .gauge(
-                "process_start_time_seconds",
-                "Start time of the process since the Unix epoch in seconds.",
-                &[],
-            )
+            .gauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.", &[])
             .set(&[], started_at_seconds);
         SelfMetrics {
             http_requests: registry.counter(
@@ -64,11 +56,7 @@ impl SelfMetrics {
                 "Log lines accepted, by source.",
                 &["source"],
             ),
-            head_series: registry.gauge(
-                "lookout_tsdb_head_series",
-                "Series held in the in-memory head.",
-                &[],
-            ),
+            head_series: registry.gauge("lookout_tsdb_head_series", "Series held in the in-memory head.", &[]),
             registry,
         }
     }
@@ -76,23 +64,13 @@ impl SelfMetrics {
 
 /// Middleware that counts every request and times it by its route template (never the raw path,
 /// which would give one series per URL).
-pub async fn track_requests(
-    State(metrics): State<Arc<SelfMetrics>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "other".to_string(), |p| p.as_str().to_string());
+pub async fn track_requests(State(metrics): State<Arc<SelfMetrics>>, request: Request, next: Next) -> Response {
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "other".to_string(), |p| p.as_str().to_string());
     let method = request.method().as_str().to_string();
     let start = Instant::now();
     let response = next.run(request).await;
-    metrics
-        .http_duration
-        .observe(&[&route], start.elapsed().as_secs_f64());
-    metrics
-        .http_requests
-        .inc(&[&route, &method, response.status().as_str()]);
+    metrics.http_duration.observe(&[&route], start.elapsed().as_secs_f64());
+    metrics.http_requests.inc(&[&route, &method, response.status().as_str()]);
     response
 }
