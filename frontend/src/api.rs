@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use gloo_net::http::Request;
+use lookout_types::prometheus::{QueryData, Response};
 use lookout_types::{ApiErrorBody, Overview};
 use serde::de::DeserializeOwned;
 
@@ -63,4 +64,39 @@ fn short(text: &str) -> String {
 
 pub async fn overview() -> Result<Overview, FetchError> {
     get_json("/api/lookout/overview").await
+}
+
+/// Unwraps a Prometheus API envelope.
+async fn prometheus<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+    let response: Response<T> = get_json(path).await?;
+    response.data.ok_or_else(|| FetchError::Server { status: 200, message: response.error.unwrap_or_default() })
+}
+
+fn encode(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+/// `query_range` over `[start, end]` (ms) every `step_ms`.
+pub async fn query_range(query: &str, start: i64, end: i64, step_ms: i64) -> Result<QueryData, FetchError> {
+    let path = format!(
+        "/api/v1/query_range?query={}&start={}&end={}&step={}",
+        encode(query),
+        start as f64 / 1000.0,
+        end as f64 / 1000.0,
+        step_ms as f64 / 1000.0
+    );
+    prometheus(&path).await
+}
+
+/// An instant query at `time` (ms).
+pub async fn query(query: &str, time: i64) -> Result<QueryData, FetchError> {
+    prometheus(&format!("/api/v1/query?query={}&time={}", encode(query), time as f64 / 1000.0)).await
+}
+
+pub async fn label_values(name: &str) -> Result<Vec<String>, FetchError> {
+    prometheus(&format!("/api/v1/label/{}/values", encode(name))).await
+}
+
+pub async fn label_names() -> Result<Vec<String>, FetchError> {
+    prometheus("/api/v1/labels").await
 }

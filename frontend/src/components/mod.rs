@@ -1,9 +1,12 @@
 //! Reusable pieces of UI shared by the pages.
 
+pub mod chart;
 mod connection;
 mod poll;
+pub mod query_editor;
 mod sparkline;
 mod stat_card;
+pub mod time_range;
 
 pub use connection::ConnectionBanner;
 pub use poll::use_poll;

@@ -1,11 +1,277 @@
-//! Explore (`/explore`): ad-hoc metric queries. The query engine is not part of this build yet,
-//! so the page says so plainly instead of showing an empty editor.
+//! Explore (`/explore?query=…&from=…&to=…`): a PromQL query drawn as a live chart or listed as a
+//! table. The URL holds the whole state (query, range, view, refresh), so a copied link
+//! reproduces the view.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use lookout_types::prometheus::{Metric, QueryData};
 
-use super::not_ready::NotReady;
+use crate::api;
+use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
+use crate::components::query_editor::QueryEditor;
+use crate::components::time_range::{TimeRangePicker, absolute, is_relative, resolve};
+
+/// Points per series a range query asks for; the step follows from the range.
+const TARGET_POINTS: i64 = 300;
+const REFRESH_CHOICES: [(&str, &str); 5] = [("off", "Off"), ("5s", "5s"), ("10s", "10s"), ("30s", "30s"), ("1m", "1m")];
+
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Idle,
+    Loading,
+    Failed(String),
+    Graph { series: Vec<ChartSeries>, step_ms: i64 },
+    Table(Vec<(String, String)>),
+}
+
+/// `name{a="b", c="d"}`, the way Prometheus prints a series.
+fn series_name(metric: &Metric) -> String {
+    let name = metric.get("__name__").cloned().unwrap_or_default();
+    let labels: Vec<String> =
+        metric.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{name}{{{}}}", labels.join(", "))
+}
+
+fn step_for(start: i64, end: i64) -> i64 {
+    ((end - start) / TARGET_POINTS).max(1000) / 1000 * 1000
+}
+
+fn refresh_ms(choice: &str) -> Option<u32> {
+    match choice {
+        "5s" => Some(5_000),
+        "10s" => Some(10_000),
+        "30s" => Some(30_000),
+        "1m" => Some(60_000),
+        _ => None,
+    }
+}
 
 #[component]
 pub fn ExplorePage() -> impl IntoView {
-    view! { <NotReady title="Explore" what="PromQL queries over stored metrics, drawn as live charts" /> }
+    let params = use_query_map();
+    let param = move |key: &'static str, default: &'static str| {
+        Memo::new(move |_| params.with(|p| p.get(key).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())))
+    };
+    let query = param("query", "");
+    let from = param("from", "now-1h");
+    let to = param("to", "now");
+    let view_kind = param("view", "graph");
+    let refresh = param("refresh", "off");
+
+    let draft = RwSignal::new(query.get_untracked());
+    Effect::new(move |_| draft.set(query.get()));
+
+    let navigate = use_navigate();
+    let go = move |q: String, f: String, t: String, v: String, r: String| {
+        let encode = |s: &str| String::from(js_sys::encode_uri_component(s));
+        let url = format!(
+            "/explore?query={}&from={}&to={}&view={}&refresh={}",
+            encode(&q),
+            encode(&f),
+            encode(&t),
+            encode(&v),
+            encode(&r)
+        );
+        navigate(&url, NavigateOptions::default());
+    };
+    let go = StoredValue::new(go);
+    let current = move || {
+        (
+            draft.get_untracked(),
+            from.get_untracked(),
+            to.get_untracked(),
+            view_kind.get_untracked(),
+            refresh.get_untracked(),
+        )
+    };
+
+    let outcome = RwSignal::new(Outcome::Idle);
+    let tick = RwSignal::new(0u64);
+    let generation = StoredValue::new(0u64);
+
+    // Runs the query whenever the URL's state changes or the refresh timer ticks.
+    Effect::new(move |_| {
+        let (q, f, t, v) = (query.get(), from.get(), to.get(), view_kind.get());
+        tick.track();
+        if q.trim().is_empty() {
+            outcome.set(Outcome::Idle);
+            return;
+        }
+        let now = js_sys::Date::now() as i64;
+        let (Some(start), Some(end)) = (resolve(&f, now), resolve(&t, now)) else {
+            outcome.set(Outcome::Failed(format!("cannot read the time range {f:?} to {t:?}")));
+            return;
+        };
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        if !matches!(outcome.get_untracked(), Outcome::Graph { .. } | Outcome::Table(_)) {
+            outcome.set(Outcome::Loading);
+        }
+        leptos::task::spawn_local(async move {
+            let result = if v == "table" {
+                api::query(&q, end).await.map(|data| match data {
+                    QueryData::Vector(samples) => {
+                        Outcome::Table(samples.iter().map(|s| (series_name(&s.metric), s.value.1.clone())).collect())
+                    }
+                    QueryData::Scalar(p) | QueryData::String(p) => Outcome::Table(vec![("scalar".into(), p.1)]),
+                    QueryData::Matrix(series) => Outcome::Table(
+                        series
+                            .iter()
+                            .map(|s| {
+                                (
+                                    series_name(&s.metric),
+                                    s.values.iter().map(|p| p.1.clone()).collect::<Vec<_>>().join(" "),
+                                )
+                            })
+                            .collect(),
+                    ),
+                })
+            } else {
+                let step = step_for(start, end);
+                api::query_range(&q, start, end, step).await.map(|data| match data {
+                    QueryData::Matrix(series) => Outcome::Graph {
+                        series: series
+                            .iter()
+                            .map(|s| ChartSeries {
+                                name: series_name(&s.metric),
+                                points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
+                            })
+                            .collect(),
+                        step_ms: step,
+                    },
+                    _ => Outcome::Failed("the query did not return a range of series".into()),
+                })
+            };
+            // A newer run started meanwhile: its answer wins.
+            if generation.try_get_value() != Some(mine) {
+                return;
+            }
+            outcome.try_set(result.unwrap_or_else(|e| {
+                Outcome::Failed(match e {
+                    api::FetchError::Server { message, .. } => message,
+                    other => other.to_string(),
+                })
+            }));
+        });
+    });
+
+    // Auto-refresh re-runs relative ranges; an absolute range never changes, so it is not polled.
+    let timer = StoredValue::new(None::<IntervalHandle>);
+    Effect::new(move |_| {
+        if let Some(old) = timer.get_value() {
+            old.clear();
+        }
+        let every = refresh_ms(&refresh.get());
+        let relative = is_relative(&from.get()) || is_relative(&to.get());
+        timer.set_value(match every {
+            Some(ms) if relative => {
+                set_interval_with_handle(move || tick.update(|t| *t += 1), Duration::from_millis(ms as u64)).ok()
+            }
+            _ => None,
+        });
+    });
+    on_cleanup(move || {
+        if let Some(old) = timer.get_value() {
+            old.clear();
+        }
+    });
+
+    let error = Signal::derive(move || match outcome.get() {
+        Outcome::Failed(message) => Some(message),
+        _ => None,
+    });
+    let unit = Signal::derive(move || Unit::guess(&query.get()));
+    let run = Callback::new(move |()| {
+        let (q, f, t, v, r) = current();
+        go.with_value(|go| go(q, f, t, v, r));
+        tick.update(|t| *t += 1);
+    });
+
+    view! {
+        <div class="page explore">
+            <h1>"Explore"</h1>
+            <div class="explore-bar">
+                <QueryEditor value=draft on_input=Callback::new(move |text| draft.set(text)) on_run=run error=error />
+                <button class="run" data-testid="run-query" on:click=move |_| run.run(())>"Run query"</button>
+            </div>
+            <div class="explore-controls">
+                <TimeRangePicker
+                    from=from
+                    to=to
+                    on_change=Callback::new(move |(f, t): (String, String)| {
+                        let (q, _, _, v, r) = current();
+                        go.with_value(|go| go(q, f, t, v, r));
+                    })
+                />
+                <div class="segmented" role="group" aria-label="View">
+                    {["graph", "table"]
+                        .into_iter()
+                        .map(|kind| {
+                            view! {
+                                <button
+                                    class:selected=move || view_kind.get() == kind
+                                    on:click=move |_| {
+                                        let (q, f, t, _, r) = current();
+                                        go.with_value(|go| go(q, f, t, kind.to_string(), r));
+                                    }
+                                >
+                                    {if kind == "graph" { "Graph" } else { "Table" }}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+                <label class="refresh">
+                    "Refresh "
+                    <select on:change=move |ev| {
+                        let (q, f, t, v, _) = current();
+                        go.with_value(|go| go(q, f, t, v, event_target_value(&ev)));
+                    }>
+                        {REFRESH_CHOICES
+                            .iter()
+                            .map(|(value, label)| view! { <option value=*value selected=move || refresh.get() == *value>{*label}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class="range-note">
+                {move || {
+                    let now = js_sys::Date::now() as i64;
+                    match (resolve(&from.get(), now), resolve(&to.get(), now)) {
+                        (Some(a), Some(b)) => format!("{} → {}", absolute(a), absolute(b)),
+                        _ => String::new(),
+                    }
+                }}
+            </p>
+            {move || match outcome.get() {
+                Outcome::Idle => view! { <p class="empty">"Type a PromQL query and press Enter."</p> }.into_any(),
+                Outcome::Loading => view! { <p class="loading">"Running the query…"</p> }.into_any(),
+                Outcome::Failed(_) => ().into_any(),
+                Outcome::Graph { series, step_ms } => {
+                    if series.is_empty() {
+                        view! { <p class="empty" data-testid="no-data">"The query returned no series in this range."</p> }.into_any()
+                    } else {
+                        let count = series.len();
+                        view! {
+                            <p class="result-stats">{format!("{count} series · step {} s", step_ms / 1000)}</p>
+                            <TimeSeriesChart series=Signal::derive(move || series.clone()) unit=unit />
+                        }
+                        .into_any()
+                    }
+                }
+                Outcome::Table(rows) => view! {
+                    <table class="result-table" data-testid="result-table">
+                        <thead><tr><th>"Series"</th><th>"Value"</th></tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|(name, value)| view! { <tr><td><code>{name}</code></td><td class="num">{value}</td></tr> }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any(),
+            }}
+        </div>
+    }
 }

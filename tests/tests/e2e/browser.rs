@@ -80,3 +80,45 @@ async fn a_dead_server_is_shown_not_a_blank_page() {
     assert!(browser.client.find(Locator::Css("[data-key=payment_success_rate]")).await.is_ok());
     browser.close().await;
 }
+
+#[tokio::test]
+async fn explore_charts_a_query_from_the_url_and_underlines_errors() {
+    let lookout = Lookout::start(&[]).await;
+    // Two demo deliveries, five seconds apart, give rate() something to work with.
+    lookout_e2e::eventually(Duration::from_secs(30), "demo samples", || async {
+        let r = lookout_e2e::http_get(&format!(
+            "{}/api/v1/query?query=count(rate(payment_requests_total%5B1m%5D))",
+            lookout.url
+        ))
+        .await?;
+        if r.body.contains(r#""result":[{"#) { Ok(()) } else { Err(r.body) }
+    })
+    .await;
+    let browser = Browser::start().await;
+    let query = "sum%20by%20(status)%20(rate(payment_requests_total%5B1m%5D))";
+    browser.client.goto(&format!("{}/explore?query={query}&from=now-5m&to=now", lookout.url)).await.unwrap();
+
+    // The chart's legend lists one series per status, straight from the URL's query.
+    let legend = browser
+        .wait_for_text("[data-testid=legend]", Duration::from_secs(30), |t| t.contains(r#"{status="success"}"#))
+        .await;
+    assert!(legend.contains(r#"{status="failed"}"#) || legend.contains(r#"{status="timeout"}"#), "{legend}");
+    let editor = browser.client.find(Locator::Css("[data-testid=query-input]")).await.unwrap();
+    assert_eq!(editor.prop("value").await.unwrap().unwrap(), "sum by (status) (rate(payment_requests_total[1m]))");
+
+    // The table view of the same query, chosen by a click, lands in the URL.
+    browser.client.find(Locator::XPath("//button[text()='Table']")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("[data-testid=result-table]", Duration::from_secs(10), |t| t.contains("status")).await;
+    assert!(browser.client.current_url().await.unwrap().as_str().contains("view=table"));
+
+    // A broken query: the error names the position and the editor marks the place.
+    editor.clear().await.unwrap();
+    editor.send_keys("sum(rate(payment_requests_total[5m]) by (status)\n").await.unwrap();
+    let error = browser
+        .wait_for_text("[data-testid=query-error]", Duration::from_secs(10), |t| t.contains("parse error"))
+        .await;
+    assert!(error.contains("1:38"), "{error}");
+    let mark = browser.client.find(Locator::Css("[data-testid=query-error-mark] mark")).await.unwrap();
+    assert_eq!(mark.text().await.unwrap(), "by");
+    browser.close().await;
+}

@@ -1,0 +1,253 @@
+//! The PromQL editor: completes metric names, label names and functions from the server, runs
+//! on Enter (Shift+Enter for a new line), and underlines a parse error at its position.
+
+use leptos::html::Textarea;
+use leptos::prelude::*;
+
+use crate::api;
+
+/// PromQL's functions and aggregations, completed like metric names.
+const KEYWORDS: &[&str] = &[
+    "abs",
+    "absent",
+    "absent_over_time",
+    "avg",
+    "avg_over_time",
+    "bottomk",
+    "ceil",
+    "changes",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "count",
+    "count_over_time",
+    "count_values",
+    "delta",
+    "deriv",
+    "exp",
+    "floor",
+    "group",
+    "histogram_quantile",
+    "holt_winters",
+    "idelta",
+    "increase",
+    "irate",
+    "label_join",
+    "label_replace",
+    "last_over_time",
+    "ln",
+    "log10",
+    "log2",
+    "max",
+    "max_over_time",
+    "min",
+    "min_over_time",
+    "predict_linear",
+    "quantile",
+    "quantile_over_time",
+    "rate",
+    "resets",
+    "round",
+    "scalar",
+    "sort",
+    "sort_desc",
+    "sqrt",
+    "stddev",
+    "stddev_over_time",
+    "stdvar",
+    "sum",
+    "sum_over_time",
+    "time",
+    "timestamp",
+    "topk",
+    "vector",
+    "without",
+    "by",
+    "offset",
+    "ignoring",
+    "on",
+    "group_left",
+    "group_right",
+];
+
+const MAX_SUGGESTIONS: usize = 8;
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == ':'
+}
+
+/// The word ending at byte `cursor`, and where it starts.
+fn word_before(text: &str, cursor: usize) -> (usize, &str) {
+    let cursor = cursor.min(text.len());
+    let start = text[..cursor].rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+    (start, &text[start..cursor])
+}
+
+/// The 1-based line and column in a Prometheus parse error (`… 1:7: parse error: …`).
+pub fn error_position(message: &str) -> Option<(usize, usize)> {
+    let idx = message.find(": parse error")?;
+    let head = &message[..idx];
+    let col_start = head.rfind(':')?;
+    let col: usize = head[col_start + 1..].trim().parse().ok()?;
+    let line_part = &head[..col_start];
+    let line_start = line_part.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+    let line: usize = line_part[line_start..].parse().ok()?;
+    Some((line, col))
+}
+
+#[component]
+pub fn QueryEditor(
+    #[prop(into)] value: Signal<String>,
+    on_input: Callback<String>,
+    on_run: Callback<()>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let textarea = NodeRef::<Textarea>::new();
+    let candidates = RwSignal::new(Vec::<String>::new());
+    let suggestions = RwSignal::new(Vec::<String>::new());
+    let selected = RwSignal::new(0usize);
+
+    leptos::task::spawn_local(async move {
+        let mut all: Vec<String> = KEYWORDS.iter().map(|s| s.to_string()).collect();
+        if let Ok(names) = api::label_values("__name__").await {
+            all.extend(names);
+        }
+        if let Ok(labels) = api::label_names().await {
+            all.extend(labels.into_iter().filter(|l| l != "__name__"));
+        }
+        all.sort();
+        all.dedup();
+        candidates.try_set(all);
+    });
+
+    let cursor = move || textarea.get().and_then(|t| t.selection_start().ok().flatten()).unwrap_or(0) as usize;
+    let refresh = move || {
+        let text = value.get_untracked();
+        let (_, word) = word_before(&text, cursor());
+        let found: Vec<String> = if word.len() < 2 {
+            Vec::new()
+        } else {
+            candidates.with_untracked(|c| {
+                c.iter().filter(|c| c.starts_with(word) && c.as_str() != word).take(MAX_SUGGESTIONS).cloned().collect()
+            })
+        };
+        selected.set(0);
+        suggestions.set(found);
+    };
+    let complete = move |choice: String| {
+        let text = value.get_untracked();
+        let at = cursor();
+        let (start, _) = word_before(&text, at);
+        let new_text = format!("{}{}{}", &text[..start], choice, &text[at.min(text.len())..]);
+        on_input.run(new_text);
+        suggestions.set(Vec::new());
+        if let Some(t) = textarea.get() {
+            let pos = (start + choice.len()) as u32;
+            let _ = t.focus();
+            let _ = t.set_selection_range(pos, pos);
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let open = !suggestions.with_untracked(Vec::is_empty);
+        match ev.key().as_str() {
+            "Enter" if !ev.shift_key() => {
+                ev.prevent_default();
+                if open {
+                    let choice = suggestions.with_untracked(|s| s.get(selected.get_untracked()).cloned());
+                    if let Some(choice) = choice {
+                        complete(choice);
+                        return;
+                    }
+                }
+                suggestions.set(Vec::new());
+                on_run.run(());
+            }
+            "Tab" if open => {
+                ev.prevent_default();
+                if let Some(choice) = suggestions.with_untracked(|s| s.get(selected.get_untracked()).cloned()) {
+                    complete(choice);
+                }
+            }
+            "ArrowDown" if open => {
+                ev.prevent_default();
+                let n = suggestions.with_untracked(Vec::len);
+                selected.update(|s| *s = (*s + 1) % n);
+            }
+            "ArrowUp" if open => {
+                ev.prevent_default();
+                let n = suggestions.with_untracked(Vec::len);
+                selected.update(|s| *s = (*s + n - 1) % n);
+            }
+            "Escape" => suggestions.set(Vec::new()),
+            _ => {}
+        }
+    };
+
+    // The query with the error's place marked, so the eye goes straight to it.
+    let marked = move || {
+        let message = error.get()?;
+        let (line, col) = error_position(&message)?;
+        let text = value.get();
+        let line_text = text.lines().nth(line - 1).unwrap_or("").to_string();
+        let chars: Vec<char> = line_text.chars().collect();
+        let start = (col - 1).min(chars.len());
+        let end =
+            chars[start..].iter().position(|c| c.is_whitespace()).map_or(chars.len(), |p| start + p).max(start + 1);
+        let before: String = chars[..start].iter().collect();
+        let at: String =
+            if start < chars.len() { chars[start..end.min(chars.len())].iter().collect() } else { " ".into() };
+        let after: String = chars[end.min(chars.len())..].iter().collect();
+        Some(view! {
+            <pre class="query-marked" data-testid="query-error-mark">
+                {before}<mark>{at}</mark>{after}
+            </pre>
+        })
+    };
+
+    view! {
+        <div class="query-editor">
+            <textarea
+                node_ref=textarea
+                class="query-input"
+                data-testid="query-input"
+                rows="2"
+                spellcheck="false"
+                placeholder="PromQL, e.g. sum by (status) (rate(payment_requests_total[5m]))"
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    on_input.run(event_target_value(&ev));
+                    refresh();
+                }
+                on:keydown=on_keydown
+                on:blur=move |_| suggestions.set(Vec::new())
+            ></textarea>
+            <Show when=move || !suggestions.get().is_empty()>
+                <ul class="suggestions" data-testid="suggestions">
+                    {move || {
+                        suggestions
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, s)| {
+                                let choice = s.clone();
+                                view! {
+                                    <li
+                                        class:active=move || selected.get() == i
+                                        on:mousedown=move |ev| {
+                                            ev.prevent_default();
+                                            complete(choice.clone());
+                                        }
+                                    >
+                                        {s}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
+            {marked}
+            {move || error.get().map(|e| view! { <div class="query-error" role="alert" data-testid="query-error">{e}</div> })}
+        </div>
+    }
+}
