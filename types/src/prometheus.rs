@@ -107,6 +107,38 @@ pub struct BuildInfo {
     pub go_version: String,
 }
 
+/// `data` of `/api/v1/targets`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetsData {
+    pub active_targets: Vec<ActiveTarget>,
+    pub dropped_targets: Vec<DroppedTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveTarget {
+    pub discovered_labels: Metric,
+    pub labels: Metric,
+    pub scrape_pool: String,
+    pub scrape_url: String,
+    pub global_url: String,
+    pub last_error: String,
+    /// RFC 3339; the zero time when never scraped.
+    pub last_scrape: String,
+    pub last_scrape_duration: f64,
+    /// `up`, `down` or `unknown`.
+    pub health: String,
+    pub scrape_interval: String,
+    pub scrape_timeout: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DroppedTarget {
+    pub discovered_labels: Metric,
+}
+
 /// Formats a value as Prometheus does in JSON: shortest decimal, `NaN`, `+Inf`, `-Inf`.
 pub fn format_value(v: f64) -> String {
     if v.is_nan() {

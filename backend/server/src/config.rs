@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::cli::Cli;
+use crate::scrape::config::{RawGlobal, RawScrapeConfig, ScrapeSettings};
 use crate::timefmt::parse_duration;
 
 #[derive(Debug, Default, Deserialize)]
@@ -15,6 +16,10 @@ use crate::timefmt::parse_duration;
 pub struct RawConfig {
     #[serde(default)]
     pub demo: RawDemo,
+    #[serde(default)]
+    pub global: RawGlobal,
+    #[serde(default)]
+    pub scrape_configs: Vec<RawScrapeConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +38,7 @@ pub struct RawDemo {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub demo: Option<DemoConfig>,
+    pub scrape: ScrapeSettings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +108,9 @@ impl Config {
         } else {
             None
         };
-        Ok(Config { demo })
+        let base_dir = cli.config.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
+        let scrape = crate::scrape::config::validate(&raw.global, &raw.scrape_configs, &base_dir).map_err(invalid)?;
+        Ok(Config { demo, scrape })
     }
 }
 

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod logbuf;
 pub mod metrics;
 pub mod overview;
+pub mod scrape;
 pub mod state;
 pub mod telemetry;
 #[cfg(test)]
@@ -40,7 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             "the write-ahead log ended in a torn or corrupt record; cut it off there and kept everything before it"
         );
     }
-    let state = AppState::new(std::sync::Arc::new(db), timefmt::now_ms(), config.demo.is_some());
+    let mut state = AppState::new(std::sync::Arc::new(db), timefmt::now_ms(), config.demo.is_some());
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -55,6 +56,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     tokio::spawn(compact_head(state.clone(), shutdown_rx.clone()));
+    state.scrape = scrape::start(config.scrape.clone(), state.metrics.clone(), shutdown_rx.clone());
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let address = listener.local_addr()?;

@@ -7,6 +7,7 @@ use lookout_tsdb::Db;
 
 use crate::logbuf::LogBuffer;
 use crate::metrics::Metrics;
+use crate::scrape::ScrapeStatus;
 use crate::telemetry::SelfMetrics;
 
 /// Cheap to clone; every field is shared.
@@ -18,6 +19,8 @@ pub struct AppState {
     ready: Arc<AtomicBool>,
     pub started_at_ms: i64,
     pub demo: bool,
+    /// Scrape targets and their health; empty until scraping starts.
+    pub scrape: ScrapeStatus,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
             ready: Arc::new(AtomicBool::new(false)),
             started_at_ms,
             demo,
+            scrape: ScrapeStatus::default(),
         }
     }
 

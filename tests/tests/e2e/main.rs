@@ -2,4 +2,5 @@
 
 mod browser;
 mod crash;
+mod scrape;
 mod server;

@@ -10,14 +10,15 @@ use axum::{Json, Router};
 use lookout_promql::QueryValue;
 use lookout_tsdb::{Labels, Series};
 use lookout_types::prometheus::{
-    BuildInfo, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response, SamplePair, format_value,
+    ActiveTarget, BuildInfo, DroppedTarget, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response,
+    SamplePair, TargetsData, format_value,
 };
 
 use super::ApiError;
 use super::params::Params;
 use crate::metrics::parse_selector;
 use crate::state::AppState;
-use crate::timefmt::now_ms;
+use crate::timefmt::{now_ms, rfc3339_millis};
 
 /// Series and label look-ups without a range cover all of time, as in Prometheus.
 const MIN_TIME: i64 = i64::MIN / 2;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/label/{name}/values", get(label_values))
         .route("/api/v1/metadata", get(metadata))
         .route("/api/v1/status/buildinfo", get(buildinfo))
+        .route("/api/v1/targets", get(targets))
 }
 
 type ApiResult<T> = Result<Json<Response<T>>, ApiError>;
@@ -136,6 +138,37 @@ async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BT
         .map(|(name, m)| (name, vec![MetricMetadata { kind: m.kind, help: m.help, unit: m.unit }]))
         .collect();
     Ok(Json(Response::success(data)))
+}
+
+async fn targets(State(state): State<AppState>, params: Params) -> Json<Response<TargetsData>> {
+    let wanted = params.get("state").unwrap_or("any");
+    let duration = |d: std::time::Duration| format!("{}s", d.as_secs());
+    let active = if wanted == "dropped" { Vec::new() } else { state.scrape.active() };
+    let active_targets = active
+        .into_iter()
+        .map(|a| {
+            let health = a.health.clone();
+            ActiveTarget {
+                discovered_labels: a.target.discovered.clone().into_iter().collect(),
+                labels: a.target.labels.clone().into_iter().collect(),
+                scrape_pool: a.target.job.clone(),
+                scrape_url: a.target.url.clone(),
+                global_url: a.target.url.clone(),
+                last_error: health.as_ref().map(|h| h.last_error.clone()).unwrap_or_default(),
+                last_scrape: health
+                    .as_ref()
+                    .map_or("0001-01-01T00:00:00Z".into(), |h| rfc3339_millis(h.last_scrape_ms)),
+                last_scrape_duration: health.as_ref().map_or(0.0, |h| h.last_duration_s),
+                health: health.map_or("unknown", |h| h.health).to_string(),
+                scrape_interval: duration(a.interval),
+                scrape_timeout: duration(a.timeout),
+            }
+        })
+        .collect();
+    let dropped = if wanted == "active" { Vec::new() } else { state.scrape.dropped() };
+    let dropped_targets =
+        dropped.into_iter().map(|l| DroppedTarget { discovered_labels: l.into_iter().collect() }).collect();
+    Json(Response::success(TargetsData { active_targets, dropped_targets }))
 }
 
 async fn buildinfo() -> Json<Response<BuildInfo>> {

@@ -58,7 +58,15 @@ impl Rule {
         let pattern = raw.regex.clone().unwrap_or_else(|| "(.*)".into());
         let regex = Regex::new(&format!("^(?s:{pattern})$")).map_err(|e| format!("invalid regex {pattern:?}: {e}"))?;
         let target_label = raw.target_label.clone().unwrap_or_default();
-        let needs_target = matches!(raw.action, Action::Replace | Action::HashMod | Action::Lowercase | Action::Uppercase | Action::KeepEqual | Action::DropEqual);
+        let needs_target = matches!(
+            raw.action,
+            Action::Replace
+                | Action::HashMod
+                | Action::Lowercase
+                | Action::Uppercase
+                | Action::KeepEqual
+                | Action::DropEqual
+        );
         if needs_target && target_label.is_empty() {
             return Err(format!("relabel action {:?} requires target_label", raw.action));
         }
@@ -80,7 +88,12 @@ impl Rule {
 /// Applies the rules in order; `None` means the label set was dropped.
 pub fn apply(rules: &[Rule], mut labels: LabelMap) -> Option<LabelMap> {
     for rule in rules {
-        let value = rule.source_labels.iter().map(|n| labels.get(n).map_or("", String::as_str)).collect::<Vec<_>>().join(&rule.separator);
+        let value = rule
+            .source_labels
+            .iter()
+            .map(|n| labels.get(n).map_or("", String::as_str))
+            .collect::<Vec<_>>()
+            .join(&rule.separator);
         match rule.action {
             Action::Drop if rule.regex.is_match(&value) => return None,
             Action::Keep if !rule.regex.is_match(&value) => return None,
@@ -134,7 +147,8 @@ pub fn apply(rules: &[Rule], mut labels: LabelMap) -> Option<LabelMap> {
 
 fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic()) && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 /// `hashmod` in Prometheus takes the first 8 bytes of the MD5 sum, big-endian. A small MD5
@@ -146,8 +160,9 @@ fn md5_prefix(text: &str) -> u64 {
 
 fn md5(input: &[u8]) -> [u8; 16] {
     const S: [u32; 64] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4,
-        11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14,
+        20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6,
+        10, 15, 21,
     ];
     let k: Vec<u32> = (0..64).map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32).collect();
     let (mut a0, mut b0, mut c0, mut d0) = (0x67452301u32, 0xefcdab89u32, 0x98badcfeu32, 0x10325476u32);
@@ -218,23 +233,28 @@ mod tests {
             Some(&[("__meta_zone", "a"), ("zone", "a")]),
         );
         check("- regex: tmp_.*\n  action: labeldrop\n", &[("tmp_x", "1"), ("y", "2")], Some(&[("y", "2")]));
-        check("- source_labels: [a, b]\n  separator: '-'\n  target_label: c\n", &[("a", "1"), ("b", "2")], Some(&[
-            ("a", "1"),
-            ("b", "2"),
-            ("c", "1-2"),
-        ]));
+        check(
+            "- source_labels: [a, b]\n  separator: '-'\n  target_label: c\n",
+            &[("a", "1"), ("b", "2")],
+            Some(&[("a", "1"), ("b", "2"), ("c", "1-2")]),
+        );
         // An empty replacement removes the target label.
-        check("- source_labels: [x]\n  target_label: y\n  replacement: ''\n", &[("x", "1"), ("y", "2")], Some(&[("x", "1")]));
+        check(
+            "- source_labels: [x]\n  target_label: y\n  replacement: ''\n",
+            &[("x", "1"), ("y", "2")],
+            Some(&[("x", "1")]),
+        );
     }
 
     #[test]
     fn hashmod_matches_prometheus() {
         // MD5("") = d41d8cd98f00b204e9800998ecf8427e; its last 8 bytes are e9800998ecf8427e.
         assert_eq!(md5_prefix(""), 0xe980_0998_ecf8_427e);
-        check("- source_labels: [x]\n  modulus: 8\n  target_label: shard\n  action: hashmod\n", &[], Some(&[(
-            "shard",
-            &(0xe980_0998_ecf8_427eu64 % 8).to_string(),
-        )]));
+        check(
+            "- source_labels: [x]\n  modulus: 8\n  target_label: shard\n  action: hashmod\n",
+            &[],
+            Some(&[("shard", &(0xe980_0998_ecf8_427eu64 % 8).to_string())]),
+        );
     }
 
     #[test]
