@@ -3,11 +3,18 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use clap::Parser;
+
+fn parse_retention(text: &str) -> Result<Duration, String> {
+    let d = crate::timefmt::parse_duration(text)?;
+    if d < Duration::from_secs(60 * 60) { Err("retention must be at least 1h".into()) } else { Ok(d) }
+}
 
 /// Lookout: metrics, logs and alerts in one binary, one page.
 #[derive(Debug, Parser)]
-#[command(name = "lookout", version, about, long_about = None)]
+#[command(name = "lookout", version, about = "Lookout: metrics, logs and alerts in one binary, one page.", long_about = None)]
 pub struct Cli {
     /// Address to serve the UI and the APIs on.
     #[arg(long, default_value = "127.0.0.1:3000", value_name = "ADDR")]
@@ -24,6 +31,10 @@ pub struct Cli {
     /// Do not run the built-in payment-service demo.
     #[arg(long)]
     pub no_demo: bool,
+
+    /// How long to keep metric samples, e.g. `15d`, `12h`.
+    #[arg(long, default_value = "15d", value_name = "DURATION", value_parser = parse_retention)]
+    pub retention: Duration,
 
     /// Minutes between the demo's simulated incidents (overrides the config file).
     #[arg(long, value_name = "MINUTES")]

@@ -45,6 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
+        blocks = report.blocks,
         series = report.series,
         wal_records = report.wal.records,
         checkpoint = ?report.checkpoint,
@@ -55,7 +56,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    tokio::spawn(compact_head(state.clone(), shutdown_rx.clone()));
+    tokio::spawn(maintain_storage(state.clone(), cli.retention, shutdown_rx.clone()));
     state.scrape = scrape::start(config.scrape.clone(), state.metrics.clone(), shutdown_rx.clone());
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
@@ -94,35 +95,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How long metric samples are kept. Everything lives in the in-memory head (checkpointed with
-/// its log) until persisted blocks exist, so this bounds memory and disk.
-const HEAD_KEEP_MS: i64 = 6 * 60 * 60 * 1000;
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const MAINTENANCE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// Rounds of maintenance between log checkpoints that happen without a new block.
+const CHECKPOINT_ROUNDS: u32 = 10;
 
-/// Every ten minutes: drops samples past [`HEAD_KEEP_MS`] and folds the log into a checkpoint,
-/// so neither memory nor the log grows without bound.
-async fn compact_head(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut ticker = tokio::time::interval(CHECKPOINT_EVERY);
+/// Once a minute: cuts full head windows into compressed blocks, deletes what is past
+/// retention, and every ten minutes folds the log into a checkpoint so it stays short.
+async fn maintain_storage(state: AppState, retention: std::time::Duration, mut shutdown: watch::Receiver<bool>) {
+    let mut ticker = tokio::time::interval(MAINTENANCE_EVERY);
     ticker.tick().await;
+    let mut round = 0u32;
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
             _ = shutdown.changed() => break,
         }
+        round += 1;
         let db = state.metrics.db().clone();
-        let result = tokio::task::spawn_blocking(move || {
-            db.head().truncate_before(timefmt::now_ms() - HEAD_KEEP_MS);
-            db.checkpoint()
+        let checkpoint_due = round % CHECKPOINT_ROUNDS == 0;
+        let result = tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {
+            let written = db.compact()?;
+            let expired = db.retain(timefmt::now_ms() - retention.as_millis() as i64)?;
+            if written.is_empty() && checkpoint_due {
+                db.checkpoint()?;
+            }
+            Ok((written.len(), expired))
         })
         .await;
         match result {
-            Ok(Ok(path)) => {
-                tracing::debug!(checkpoint = %path.display(), "metrics log checkpointed")
-            }
-            Ok(Err(err)) => {
-                tracing::error!(%err, "metrics checkpoint failed; the log keeps growing until one succeeds")
-            }
-            Err(err) => tracing::error!(%err, "metrics checkpoint task failed"),
+            Ok(Ok((0, 0))) => {}
+            Ok(Ok((written, expired))) => tracing::info!(written, expired, "metrics blocks compacted"),
+            Ok(Err(err)) => tracing::error!(%err, "metrics maintenance failed; it is retried next minute"),
+            Err(err) => tracing::error!(%err, "metrics maintenance task failed"),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the busiest database pool against its limit, and the request rate, with their last 15 minutes.
 
 use lookout_promql::{Options, QueryValue, eval_instant, eval_range, parse};
-use lookout_tsdb::{Head, Labels};
+use lookout_tsdb::{Db, Labels};
 use lookout_types::{Health, Overview, Point, StatCard};
 
 use crate::logbuf::LogBuffer;
@@ -15,33 +15,33 @@ const SUCCESS_RATE: &str =
 const REQUEST_RATE: &str = "sum(rate(payment_requests_total[1m]))";
 const POOL_FILL: &str = "max by (pool) (database_connections_active / database_connections_max)";
 
-pub fn compute(head: &Head, logs: &LogBuffer, now: i64) -> Overview {
+pub fn compute(db: &Db, logs: &LogBuffer, now: i64) -> Overview {
     Overview {
         generated_at: now,
-        cards: vec![success_rate_card(head, now), pool_card(head, now), request_rate_card(head, now)],
+        cards: vec![success_rate_card(db, now), pool_card(db, now), request_rate_card(db, now)],
         error_groups: logs.error_groups("ERROR", now - HISTORY_MS, 8),
     }
 }
 
 /// The instant vector of `query` at `now`, empty on any error (the queries are fixed and valid;
 /// an error means missing data, which the card shows as "no data").
-fn instant(head: &Head, query: &str, now: i64) -> Vec<(Labels, f64)> {
+fn instant(db: &Db, query: &str, now: i64) -> Vec<(Labels, f64)> {
     let Ok(expr) = parse(query) else {
         return Vec::new();
     };
-    match eval_instant(head, &expr, now, &Options::default()) {
+    match eval_instant(db, &expr, now, &Options::default()) {
         Ok(QueryValue::Vector(samples)) => samples,
         _ => Vec::new(),
     }
 }
 
 /// The first series of `query` over the last 15 minutes.
-fn history(head: &Head, query: &str, now: i64) -> Vec<Point> {
+fn history(db: &Db, query: &str, now: i64) -> Vec<Point> {
     let Ok(expr) = parse(query) else {
         return Vec::new();
     };
     let start = now - HISTORY_MS;
-    match eval_range(head, &expr, start, now, HISTORY_STEP_MS, &Options::default()) {
+    match eval_range(db, &expr, start, now, HISTORY_STEP_MS, &Options::default()) {
         Ok(series) => series
             .into_iter()
             .next()
@@ -51,12 +51,12 @@ fn history(head: &Head, query: &str, now: i64) -> Vec<Point> {
     }
 }
 
-fn first_value(head: &Head, query: &str, now: i64) -> Option<f64> {
-    instant(head, query, now).first().map(|(_, v)| *v).filter(|v| v.is_finite())
+fn first_value(db: &Db, query: &str, now: i64) -> Option<f64> {
+    instant(db, query, now).first().map(|(_, v)| *v).filter(|v| v.is_finite())
 }
 
-fn success_rate_card(head: &Head, now: i64) -> StatCard {
-    let value = first_value(head, SUCCESS_RATE, now);
+fn success_rate_card(db: &Db, now: i64) -> StatCard {
+    let value = first_value(db, SUCCESS_RATE, now);
     StatCard {
         key: "payment_success_rate".into(),
         title: "Payment success rate".into(),
@@ -70,12 +70,12 @@ fn success_rate_card(head: &Head, now: i64) -> StatCard {
             Some(_) => Health::Ok,
         },
         source: SUCCESS_RATE.into(),
-        history: history(head, SUCCESS_RATE, now),
+        history: history(db, SUCCESS_RATE, now),
     }
 }
 
-fn request_rate_card(head: &Head, now: i64) -> StatCard {
-    let value = first_value(head, REQUEST_RATE, now);
+fn request_rate_card(db: &Db, now: i64) -> StatCard {
+    let value = first_value(db, REQUEST_RATE, now);
     StatCard {
         key: "payment_request_rate".into(),
         title: "Payment requests".into(),
@@ -84,14 +84,14 @@ fn request_rate_card(head: &Head, now: i64) -> StatCard {
         limit: None,
         health: if value.is_some() { Health::Ok } else { Health::Unknown },
         source: REQUEST_RATE.into(),
-        history: history(head, REQUEST_RATE, now),
+        history: history(db, REQUEST_RATE, now),
     }
 }
 
 /// The pool closest to its limit, shown as connections in use against the pool size.
-fn pool_card(head: &Head, now: i64) -> StatCard {
+fn pool_card(db: &Db, now: i64) -> StatCard {
     let busiest =
-        instant(head, POOL_FILL, now).into_iter().filter(|(_, v)| v.is_finite()).max_by(|a, b| a.1.total_cmp(&b.1));
+        instant(db, POOL_FILL, now).into_iter().filter(|(_, v)| v.is_finite()).max_by(|a, b| a.1.total_cmp(&b.1));
     let Some((labels, _)) = busiest else {
         return StatCard {
             key: "db_pool_usage".into(),
@@ -107,8 +107,8 @@ fn pool_card(head: &Head, now: i64) -> StatCard {
     let pool = labels.get("pool").unwrap_or("").to_string();
     let selector = format!("{{pool={pool:?}}}");
     let active = format!("max(database_connections_active{selector})");
-    let value = first_value(head, &active, now);
-    let limit = first_value(head, &format!("max(database_connections_max{selector})"), now);
+    let value = first_value(db, &active, now);
+    let limit = first_value(db, &format!("max(database_connections_max{selector})"), now);
     StatCard {
         key: "db_pool_usage".into(),
         title: format!("DB pool \"{pool}\" in use"),
@@ -122,7 +122,7 @@ fn pool_card(head: &Head, now: i64) -> StatCard {
             (None, _) => Health::Unknown,
         },
         source: format!("{active} against max(database_connections_max{selector})"),
-        history: history(head, &active, now),
+        history: history(db, &active, now),
     }
 }
 
@@ -141,7 +141,8 @@ mod tests {
 
     #[test]
     fn success_rate_and_pool_from_samples() {
-        let head = Head::new();
+        let db = crate::testing::db();
+        let head = db.head();
         let ok = labels("payment_requests_total", &[("status", "success"), ("instance", "a")]);
         let failed = labels("payment_requests_total", &[("status", "failed"), ("instance", "a")]);
         let active = labels("database_connections_active", &[("pool", "payments")]);
@@ -156,7 +157,7 @@ mod tests {
             head.append(&max, t, 20.0).unwrap();
         }
         let now = 1_060_000;
-        let overview = compute(&head, &LogBuffer::new(10), now);
+        let overview = compute(&db, &LogBuffer::new(10), now);
 
         let rate = card(&overview, "payment_success_rate");
         assert!((rate.value.unwrap() - 90.0).abs() < 1e-9, "{rate:?}");
@@ -173,7 +174,7 @@ mod tests {
 
     #[test]
     fn no_data_is_unknown_not_zero() {
-        let overview = compute(&Head::new(), &LogBuffer::new(10), 1_000_000);
+        let overview = compute(&crate::testing::db(), &LogBuffer::new(10), 1_000_000);
         for card in &overview.cards {
             assert_eq!((card.value, card.health), (None, Health::Unknown), "{}", card.key);
         }

@@ -2,13 +2,17 @@
 //! log short, and the limits that protect both. A write is acknowledged only after its samples
 //! are fsynced in the log.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
+use crate::block::{self, Block};
 use crate::wal::{self, Record, ReplayReport, Wal};
-use crate::{AppendError, Head, Labels, METRIC_NAME};
+use crate::{AppendError, Head, Labels, METRIC_NAME, Matcher, Series};
+
+/// The time window of one block cut from the head.
+pub const BLOCK_RANGE_MS: i64 = 2 * 60 * 60 * 1000;
 
 /// Bounds on what one series may look like; a sample breaking one is refused with a clear
 /// error, and the rest of its batch is still stored.
@@ -54,6 +58,7 @@ pub struct AppendResult {
 /// What opening found on disk.
 #[derive(Debug, Default)]
 pub struct OpenReport {
+    pub blocks: usize,
     pub checkpoint: Option<PathBuf>,
     pub series: usize,
     pub wal: ReplayReport,
@@ -61,6 +66,9 @@ pub struct OpenReport {
 
 pub struct Db {
     head: Arc<Head>,
+    /// Persisted blocks, oldest first; all older than anything the head accepts.
+    blocks: RwLock<Vec<Arc<Block>>>,
+    blocks_dir: PathBuf,
     wal: Wal,
     wal_dir: PathBuf,
     limits: Limits,
@@ -76,8 +84,13 @@ impl Db {
     pub fn open(dir: &Path, limits: Limits) -> io::Result<(Db, OpenReport)> {
         let wal_dir = dir.join("wal");
         std::fs::create_dir_all(&wal_dir)?;
+        let blocks_dir = dir.join("blocks");
+        let blocks = block::open_all(&blocks_dir)?;
         let head = Arc::new(Head::new());
-        let mut report = OpenReport::default();
+        if let Some(last) = blocks.last() {
+            head.set_min_valid_time(last.maxt);
+        }
+        let mut report = OpenReport { blocks: blocks.len(), ..OpenReport::default() };
         let mut first = 0;
         if let Some((n, path)) = newest_checkpoint(&wal_dir)? {
             match wal::read_file(&path)? {
@@ -97,7 +110,8 @@ impl Db {
         let (wal, replay) = Wal::open(&wal_dir, first, |r| apply(&head, r))?;
         report.wal = replay;
         report.series = head.num_series();
-        Ok((Db { head, wal, wal_dir, limits, append_lock: Mutex::new(()) }, report))
+        let blocks = RwLock::new(blocks.into_iter().map(Arc::new).collect());
+        Ok((Db { head, blocks, blocks_dir, wal, wal_dir, limits, append_lock: Mutex::new(()) }, report))
     }
 
     pub fn head(&self) -> &Arc<Head> {
@@ -175,6 +189,105 @@ impl Db {
             new_series.insert(labels);
         }
         Ok(())
+    }
+
+    fn blocks(&self) -> Vec<Arc<Block>> {
+        self.blocks.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Matching series with their samples in `[mint, maxt]`, from blocks and head together.
+    pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> io::Result<Vec<Series>> {
+        let mut merged: HashMap<Labels, Vec<(i64, f64)>> = HashMap::new();
+        for block in self.blocks().iter().filter(|b| b.maxt > mint && b.mint <= maxt) {
+            for s in block.select(matchers, mint, maxt)? {
+                merged.entry(s.labels).or_default().extend(s.samples);
+            }
+        }
+        for s in self.head.select(matchers, mint, maxt) {
+            merged.entry(s.labels).or_default().extend(s.samples);
+        }
+        // Blocks are older than the head and come oldest first, so each list is in time order.
+        Ok(merged.into_iter().map(|(labels, samples)| Series { labels, samples }).collect())
+    }
+
+    /// Label sets of matching series with data in `[mint, maxt]`.
+    pub fn series(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Labels> {
+        let mut found: HashSet<Labels> = self.head.series(matchers, mint, maxt).into_iter().collect();
+        for block in self.blocks().iter().filter(|b| b.maxt > mint && b.mint <= maxt) {
+            found.extend(block.series(matchers, mint, maxt));
+        }
+        let mut found: Vec<Labels> = found.into_iter().collect();
+        found.sort();
+        found
+    }
+
+    pub fn label_names(&self) -> Vec<String> {
+        let mut names: HashSet<String> = self.head.label_names().into_iter().collect();
+        for block in self.blocks() {
+            names.extend(block.label_names().cloned());
+        }
+        let mut names: Vec<String> = names.into_iter().collect();
+        names.sort();
+        names
+    }
+
+    pub fn label_values(&self, name: &str) -> Vec<String> {
+        let mut values: HashSet<String> = self.head.label_values(name).into_iter().collect();
+        for block in self.blocks() {
+            values.extend(block.label_values(name).cloned());
+        }
+        let mut values: Vec<String> = values.into_iter().collect();
+        values.sort();
+        values
+    }
+
+    /// Cuts every full window of the head that no in-order write can reach any more (the head
+    /// runs half a window past it) into a compressed block, drops it from the head, and
+    /// checkpoints the log. Returns the blocks written.
+    pub fn compact(&self) -> io::Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        loop {
+            let Some((head_min, head_max)) = self.head.time_range() else { break };
+            let start = head_min.div_euclid(BLOCK_RANGE_MS) * BLOCK_RANGE_MS;
+            let end = start + BLOCK_RANGE_MS;
+            if head_max < end + BLOCK_RANGE_MS / 2 {
+                break;
+            }
+            let series = self.head.window(start, end);
+            let path = block::write(&self.blocks_dir, start, end, &series)?;
+            let opened = Block::open(&path)?;
+            {
+                let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
+                self.head.set_min_valid_time(end);
+                self.blocks.write().unwrap_or_else(|e| e.into_inner()).push(Arc::new(opened));
+                self.head.truncate_before(end);
+            }
+            written.push(path);
+        }
+        if !written.is_empty() {
+            self.checkpoint()?;
+        }
+        Ok(written)
+    }
+
+    /// Deletes blocks entirely older than `min_time`, and head samples before it.
+    pub fn retain(&self, min_time: i64) -> io::Result<usize> {
+        let expired: Vec<Arc<Block>> = {
+            let mut blocks = self.blocks.write().unwrap_or_else(|e| e.into_inner());
+            let (old, keep): (Vec<_>, Vec<_>) = blocks.drain(..).partition(|b| b.maxt <= min_time);
+            *blocks = keep;
+            old
+        };
+        for block in &expired {
+            std::fs::remove_dir_all(&block.dir)?;
+        }
+        self.head.truncate_before(min_time);
+        Ok(expired.len())
+    }
+
+    /// Samples and bytes in persisted blocks, for the bytes-per-sample figure.
+    pub fn block_stats(&self) -> (u64, u64) {
+        self.blocks().iter().fold((0, 0), |(samples, bytes), b| (samples + b.samples, bytes + b.size()))
     }
 
     /// Folds the log into a checkpoint of the head as it is now, then deletes the segments and
@@ -296,6 +409,36 @@ mod tests {
         assert!(report.checkpoint.is_some());
         assert_eq!(report.wal.truncated_bytes, len - 3);
         assert_eq!(stored(&db), 10, "the checkpoint keeps the first ten, the torn sample is gone");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn compaction_cuts_blocks_that_queries_and_reopens_see() {
+        let dir = temp_dir("compact");
+        let (db, _) = Db::open(&dir, Limits::default()).unwrap();
+        // Five hours of one sample a minute for two series.
+        let batch: Vec<_> =
+            (0..300).flat_map(|m| (0..2).map(move |i| (series(i), m as i64 * 60_000, m as f64))).collect();
+        db.append(&batch).unwrap();
+        let written = db.compact().unwrap();
+        assert_eq!(written.len(), 1, "the first two-hour window is complete (the head runs 3 h past it)");
+        assert_eq!(db.head().time_range().unwrap().0, BLOCK_RANGE_MS);
+        let all = db.select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX).unwrap();
+        assert_eq!(all.iter().map(|s| s.samples.len()).sum::<usize>(), 600);
+        assert!(all.iter().all(|s| s.samples.windows(2).all(|w| w[0].0 < w[1].0)));
+        // Old samples can no longer enter the head: their window is persisted.
+        let late = db.append(&[(series(0), 1_000, 1.0)]).unwrap();
+        assert!(late.refused[0].1.to_string().contains("out of bounds"));
+        let (samples, bytes) = db.block_stats();
+        assert_eq!(samples, 240);
+        drop(db);
+        let (db, report) = Db::open(&dir, Limits::default()).unwrap();
+        assert_eq!(report.blocks, 1);
+        let all = db.select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX).unwrap();
+        assert_eq!(all.iter().map(|s| s.samples.len()).sum::<usize>(), 600);
+        assert!(bytes > 0);
+        assert_eq!(db.retain(BLOCK_RANGE_MS).unwrap(), 1);
+        assert_eq!(db.select(&[Matcher::equal("i", "0")], i64::MIN, i64::MAX).unwrap()[0].samples.len(), 180);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -6,6 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::RwLock;
 
+use crate::postings::Postings;
 use crate::{Labels, Matcher, Sample};
 
 /// Why an append was refused. The batch's other samples are unaffected.
@@ -17,6 +18,8 @@ pub enum AppendError {
     NoMetricName { series: String },
     #[error("duplicate sample for timestamp {timestamp} with a different value for {series}")]
     Duplicate { series: String, timestamp: i64 },
+    #[error("out of bounds: sample for {series} at {timestamp} is older than {min_valid}, which is already persisted")]
+    OutOfBounds { series: String, timestamp: i64, min_valid: i64 },
 }
 
 /// A selected series with its samples inside the asked time range.
@@ -26,12 +29,12 @@ pub struct Series {
     pub samples: Vec<Sample>,
 }
 
-#[derive(Default)]
 struct Inner {
     series: Vec<MemSeries>,
     ids: HashMap<Labels, u32>,
-    /// label name → label value → series ids in ascending order.
-    postings: HashMap<String, HashMap<String, Vec<u32>>>,
+    postings: Postings,
+    /// Samples before this time are refused: they belong to blocks already written.
+    min_valid_time: i64,
 }
 
 struct MemSeries {
@@ -40,14 +43,44 @@ struct MemSeries {
 }
 
 /// The in-memory head. All methods take `&self`; appends and reads synchronise internally.
-#[derive(Default)]
 pub struct Head {
     inner: RwLock<Inner>,
+}
+
+impl Default for Head {
+    fn default() -> Self {
+        Head {
+            inner: RwLock::new(Inner {
+                series: Vec::new(),
+                ids: HashMap::new(),
+                postings: Postings::default(),
+                min_valid_time: i64::MIN,
+            }),
+        }
+    }
 }
 
 impl Head {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Refuses samples before `t` from now on (they belong to a persisted block).
+    pub fn set_min_valid_time(&self, t: i64) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner.min_valid_time = inner.min_valid_time.max(t);
+    }
+
+    /// The oldest and newest sample time in the head, if any.
+    pub fn time_range(&self) -> Option<(i64, i64)> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let mut range: Option<(i64, i64)> = None;
+        for s in &inner.series {
+            if let (Some(first), Some(last)) = (s.samples.front(), s.samples.back()) {
+                range = Some(range.map_or((first.0, last.0), |(lo, hi)| (lo.min(first.0), hi.max(last.0))));
+            }
+        }
+        range
     }
 
     /// Appends one sample. The same sample again is accepted silently, as Prometheus does; the
@@ -111,6 +144,22 @@ impl Head {
         true
     }
 
+    /// Every series' samples in `[mint, maxt)`, for writing a block.
+    pub fn window(&self, mint: i64, maxt: i64) -> Vec<(Labels, Vec<Sample>)> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner
+            .series
+            .iter()
+            .map(|s| {
+                (
+                    s.labels.clone(),
+                    s.samples.iter().filter(|(t, _)| *t >= mint && *t < maxt).copied().collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, samples)| !samples.is_empty())
+            .collect()
+    }
+
     /// Every series with its samples, for a checkpoint, in id order.
     pub fn snapshot(&self) -> Vec<(u32, Labels, Vec<Sample>)> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
@@ -167,13 +216,13 @@ impl Head {
     /// How many series carry the label `name="value"`.
     pub fn count_with(&self, name: &str, value: &str) -> usize {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        inner.postings.get(name).and_then(|v| v.get(value)).map_or(0, Vec::len)
+        inner.postings.count_with(name, value)
     }
 
     /// Every label name in the head, sorted.
     pub fn label_names(&self) -> Vec<String> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let mut names: Vec<String> = inner.postings.keys().cloned().collect();
+        let mut names: Vec<String> = inner.postings.label_names().cloned().collect();
         names.sort();
         names
     }
@@ -181,7 +230,7 @@ impl Head {
     /// Every value of one label in the head, sorted.
     pub fn label_values(&self, name: &str) -> Vec<String> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let mut values: Vec<String> = inner.postings.get(name).map(|v| v.keys().cloned().collect()).unwrap_or_default();
+        let mut values: Vec<String> = inner.postings.label_values(name).cloned().collect();
         values.sort();
         values
     }
@@ -212,7 +261,11 @@ pub struct BatchOutcome {
 impl Inner {
     /// Appends to a series by id: `Ok(true)` when stored, `Ok(false)` for an exact duplicate.
     fn append_id(&mut self, id: u32, t: i64, v: f64) -> Result<bool, AppendError> {
+        let min_valid = self.min_valid_time;
         let series = &mut self.series[id as usize];
+        if t < min_valid {
+            return Err(AppendError::OutOfBounds { series: series.labels.to_string(), timestamp: t, min_valid });
+        }
         if let Some(&(newest, newest_v)) = series.samples.back() {
             if t < newest {
                 return Err(AppendError::OutOfOrder { series: series.labels.to_string(), timestamp: t, newest });
@@ -235,47 +288,15 @@ impl Inner {
             return id;
         }
         let id = u32::try_from(self.series.len()).expect("more than u32::MAX series");
-        for label in labels.iter() {
-            self.postings.entry(label.name.clone()).or_default().entry(label.value.clone()).or_default().push(id);
-        }
+        self.postings.add(id, labels);
         self.series.push(MemSeries { labels: labels.clone(), samples: VecDeque::new() });
         self.ids.insert(labels.clone(), id);
         id
     }
 
-    /// Narrows the search with the postings of equality matchers that cannot match an absent
-    /// label; every candidate is still checked against all matchers afterwards.
     fn candidates(&self, matchers: &[Matcher]) -> Vec<u32> {
-        let mut result: Option<Vec<u32>> = None;
-        for m in matchers {
-            if !matches!(m.op, crate::MatchOp::Equal) || m.matches_empty() {
-                continue;
-            }
-            let list =
-                self.postings.get(&m.name).and_then(|values| values.get(&m.value)).map(Vec::as_slice).unwrap_or(&[]);
-            result = Some(match result {
-                None => list.to_vec(),
-                Some(acc) => intersect(&acc, list),
-            });
-        }
-        result.unwrap_or_else(|| (0..self.series.len() as u32).collect())
+        self.postings.candidates(matchers, self.series.len())
     }
-}
-
-fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -6,13 +6,16 @@
 //! Prometheus-style label matchers, so engines built on top can be tested against in-memory data.
 //! The store knows nothing about HTTP or JSON.
 
+mod block;
+pub mod chunk;
 mod db;
 mod head;
 mod labels;
 mod matcher;
+mod postings;
 pub mod wal;
 
-pub use db::{AppendResult, Db, Limits, OpenReport, SampleError};
+pub use db::{AppendResult, BLOCK_RANGE_MS, Db, Limits, OpenReport, SampleError};
 pub use head::{AppendError, BatchOutcome, Head, Series};
 pub use labels::{Label, Labels, METRIC_NAME};
 pub use matcher::{MatchOp, Matcher, MatcherError};

@@ -11,7 +11,7 @@ mod value;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use lookout_tsdb::{Head, Labels, Matcher, Series, is_stale_nan};
+use lookout_tsdb::{Db, Head, Labels, Matcher, Series, is_stale_nan};
 
 use crate::ast::{At, Expr, VectorSelector};
 use crate::error::EvalError;
@@ -21,12 +21,19 @@ use value::{Row, collect_rows};
 /// Where the evaluator reads samples from.
 pub trait Queryable {
     /// Every series matching all matchers with its samples in `[mint, maxt]`, in time order.
-    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Series>;
+    /// An error (a damaged block, say) fails the query with that message.
+    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String>;
 }
 
 impl Queryable for Head {
-    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Series> {
-        Head::select(self, matchers, mint, maxt)
+    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
+        Ok(Head::select(self, matchers, mint, maxt))
+    }
+}
+
+impl Queryable for Db {
+    fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Result<Vec<Series>, String> {
+        Db::select(self, matchers, mint, maxt).map_err(|e| format!("reading stored samples failed: {e}"))
     }
 }
 
@@ -240,7 +247,10 @@ impl<'a> Ctx<'a> {
         let at = self.resolve_at(sel.at);
         let reference = |i: usize| at.unwrap_or(steps.at(i)) - sel.offset;
         let (first, last) = (reference(0), reference(n.saturating_sub(1)));
-        let series = self.q.select(&sel.matchers, first.min(last) - self.opts.lookback_ms, first.max(last));
+        let series = self
+            .q
+            .select(&sel.matchers, first.min(last) - self.opts.lookback_ms, first.max(last))
+            .map_err(EvalError::Execution)?;
         self.add_samples(series.iter().map(|s| s.samples.len()).sum())?;
         let mut rows = Vec::with_capacity(series.len());
         for s in series {
@@ -270,7 +280,10 @@ impl<'a> Ctx<'a> {
         let at = self.resolve_at(sel.at);
         let n = steps.len();
         let ends = [at.unwrap_or(steps.at(0)) - sel.offset, at.unwrap_or(steps.at(n.saturating_sub(1))) - sel.offset];
-        let mut series = self.q.select(&sel.matchers, ends[0].min(ends[1]) - range, ends[0].max(ends[1]));
+        let mut series = self
+            .q
+            .select(&sel.matchers, ends[0].min(ends[1]) - range, ends[0].max(ends[1]))
+            .map_err(EvalError::Execution)?;
         for s in &mut series {
             s.samples.retain(|(_, v)| !is_stale_nan(*v));
         }

@@ -63,7 +63,7 @@ impl Metrics {
 
     /// Series matching any of the selectors (each a PromQL series selector) within the range.
     pub fn series(&self, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<Labels> {
-        let mut found: Vec<Labels> = selectors.iter().flat_map(|m| self.head.series(m, start, end)).collect();
+        let mut found: Vec<Labels> = selectors.iter().flat_map(|m| self.db.series(m, start, end)).collect();
         found.sort();
         found.dedup();
         found
@@ -72,7 +72,7 @@ impl Metrics {
     /// Label names, of all series or of those matching the selectors within the range.
     pub fn label_names(&self, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<String> {
         if selectors.is_empty() {
-            return self.head.label_names();
+            return self.db.label_names();
         }
         let mut names: Vec<String> =
             self.series(selectors, start, end).iter().flat_map(|l| l.iter().map(|l| l.name.clone())).collect();
@@ -84,7 +84,7 @@ impl Metrics {
     /// Values of one label, of all series or of those matching the selectors within the range.
     pub fn label_values(&self, name: &str, selectors: &[Vec<Matcher>], start: i64, end: i64) -> Vec<String> {
         if selectors.is_empty() {
-            return self.head.label_values(name);
+            return self.db.label_values(name);
         }
         let mut values: Vec<String> =
             self.series(selectors, start, end).iter().filter_map(|l| l.get(name).map(str::to_string)).collect();

@@ -76,8 +76,8 @@ impl Metrics {
         timeout: Option<Duration>,
     ) -> Result<QueryValue, QueryError> {
         let expr = parse_query(query)?;
-        let (head, opts) = (self.head.clone(), self.options(timeout));
-        run_blocking(move || eval_instant(head.as_ref(), &expr, time, &opts)).await
+        let (db, opts) = (self.db().clone(), self.options(timeout));
+        run_blocking(move || eval_instant(db.as_ref(), &expr, time, &opts)).await
     }
 
     /// Evaluates `query` from `start` to `end` every `step` (all ms), on a blocking thread.
@@ -105,8 +105,8 @@ impl Metrics {
             ));
         }
         let expr = parse_query(query)?;
-        let (head, opts) = (self.head.clone(), self.options(timeout));
-        run_blocking(move || eval_range(head.as_ref(), &expr, start, end, step, &opts)).await
+        let (db, opts) = (self.db().clone(), self.options(timeout));
+        run_blocking(move || eval_range(db.as_ref(), &expr, start, end, step, &opts)).await
     }
 }
 

@@ -1,0 +1,285 @@
+//! Persisted blocks: the samples of one time window, written once and then only read. A block
+//! is a directory with `chunks` (compressed sample chunks), `index` (series, their labels and
+//! chunk locations) and `meta`; it is written under a temporary name and renamed into place,
+//! so a crash never leaves half a block. Layouts are in `docs/format.md`.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use crate::chunk::{self, SAMPLES_PER_CHUNK};
+use crate::postings::Postings;
+use crate::{Labels, Matcher, Sample, Series};
+
+const INDEX_MAGIC: &[u8; 8] = b"LKTSIDX1";
+
+#[derive(Debug, Clone)]
+struct ChunkMeta {
+    offset: u64,
+    len: u32,
+    mint: i64,
+    maxt: i64,
+}
+
+#[derive(Debug)]
+struct BlockSeries {
+    labels: Labels,
+    chunks: Vec<ChunkMeta>,
+}
+
+/// An open block: its index in memory, its chunks read from disk on demand.
+#[derive(Debug)]
+pub struct Block {
+    pub dir: PathBuf,
+    pub mint: i64,
+    /// Exclusive end of the block's window.
+    pub maxt: i64,
+    pub samples: u64,
+    series: Vec<BlockSeries>,
+    postings: Postings,
+    chunks: File,
+}
+
+/// The directory name of the block for `[mint, maxt)`; sortable by time.
+fn name(mint: i64, maxt: i64) -> String {
+    format!("{mint:020}-{maxt:020}")
+}
+
+/// Writes the given series (each sorted, all within `[mint, maxt)`) as a block in `dir`.
+pub fn write(dir: &Path, mint: i64, maxt: i64, series: &[(Labels, Vec<Sample>)]) -> io::Result<PathBuf> {
+    let final_dir = dir.join(name(mint, maxt));
+    let tmp = dir.join(format!("{}.tmp", name(mint, maxt)));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)?;
+    let mut chunks = Vec::new();
+    let mut index = Vec::new();
+    index.extend_from_slice(INDEX_MAGIC);
+    let mut sorted: Vec<&(Labels, Vec<Sample>)> = series.iter().filter(|(_, s)| !s.is_empty()).collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    index.extend_from_slice(&(sorted.len() as u32).to_le_bytes());
+    let mut total = 0u64;
+    for (labels, samples) in sorted {
+        put_labels(&mut index, labels);
+        let parts: Vec<&[Sample]> = samples.chunks(SAMPLES_PER_CHUNK).collect();
+        index.extend_from_slice(&(parts.len() as u32).to_le_bytes());
+        for part in parts {
+            let bytes = chunk::encode(part);
+            index.extend_from_slice(&(chunks.len() as u64).to_le_bytes());
+            index.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            index.extend_from_slice(&part[0].0.to_le_bytes());
+            index.extend_from_slice(&part[part.len() - 1].0.to_le_bytes());
+            index.extend_from_slice(&crc32fast::hash(&bytes).to_le_bytes());
+            chunks.extend_from_slice(&bytes);
+            total += part.len() as u64;
+        }
+    }
+    let crc = crc32fast::hash(&index);
+    index.extend_from_slice(&crc.to_le_bytes());
+    write_synced(&tmp.join("chunks"), &chunks)?;
+    write_synced(&tmp.join("index"), &index)?;
+    let meta = format!("version=1\nmint={mint}\nmaxt={maxt}\nseries={}\nsamples={total}\n", series.len());
+    write_synced(&tmp.join("meta"), meta.as_bytes())?;
+    File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, &final_dir)?;
+    File::open(dir)?.sync_all()?;
+    Ok(final_dir)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn put_labels(out: &mut Vec<u8>, labels: &Labels) {
+    out.extend_from_slice(&(labels.len() as u16).to_le_bytes());
+    for l in labels.iter() {
+        for s in [&l.name, &l.value] {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+fn invalid(path: &Path, what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("block {}: {what}", path.display()))
+}
+
+struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let s = self.data.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(s)
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
+    }
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+}
+
+impl Block {
+    /// Opens a block directory, checking its index's checksum.
+    pub fn open(path: &Path) -> io::Result<Block> {
+        let meta = std::fs::read_to_string(path.join("meta"))?;
+        let field = |key: &str| -> io::Result<i64> {
+            meta.lines()
+                .find_map(|l| l.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| invalid(path, &format!("meta has no {key}")))
+        };
+        let (mint, maxt, samples) = (field("mint")?, field("maxt")?, field("samples")? as u64);
+        let data = std::fs::read(path.join("index"))?;
+        if data.len() < INDEX_MAGIC.len() + 8 || &data[..8] != INDEX_MAGIC {
+            return Err(invalid(path, "index has no valid header"));
+        }
+        let (body, crc) = data.split_at(data.len() - 4);
+        if crc32fast::hash(body) != u32::from_le_bytes(crc.try_into().unwrap_or([0; 4])) {
+            return Err(invalid(path, "index checksum mismatch"));
+        }
+        let mut c = Cursor { data: body, pos: 8 };
+        let parse = |c: &mut Cursor<'_>| -> Option<Vec<BlockSeries>> {
+            let count = c.u32()? as usize;
+            let mut series = Vec::with_capacity(count.min(1 << 20));
+            for _ in 0..count {
+                let n = c.u16()? as usize;
+                let mut pairs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    pairs.push((c.string()?, c.string()?));
+                }
+                let chunk_count = c.u32()? as usize;
+                let mut chunks = Vec::with_capacity(chunk_count.min(1 << 16));
+                for _ in 0..chunk_count {
+                    let offset = c.u64()?;
+                    let len = c.u32()?;
+                    let mint = c.u64()? as i64;
+                    let maxt = c.u64()? as i64;
+                    let _crc = c.u32()?;
+                    chunks.push(ChunkMeta { offset, len, mint, maxt });
+                }
+                series.push(BlockSeries { labels: Labels::from_pairs(pairs), chunks });
+            }
+            Some(series)
+        };
+        let series = parse(&mut c).ok_or_else(|| invalid(path, "index is truncated"))?;
+        let mut postings = Postings::default();
+        for (id, s) in series.iter().enumerate() {
+            postings.add(id as u32, &s.labels);
+        }
+        let chunks = File::open(path.join("chunks"))?;
+        Ok(Block { dir: path.to_path_buf(), mint, maxt, samples, series, postings, chunks })
+    }
+
+    fn matching(&self, matchers: &[Matcher]) -> impl Iterator<Item = &BlockSeries> {
+        self.postings
+            .candidates(matchers, self.series.len())
+            .into_iter()
+            .map(|id| &self.series[id as usize])
+            .filter(|s| matchers.iter().all(|m| m.matches(s.labels.get(&m.name).unwrap_or(""))))
+    }
+
+    /// Matching series with their samples in `[mint, maxt]`.
+    pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> io::Result<Vec<Series>> {
+        let mut out = Vec::new();
+        for s in self.matching(matchers) {
+            let mut samples = Vec::new();
+            for c in s.chunks.iter().filter(|c| c.maxt >= mint && c.mint <= maxt) {
+                let mut bytes = vec![0u8; c.len as usize];
+                self.chunks.read_exact_at(&mut bytes, c.offset)?;
+                let decoded = chunk::decode(&bytes).ok_or_else(|| invalid(&self.dir, "damaged chunk"))?;
+                samples.extend(decoded.into_iter().filter(|(t, _)| *t >= mint && *t <= maxt));
+            }
+            if !samples.is_empty() {
+                out.push(Series { labels: s.labels.clone(), samples });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Matching series with a chunk overlapping `[mint, maxt]` (chunk bounds, not samples).
+    pub fn series(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Labels> {
+        self.matching(matchers)
+            .filter(|s| s.chunks.iter().any(|c| c.maxt >= mint && c.mint <= maxt))
+            .map(|s| s.labels.clone())
+            .collect()
+    }
+
+    pub fn label_names(&self) -> impl Iterator<Item = &String> {
+        self.postings.label_names()
+    }
+
+    pub fn label_values(&self, name: &str) -> impl Iterator<Item = &String> {
+        self.postings.label_values(name)
+    }
+
+    /// Bytes on disk (chunks and index).
+    pub fn size(&self) -> u64 {
+        ["chunks", "index", "meta"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(self.dir.join(f)).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+}
+
+/// Opens every block under `dir`, oldest first, removing leftovers of interrupted writes.
+pub fn open_all(dir: &Path) -> io::Result<Vec<Block>> {
+    std::fs::create_dir_all(dir)?;
+    let mut blocks = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "tmp") {
+            std::fs::remove_dir_all(&path)?;
+            continue;
+        }
+        if path.is_dir() {
+            blocks.push(Block::open(&path)?);
+        }
+    }
+    blocks.sort_by_key(|b| b.mint);
+    Ok(blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_reads_back() {
+        let dir = std::env::temp_dir().join(format!("lookout-block-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let a = Labels::from_pairs([("__name__", "m"), ("i", "a")]);
+        let b = Labels::from_pairs([("__name__", "m"), ("i", "b")]);
+        let samples: Vec<Sample> = (0..300).map(|i| (i * 1000, i as f64)).collect();
+        write(&dir, 0, 300_000, &[(a.clone(), samples.clone()), (b, samples[..10].to_vec())]).unwrap();
+        let blocks = open_all(&dir).unwrap();
+        assert_eq!(blocks.len(), 1);
+        let got = blocks[0].select(&[Matcher::equal("i", "a")], 100_000, 150_000).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].samples, samples[100..=150].to_vec());
+        assert_eq!(blocks[0].series(&[Matcher::equal("__name__", "m")], 50_000, 60_000), vec![a]);
+        assert_eq!(blocks[0].samples, 310);
+        // A damaged index is refused, not misread.
+        let index = blocks[0].dir.join("index");
+        let mut bytes = std::fs::read(&index).unwrap();
+        bytes[20] ^= 1;
+        std::fs::write(&index, bytes).unwrap();
+        assert!(Block::open(&blocks[0].dir).unwrap_err().to_string().contains("checksum"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
