@@ -14,9 +14,9 @@ async fn health_ready_and_self_metrics_count_demo_ingest() {
     assert_eq!(ready.status, 200, "{}", ready.body);
 
     // The demo scrapes its simulated services every 5 s; the first scrape is at start.
-    let metrics = eventually(Duration::from_secs(15), "demo samples in /metrics", || async {
+    let metrics = eventually(Duration::from_secs(15), "the demo's remote_write samples in /metrics", || async {
         let r = http_get(&format!("{}/metrics", lookout.url)).await?;
-        let line = r.body.lines().find(|l| l.starts_with("lookout_ingested_samples_total{source=\"demo\"}"));
+        let line = r.body.lines().find(|l| l.starts_with("lookout_ingested_samples_total{source=\"remote_write\"}"));
         match line.and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse::<f64>().ok()) {
             Some(v) if v > 100.0 => Ok(r),
             _ => Err(r.body.lines().filter(|l| l.contains("ingested")).collect::<Vec<_>>().join("\n")),
