@@ -12,7 +12,7 @@ use crate::chunk::{self, SAMPLES_PER_CHUNK};
 use crate::postings::Postings;
 use crate::{Labels, Matcher, Sample, Series};
 
-const INDEX_MAGIC: &[u8; 8] = b"LKTSIDX1";
+const INDEX_MAGIC: &[u8; 8] = b"LKTSIDX2";
 
 #[derive(Debug, Clone)]
 struct ChunkMeta {
@@ -20,6 +20,7 @@ struct ChunkMeta {
     len: u32,
     mint: i64,
     maxt: i64,
+    crc: u32,
 }
 
 #[derive(Debug)]
@@ -57,18 +58,32 @@ pub fn write(dir: &Path, mint: i64, maxt: i64, series: &[(Labels, Vec<Sample>)])
     index.extend_from_slice(INDEX_MAGIC);
     let mut sorted: Vec<&(Labels, Vec<Sample>)> = series.iter().filter(|(_, s)| !s.is_empty()).collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    index.extend_from_slice(&(sorted.len() as u32).to_le_bytes());
+    // Every label name and value is stored once; series refer to them by number.
+    let mut symbols: Vec<&str> = sorted.iter().flat_map(|(l, _)| l.iter().flat_map(|l| [l.name.as_str(), l.value.as_str()])).collect();
+    symbols.sort_unstable();
+    symbols.dedup();
+    put_varint(&mut index, symbols.len() as u64);
+    for symbol in &symbols {
+        put_varint(&mut index, symbol.len() as u64);
+        index.extend_from_slice(symbol.as_bytes());
+    }
+    let symbol_ref = |s: &str| symbols.binary_search(&s).unwrap_or(0) as u64;
+    put_varint(&mut index, sorted.len() as u64);
     let mut total = 0u64;
     for (labels, samples) in sorted {
-        put_labels(&mut index, labels);
+        put_varint(&mut index, labels.len() as u64);
+        for l in labels.iter() {
+            put_varint(&mut index, symbol_ref(&l.name));
+            put_varint(&mut index, symbol_ref(&l.value));
+        }
         let parts: Vec<&[Sample]> = samples.chunks(SAMPLES_PER_CHUNK).collect();
-        index.extend_from_slice(&(parts.len() as u32).to_le_bytes());
+        put_varint(&mut index, parts.len() as u64);
         for part in parts {
             let bytes = chunk::encode(part);
-            index.extend_from_slice(&(chunks.len() as u64).to_le_bytes());
-            index.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            index.extend_from_slice(&part[0].0.to_le_bytes());
-            index.extend_from_slice(&part[part.len() - 1].0.to_le_bytes());
+            put_varint(&mut index, chunks.len() as u64);
+            put_varint(&mut index, bytes.len() as u64);
+            put_varint(&mut index, zigzag(part[0].0));
+            put_varint(&mut index, (part[part.len() - 1].0 - part[0].0) as u64);
             index.extend_from_slice(&crc32fast::hash(&bytes).to_le_bytes());
             chunks.extend_from_slice(&bytes);
             total += part.len() as u64;
@@ -92,14 +107,20 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-fn put_labels(out: &mut Vec<u8>, labels: &Labels) {
-    out.extend_from_slice(&(labels.len() as u16).to_le_bytes());
-    for l in labels.iter() {
-        for s in [&l.name, &l.value] {
-            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-            out.extend_from_slice(s.as_bytes());
-        }
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
     }
+    out.push(v as u8);
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
 fn invalid(path: &Path, what: &str) -> io::Error {
@@ -117,17 +138,19 @@ impl Cursor<'_> {
         self.pos += n;
         Some(s)
     }
-    fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
-    }
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes)
-    }
-    fn u64(&mut self) -> Option<u64> {
-        self.take(8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes)
+    fn varint(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.take(1)?.first()?;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
     }
     fn string(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
+        let n = self.varint()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
 }
@@ -153,23 +176,30 @@ impl Block {
         }
         let mut c = Cursor { data: body, pos: 8 };
         let parse = |c: &mut Cursor<'_>| -> Option<Vec<BlockSeries>> {
-            let count = c.u32()? as usize;
+            let symbol_count = c.varint()? as usize;
+            let mut symbols = Vec::with_capacity(symbol_count.min(1 << 20));
+            for _ in 0..symbol_count {
+                symbols.push(c.string()?);
+            }
+            let count = c.varint()? as usize;
             let mut series = Vec::with_capacity(count.min(1 << 20));
             for _ in 0..count {
-                let n = c.u16()? as usize;
-                let mut pairs = Vec::with_capacity(n);
+                let n = c.varint()? as usize;
+                let mut pairs = Vec::with_capacity(n.min(256));
                 for _ in 0..n {
-                    pairs.push((c.string()?, c.string()?));
+                    let name = symbols.get(c.varint()? as usize)?.clone();
+                    let value = symbols.get(c.varint()? as usize)?.clone();
+                    pairs.push((name, value));
                 }
-                let chunk_count = c.u32()? as usize;
+                let chunk_count = c.varint()? as usize;
                 let mut chunks = Vec::with_capacity(chunk_count.min(1 << 16));
                 for _ in 0..chunk_count {
-                    let offset = c.u64()?;
-                    let len = c.u32()?;
-                    let mint = c.u64()? as i64;
-                    let maxt = c.u64()? as i64;
-                    let _crc = c.u32()?;
-                    chunks.push(ChunkMeta { offset, len, mint, maxt });
+                    let offset = c.varint()?;
+                    let len = u32::try_from(c.varint()?).ok()?;
+                    let mint = unzigzag(c.varint()?);
+                    let maxt = mint.checked_add(i64::try_from(c.varint()?).ok()?)?;
+                    let crc = u32::from_le_bytes(c.take(4)?.try_into().ok()?);
+                    chunks.push(ChunkMeta { offset, len, mint, maxt, crc });
                 }
                 series.push(BlockSeries { labels: Labels::from_pairs(pairs), chunks });
             }
@@ -200,6 +230,9 @@ impl Block {
             for c in s.chunks.iter().filter(|c| c.maxt >= mint && c.mint <= maxt) {
                 let mut bytes = vec![0u8; c.len as usize];
                 self.chunks.read_exact_at(&mut bytes, c.offset)?;
+                if crc32fast::hash(&bytes) != c.crc {
+                    return Err(invalid(&self.dir, "chunk checksum mismatch"));
+                }
                 let decoded = chunk::decode(&bytes).ok_or_else(|| invalid(&self.dir, "damaged chunk"))?;
                 samples.extend(decoded.into_iter().filter(|(t, _)| *t >= mint && *t <= maxt));
             }
@@ -226,13 +259,10 @@ impl Block {
         self.postings.label_values(name)
     }
 
-    /// Bytes on disk (chunks and index).
-    pub fn size(&self) -> u64 {
-        ["chunks", "index", "meta"]
-            .iter()
-            .filter_map(|f| std::fs::metadata(self.dir.join(f)).ok())
-            .map(|m| m.len())
-            .sum()
+    /// Bytes on disk of the chunks, and of the index and meta files.
+    pub fn sizes(&self) -> (u64, u64) {
+        let size = |f: &str| std::fs::metadata(self.dir.join(f)).map_or(0, |m| m.len());
+        (size("chunks"), size("index") + size("meta"))
     }
 }
 

@@ -285,9 +285,12 @@ impl Db {
         Ok(expired.len())
     }
 
-    /// Samples and bytes in persisted blocks, for the bytes-per-sample figure.
-    pub fn block_stats(&self) -> (u64, u64) {
-        self.blocks().iter().fold((0, 0), |(samples, bytes), b| (samples + b.samples, bytes + b.size()))
+    /// Samples, chunk bytes and index bytes in persisted blocks, for the bytes-per-sample figure.
+    pub fn block_stats(&self) -> (u64, u64, u64) {
+        self.blocks().iter().fold((0, 0, 0), |(samples, chunks, index), b| {
+            let (c, i) = b.sizes();
+            (samples + b.samples, chunks + c, index + i)
+        })
     }
 
     /// Folds the log into a checkpoint of the head as it is now, then deletes the segments and
@@ -429,8 +432,9 @@ mod tests {
         // Old samples can no longer enter the head: their window is persisted.
         let late = db.append(&[(series(0), 1_000, 1.0)]).unwrap();
         assert!(late.refused[0].1.to_string().contains("out of bounds"));
-        let (samples, bytes) = db.block_stats();
+        let (samples, chunk_bytes, index_bytes) = db.block_stats();
         assert_eq!(samples, 240);
+        let bytes = chunk_bytes + index_bytes;
         drop(db);
         let (db, report) = Db::open(&dir, Limits::default()).unwrap();
         assert_eq!(report.blocks, 1);

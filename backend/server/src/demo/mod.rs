@@ -9,7 +9,7 @@
 mod client;
 pub mod logs;
 mod rng;
-mod schedule;
+pub mod schedule;
 pub mod sim;
 mod sink;
 

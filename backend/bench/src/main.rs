@@ -1,0 +1,222 @@
+//! `lookout-bench`: the measurements behind BENCHMARKS.md. Each subcommand prints one line per
+//! figure; `scripts/bench.sh` runs them against Lookout and its peers side by side.
+//!
+//! - `ingest URL`: remote_write 10,000 series × 240 samples (one hour at 15 s) to URL, report samples/s.
+//! - `query URL`: instant and range query latency over that data, against any Prometheus API.
+//! - `parse FILE`: exposition parse speed in MB/s.
+//! - `storage`: bytes per sample on disk for the demo's workload after compaction.
+
+use std::time::{Duration, Instant};
+
+use lookout_server::ingest::remote_write::encode;
+use lookout_tsdb::Labels;
+
+const SERIES: usize = 10_000;
+const ROUNDS: usize = 240;
+const STEP_MS: i64 = 15_000;
+const BATCH: usize = 1_000;
+const WRITERS: usize = 4;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // reqwest is built without a TLS provider of its own; the benchmark only speaks plain HTTP.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let args: Vec<String> = std::env::args().collect();
+    match (args.get(1).map(String::as_str), args.get(2)) {
+        (Some("ingest"), Some(url)) => ingest(url).await,
+        (Some("query"), Some(url)) => query(url).await,
+        (Some("parse"), Some(file)) => parse(file),
+        (Some("storage"), _) => storage(),
+        _ => {
+            eprintln!("usage: lookout-bench ingest URL | query URL | parse FILE | storage");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn series_labels(i: usize) -> Labels {
+    Labels::from_pairs([
+        ("__name__", format!("bench_metric_{}", i % 100)),
+        ("job", "bench".into()),
+        ("instance", format!("host-{}:9100", i % 50)),
+        ("id", i.to_string()),
+    ])
+}
+
+/// The hour of data ends a minute ago, so every system accepts it as recent.
+fn start_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    (now - 60_000 - ROUNDS as i64 * STEP_MS) / STEP_MS * STEP_MS
+}
+
+async fn ingest(url: &str) {
+    let client = reqwest::Client::new();
+    let labels: Vec<Labels> = (0..SERIES).map(series_labels).collect();
+    let t0 = start_ms();
+    // Each writer owns a quarter of the series, so every series is written in time order.
+    let mut bodies: Vec<Vec<Vec<u8>>> = vec![Vec::new(); WRITERS];
+    for round in 0..ROUNDS {
+        for (w, bodies) in bodies.iter_mut().enumerate() {
+            let mine: Vec<usize> = (w..SERIES).step_by(WRITERS).collect();
+            for part in mine.chunks(BATCH) {
+                let series: Vec<(Labels, Vec<(i64, f64)>)> = part
+                    .iter()
+                    .map(|&i| {
+                        let v = (round * (i % 7 + 1)) as f64 + (i % 13) as f64 * 0.25;
+                        (labels[i].clone(), vec![(t0 + round as i64 * STEP_MS, v)])
+                    })
+                    .collect();
+                bodies.push(encode(&series, &[]));
+            }
+        }
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for bodies in bodies {
+        let (client, url) = (client.clone(), url.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut failures = 0;
+            for body in bodies {
+                let response = client
+                    .post(&url)
+                    .header("Content-Type", "application/x-protobuf")
+                    .header("Content-Encoding", "snappy")
+                    .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                    .body(body)
+                    .send()
+                    .await;
+                if !response.is_ok_and(|r| r.status().is_success()) {
+                    failures += 1;
+                }
+            }
+            failures
+        }));
+    }
+    let mut failures = 0;
+    for task in tasks {
+        failures += task.await.unwrap_or(1);
+    }
+    let elapsed = started.elapsed();
+    let samples = SERIES * ROUNDS;
+    println!(
+        "ingest: {samples} samples ({SERIES} series x {ROUNDS}) in batches of {BATCH} by {WRITERS} writers: {:.2?}, {:.0} samples/s, {failures} failed requests",
+        elapsed,
+        samples as f64 / elapsed.as_secs_f64()
+    );
+}
+
+async fn query(base: &str) {
+    let client = reqwest::Client::new();
+    let end = (start_ms() + ROUNDS as i64 * STEP_MS) as f64 / 1000.0;
+    let start = end - 3600.0 + 300.0;
+    let cases = [
+        (
+            "instant, 10k series: sum(rate({job=\"bench\"}[5m]))",
+            format!("/api/v1/query?query=sum(rate(%7Bjob%3D%22bench%22%7D%5B5m%5D))&time={end}"),
+        ),
+        ("instant, 100 series: bench_metric_7", format!("/api/v1/query?query=bench_metric_7&time={end}")),
+        (
+            "range 1h/15s, 10k series: sum by (instance) (rate({job=\"bench\"}[5m]))",
+            format!(
+                "/api/v1/query_range?query=sum%20by%20(instance)%20(rate(%7Bjob%3D%22bench%22%7D%5B5m%5D))&start={start}&end={end}&step=15"
+            ),
+        ),
+    ];
+    for (name, path) in cases {
+        let mut times = Vec::new();
+        let mut last = String::new();
+        for _ in 0..7 {
+            let started = Instant::now();
+            match client.get(format!("{base}{path}")).send().await {
+                Ok(r) => last = r.text().await.unwrap_or_default(),
+                Err(e) => last = e.to_string(),
+            }
+            times.push(started.elapsed());
+        }
+        times.sort();
+        let ok = last.contains("\"success\"");
+        let count = serde_json::from_str::<serde_json::Value>(&last)
+            .ok()
+            .and_then(|v| v["data"]["result"].as_array().map(|r| r.len()))
+            .unwrap_or(0);
+        println!(
+            "query {name}: median {:.2?}, best {:.2?}, worst {:.2?} over 7 runs ({} series returned{})",
+            times[3],
+            times[0],
+            times[6],
+            count,
+            if ok { "" } else { ", FAILED" }
+        );
+    }
+}
+
+fn parse(file: &str) {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let runs = 200;
+    let started = Instant::now();
+    let mut samples = 0;
+    for _ in 0..runs {
+        samples = lookout_exposition::parse(&text, lookout_exposition::Format::Text).samples.len();
+    }
+    let elapsed = started.elapsed();
+    let mb = (text.len() * runs) as f64 / 1e6;
+    println!(
+        "parse: {} ({} bytes, {samples} samples) x {runs}: {:.1} MB/s, {:.0} samples/s",
+        file.rsplit('/').next().unwrap_or(file),
+        text.len(),
+        mb / elapsed.as_secs_f64(),
+        (samples * runs) as f64 / elapsed.as_secs_f64()
+    );
+}
+
+/// Six hours of the demo's services scraped every 15 s, stored, compacted into blocks.
+fn storage() {
+    use lookout_server::config::DemoConfig;
+    use lookout_server::demo::schedule::Schedule;
+    use lookout_server::demo::sim::Simulation;
+
+    let dir = std::env::temp_dir().join(format!("lookout-bench-storage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (db, _) = lookout_tsdb::Db::open(&dir, lookout_tsdb::Limits::default()).unwrap();
+    let hours = 6;
+    let t0 = 1_700_000_000_000 / lookout_tsdb::BLOCK_RANGE_MS * lookout_tsdb::BLOCK_RANGE_MS;
+    let config = DemoConfig { incident_every: Duration::from_secs(600), ..DemoConfig::default() };
+    let mut sim = Simulation::new(7, Schedule::new(&config), t0);
+    let mut total = 0usize;
+    for step in 1..=(hours * 3600 / 15) {
+        let t = t0 + step * 15_000;
+        for second in (1..=15).rev() {
+            sim.step(t - (second - 1) * 1000);
+        }
+        let mut batch = Vec::new();
+        for instance in &sim.instances {
+            for family in instance.registry.collect() {
+                for s in family.samples {
+                    let labels = Labels::from_pairs(
+                        [
+                            ("__name__".to_string(), s.name),
+                            ("job".into(), instance.job.to_string()),
+                            ("instance".into(), instance.instance.clone()),
+                        ]
+                        .into_iter()
+                        .chain(s.labels),
+                    );
+                    batch.push((labels, t, s.value));
+                }
+            }
+        }
+        total += db.append(&batch).unwrap().accepted;
+    }
+    let blocks = db.compact().unwrap();
+    let (samples, chunks, index) = db.block_stats();
+    let per = |bytes: u64| bytes as f64 / samples.max(1) as f64;
+    println!(
+        "storage: demo workload, {hours} h at 15 s ({total} samples); {} blocks hold {samples} samples in {} bytes = {:.2} bytes/sample ({:.2} in chunks, {:.2} in the index)",
+        blocks.len(),
+        chunks + index,
+        per(chunks + index),
+        per(chunks),
+        per(index)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
