@@ -33,9 +33,9 @@ test: test-tools ui
 	cargo build --locked -p lookout-server --bin lookout
 	cargo test --locked
 
-## bench: the benchmarks whose figures are in BENCHMARKS.md
+## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus and VictoriaMetrics to compare)
 bench:
-	cargo run --release --locked -p lookout-tsdb --example head_bench
+	scripts/bench.sh
 
 fmt:
 	cargo fmt --all

@@ -183,6 +183,8 @@ fn storage() {
     let config = DemoConfig { incident_every: Duration::from_secs(600), ..DemoConfig::default() };
     let mut sim = Simulation::new(7, Schedule::new(&config), t0);
     let mut total = 0usize;
+    // The same samples as OpenMetrics text, for `promtool tsdb create-blocks-from openmetrics`.
+    let mut by_series: std::collections::BTreeMap<Labels, Vec<(i64, f64)>> = std::collections::BTreeMap::new();
     for step in 1..=(hours * 3600 / 15) {
         let t = t0 + step * 15_000;
         for second in (1..=15).rev() {
@@ -201,6 +203,7 @@ fn storage() {
                         .into_iter()
                         .chain(s.labels),
                     );
+                    by_series.entry(labels.clone()).or_default().push((t, s.value));
                     batch.push((labels, t, s.value));
                 }
             }
@@ -219,4 +222,18 @@ fn storage() {
         per(index)
     );
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some(out) = std::env::args().nth(2) {
+        let mut text = String::new();
+        for (labels, samples) in &by_series {
+            let name = labels.metric_name().unwrap_or("");
+            let rest: Vec<String> =
+                labels.iter().filter(|l| l.name != "__name__").map(|l| format!("{}={:?}", l.name, l.value)).collect();
+            for (t, v) in samples {
+                text.push_str(&format!("{name}{{{}}} {v} {}.{:03}\n", rest.join(","), t / 1000, t % 1000));
+            }
+        }
+        text.push_str("# EOF\n");
+        std::fs::write(&out, text).unwrap();
+        println!("storage: wrote the same samples as OpenMetrics to {out}");
+    }
 }

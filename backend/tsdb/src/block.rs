@@ -59,7 +59,8 @@ pub fn write(dir: &Path, mint: i64, maxt: i64, series: &[(Labels, Vec<Sample>)])
     let mut sorted: Vec<&(Labels, Vec<Sample>)> = series.iter().filter(|(_, s)| !s.is_empty()).collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     // Every label name and value is stored once; series refer to them by number.
-    let mut symbols: Vec<&str> = sorted.iter().flat_map(|(l, _)| l.iter().flat_map(|l| [l.name.as_str(), l.value.as_str()])).collect();
+    let mut symbols: Vec<&str> =
+        sorted.iter().flat_map(|(l, _)| l.iter().flat_map(|l| [l.name.as_str(), l.value.as_str()])).collect();
     symbols.sort_unstable();
     symbols.dedup();
     put_varint(&mut index, symbols.len() as u64);

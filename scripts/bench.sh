@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs every benchmark of BENCHMARKS.md: parse speed, bytes per sample (side by side with
+# promtool's blocks from the same samples), and remote_write ingest plus query latency on
+# Lookout, Prometheus 2.42 and VictoriaMetrics, each started on a loopback port with a fresh
+# data directory. Every load is bounded (2.4 M samples, 7 runs per query).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+for pkg in prometheus victoria-metrics; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; }
+done
+# The packages start their own services; stop them so they do not share the two cores.
+as_root systemctl stop prometheus victoria-metrics 2>/dev/null || true
+pkill -x prometheus 2>/dev/null || true
+pkill -x victoria-metrics 2>/dev/null || true
+
+cargo build --release --locked -p lookout-bench -p lookout-server
+bench=target/release/lookout-bench
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() {
+  for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done
+  echo "not ready: $1" >&2; return 1
+}
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
+echo "== parse"
+"$bench" parse ../shared/conformance/exposition/alltypes.237mfs.prom.txt
+echo "== storage"
+"$bench" storage "$work/demo.om"
+promtool tsdb create-blocks-from openmetrics "$work/demo.om" "$work/promtool" >/dev/null
+prom_bytes=$(find "$work/promtool" -type f \( -path '*/chunks/*' -o -name index \) -printf '%s\n' | awk '{s+=$1} END {print s}')
+prom_samples=$(grep -vc '^#' "$work/demo.om")
+echo "storage: promtool (Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')) blocks of the same samples: $prom_bytes bytes for $prom_samples samples = $(awk -v b="$prom_bytes" -v s="$prom_samples" 'BEGIN {printf "%.2f", b/s}') bytes/sample (chunks and index)"
+
+run_system() {
+  local name=$1 port=$2 ready=$3 write=$4
+  echo "== $name"
+  wait_ready "$ready"
+  "$bench" ingest "http://127.0.0.1:$port$write"
+  sleep 2
+  "$bench" query "http://127.0.0.1:$port"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+}
+
+port=$(free_port)
+target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout" >/dev/null 2>&1 &
+pids+=($!)
+run_system "Lookout $(target/release/lookout --version | awk '{print $2}')" "$port" "http://127.0.0.1:$port/-/ready" /api/v1/write
+
+port=$(free_port)
+printf 'global:\n  scrape_interval: 15s\n' > "$work/prometheus.yml"
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
+  --web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver >/dev/null 2>&1 &
+pids+=($!)
+run_system "Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')" "$port" "http://127.0.0.1:$port/-/ready" /api/v1/write
+
+port=$(free_port)
+victoria-metrics -storageDataPath="$work/victoria" -httpListenAddr="127.0.0.1:$port" -search.latencyOffset=0s >/dev/null 2>&1 &
+pids+=($!)
+run_system "VictoriaMetrics $(victoria-metrics --version 2>&1 | head -1)" "$port" "http://127.0.0.1:$port/health" /api/v1/write
