@@ -93,10 +93,13 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Parses a Prometheus API time: Unix seconds (with a fraction) or RFC 3339. Returns milliseconds.
 pub fn parse_api_time(text: &str) -> Option<i64> {
+    // Times beyond about ±146 million years are refused, so time arithmetic cannot overflow.
+    const LIMIT_MS: i64 = 1 << 62;
     if let Ok(seconds) = text.parse::<f64>() {
-        return (seconds.is_finite() && seconds.abs() < 9.2e15).then(|| (seconds * 1000.0).round() as i64);
+        let ms = seconds * 1000.0;
+        return (ms.is_finite() && ms.abs() < LIMIT_MS as f64).then(|| ms.round() as i64);
     }
-    parse_rfc3339(text)
+    parse_rfc3339(text).filter(|ms| ms.abs() < LIMIT_MS)
 }
 
 /// Parses a Prometheus API duration: seconds (with a fraction) or a duration like `5m`.
@@ -105,6 +108,30 @@ pub fn parse_api_duration(text: &str) -> Option<Duration> {
         return (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12).then(|| Duration::from_secs_f64(seconds));
     }
     parse_duration(text).ok()
+}
+
+/// Formats a duration as Prometheus does: `1h30m`, `15s`, `500ms`, `0s`.
+pub fn format_duration(d: Duration) -> String {
+    let mut ms = d.as_millis() as u64;
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    for (unit, size) in [
+        ("y", 365 * 86_400_000),
+        ("w", 7 * 86_400_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
+        if ms >= size {
+            out.push_str(&format!("{}{unit}", ms / size));
+            ms %= size;
+        }
+    }
+    out
 }
 
 /// Parses a Prometheus duration such as `30s`, `10m`, `1h30m`, `15d` or `250ms`.
@@ -163,6 +190,15 @@ mod tests {
         assert_eq!(parse_api_duration("15"), Some(Duration::from_secs(15)));
         assert_eq!(parse_api_duration("1m30s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_api_duration("-1"), None);
+    }
+
+    #[test]
+    fn formats_durations_like_prometheus() {
+        for (ms, text) in
+            [(0, "0s"), (500, "500ms"), (15_000, "15s"), (90_000, "1m30s"), (3_600_000, "1h"), (86_400_000, "1d")]
+        {
+            assert_eq!(format_duration(Duration::from_millis(ms)), text);
+        }
     }
 
     #[test]

@@ -122,21 +122,22 @@ impl Db {
     /// one by one; the call fails only if the log cannot be written (then nothing is acknowledged).
     pub fn append(&self, batch: &[(Labels, i64, f64)]) -> io::Result<AppendResult> {
         let mut result = AppendResult::default();
-        let mut valid = Vec::with_capacity(batch.len());
-        let mut index_of = Vec::with_capacity(batch.len());
         let seq = {
             let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
+            let mut new_per_metric: HashMap<&str, usize> = HashMap::new();
             let mut new_series: HashSet<&Labels> = HashSet::new();
+            let mut valid = Vec::with_capacity(batch.len());
+            let mut index_of = Vec::with_capacity(batch.len());
             for (i, sample) in batch.iter().enumerate() {
-                match self.check_limits(&sample.0, &mut new_series) {
+                match self.check_limits(&sample.0, &mut new_series, &mut new_per_metric) {
                     Ok(()) => {
-                        valid.push(sample.clone());
+                        valid.push(sample);
                         index_of.push(i);
                     }
                     Err(err) => result.refused.push((i, err)),
                 }
             }
-            let outcome = self.head.append_batch(&valid);
+            let outcome = self.head.append_batch(valid.into_iter());
             result.accepted = outcome.accepted.len();
             result.refused.extend(outcome.refused.into_iter().map(|(i, e)| (index_of[i], SampleError::from(e))));
             let mut records = Vec::with_capacity(2);
@@ -146,17 +147,21 @@ impl Db {
             if !outcome.accepted.is_empty() {
                 records.push(Record::Samples(outcome.accepted));
             }
-            if records.is_empty() {
-                return Ok(result);
-            }
-            self.wal.queue(&records)
+            // Even with nothing new to log (a retried batch, all duplicates), the caller waits
+            // for everything queued before: the original may still be on its way to disk.
+            self.wal.queue(&records)?
         };
         self.wal.wait(seq)?;
         result.refused.sort_by_key(|(i, _)| *i);
         Ok(result)
     }
 
-    fn check_limits<'a>(&self, labels: &'a Labels, new_series: &mut HashSet<&'a Labels>) -> Result<(), SampleError> {
+    fn check_limits<'a>(
+        &self,
+        labels: &'a Labels,
+        new_series: &mut HashSet<&'a Labels>,
+        new_per_metric: &mut HashMap<&'a str, usize>,
+    ) -> Result<(), SampleError> {
         let l = &self.limits;
         if labels.len() > l.max_labels_per_series {
             return Err(SampleError::TooManyLabels {
@@ -179,13 +184,13 @@ impl Db {
                 });
             }
         }
-        if !self.head.contains(labels) && !new_series.contains(labels) {
+        if !new_series.contains(labels) && !self.head.contains(labels) {
             let metric = labels.get(METRIC_NAME).unwrap_or("");
-            let existing = self.head.count_with(METRIC_NAME, metric)
-                + new_series.iter().filter(|s| s.get(METRIC_NAME) == Some(metric)).count();
-            if existing >= l.max_series_per_metric {
+            let pending = new_per_metric.entry(metric).or_insert(0);
+            if self.head.count_with(METRIC_NAME, metric) + *pending >= l.max_series_per_metric {
                 return Err(SampleError::TooManySeries { metric: metric.to_string(), limit: l.max_series_per_metric });
             }
+            *pending += 1;
             new_series.insert(labels);
         }
         Ok(())
@@ -253,14 +258,20 @@ impl Db {
             if head_max < end + BLOCK_RANGE_MS / 2 {
                 break;
             }
+            // Close the window to writes first, so nothing can be acknowledged into it while
+            // the block is written and then be truncated away.
+            {
+                let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
+                self.head.set_min_valid_time(end);
+            }
             let series = self.head.window(start, end);
             let path = block::write(&self.blocks_dir, start, end, &series)?;
             let opened = Block::open(&path)?;
             {
                 let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
-                self.head.set_min_valid_time(end);
                 self.blocks.write().unwrap_or_else(|e| e.into_inner()).push(Arc::new(opened));
                 self.head.truncate_before(end);
+                self.head.gc();
             }
             written.push(path);
         }
@@ -296,10 +307,13 @@ impl Db {
     /// Folds the log into a checkpoint of the head as it is now, then deletes the segments and
     /// older checkpoints it replaces. Call after trimming the head, to bound the log's size.
     pub fn checkpoint(&self) -> io::Result<PathBuf> {
-        let (segment, snapshot) = {
+        let segment = {
             let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
-            (self.wal.rotate()?, self.head.snapshot())
+            self.wal.rotate()?
         };
+        // Taken after the rotation, the snapshot holds everything in the segments it replaces
+        // (and possibly a little more, which replay skips as duplicates).
+        let snapshot = self.head.snapshot();
         let mut series = Vec::with_capacity(snapshot.len());
         let mut samples = Vec::new();
         for (id, labels, points) in snapshot {
@@ -420,26 +434,29 @@ mod tests {
         let dir = temp_dir("compact");
         let (db, _) = Db::open(&dir, Limits::default()).unwrap();
         // Five hours of one sample a minute for two series.
-        let batch: Vec<_> =
+        let mut batch: Vec<_> =
             (0..300).flat_map(|m| (0..2).map(move |i| (series(i), m as i64 * 60_000, m as f64))).collect();
+        // A third series lives only in the first hour: after compaction it is in the block alone.
+        batch.extend((0..60).map(|m| (series(2), m as i64 * 60_000, 1.0)));
         db.append(&batch).unwrap();
         let written = db.compact().unwrap();
         assert_eq!(written.len(), 1, "the first two-hour window is complete (the head runs 3 h past it)");
         assert_eq!(db.head().time_range().unwrap().0, BLOCK_RANGE_MS);
         let all = db.select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX).unwrap();
-        assert_eq!(all.iter().map(|s| s.samples.len()).sum::<usize>(), 600);
+        assert_eq!(all.iter().map(|s| s.samples.len()).sum::<usize>(), 660);
         assert!(all.iter().all(|s| s.samples.windows(2).all(|w| w[0].0 < w[1].0)));
+        assert_eq!(db.head().num_series(), 2, "the series with nothing left in the head is collected");
         // Old samples can no longer enter the head: their window is persisted.
         let late = db.append(&[(series(0), 1_000, 1.0)]).unwrap();
         assert!(late.refused[0].1.to_string().contains("out of bounds"));
         let (samples, chunk_bytes, index_bytes) = db.block_stats();
-        assert_eq!(samples, 240);
+        assert_eq!(samples, 300);
         let bytes = chunk_bytes + index_bytes;
         drop(db);
         let (db, report) = Db::open(&dir, Limits::default()).unwrap();
         assert_eq!(report.blocks, 1);
         let all = db.select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX).unwrap();
-        assert_eq!(all.iter().map(|s| s.samples.len()).sum::<usize>(), 600);
+        assert_eq!(all.iter().map(|s| s.samples.len()).sum::<usize>(), 660);
         assert!(bytes > 0);
         assert_eq!(db.retain(BLOCK_RANGE_MS).unwrap(), 1);
         assert_eq!(db.select(&[Matcher::equal("i", "0")], i64::MIN, i64::MAX).unwrap()[0].samples.len(), 180);

@@ -1,7 +1,9 @@
 //! The head: the in-memory part of the store that takes appends and answers selects.
 //!
-//! Series get dense ids in creation order; the postings map each `name=value` pair to the sorted
-//! ids that carry it, so a select with equality matchers touches only candidate series.
+//! Series get ids in creation order, never reused; a series whose samples have all moved to
+//! blocks is dropped by [`Head::gc`], leaving its slot empty. The postings map each `name=value`
+//! pair to the sorted ids that carry it, so a select with equality matchers touches only
+//! candidate series.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::RwLock;
@@ -20,6 +22,8 @@ pub enum AppendError {
     Duplicate { series: String, timestamp: i64 },
     #[error("out of bounds: sample for {series} at {timestamp} is older than {min_valid}, which is already persisted")]
     OutOfBounds { series: String, timestamp: i64, min_valid: i64 },
+    #[error("timestamp {timestamp} of {series} is out of the supported range (about ±146 million years)")]
+    TimestampOutOfRange { series: String, timestamp: i64 },
 }
 
 /// A selected series with its samples inside the asked time range.
@@ -29,8 +33,12 @@ pub struct Series {
     pub samples: Vec<Sample>,
 }
 
+/// Timestamps beyond this (in either direction) are refused, so time arithmetic never overflows.
+const MAX_ABS_TIMESTAMP: i64 = 1 << 62;
+
 struct Inner {
-    series: Vec<MemSeries>,
+    /// Indexed by series id; `None` once a series is garbage-collected.
+    series: Vec<Option<MemSeries>>,
     ids: HashMap<Labels, u32>,
     postings: Postings,
     /// Samples before this time are refused: they belong to blocks already written.
@@ -75,7 +83,7 @@ impl Head {
     pub fn time_range(&self) -> Option<(i64, i64)> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         let mut range: Option<(i64, i64)> = None;
-        for s in &inner.series {
+        for s in inner.series.iter().flatten() {
             if let (Some(first), Some(last)) = (s.samples.front(), s.samples.back()) {
                 range = Some(range.map_or((first.0, last.0), |(lo, hi)| (lo.min(first.0), hi.max(last.0))));
             }
@@ -90,24 +98,23 @@ impl Head {
             return Err(AppendError::NoMetricName { series: labels.to_string() });
         }
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        let id = inner.get_or_create(labels);
+        let (id, _) = inner.get_or_create(labels);
         inner.append_id(id, t, v).map(|_| ())
     }
 
     /// Appends a batch under one lock, reporting what a write-ahead log must record: the series
     /// created (id and labels, in creation order) and the samples accepted (by series id).
     /// Refused samples are returned with their index in the batch; the rest are applied.
-    pub fn append_batch(&self, batch: &[(Labels, i64, f64)]) -> BatchOutcome {
+    pub fn append_batch<'a>(&self, batch: impl IntoIterator<Item = &'a (Labels, i64, f64)>) -> BatchOutcome {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let mut outcome = BatchOutcome::default();
-        for (index, (labels, t, v)) in batch.iter().enumerate() {
+        for (index, (labels, t, v)) in batch.into_iter().enumerate() {
             if labels.metric_name().is_none() {
                 outcome.refused.push((index, AppendError::NoMetricName { series: labels.to_string() }));
                 continue;
             }
-            let before = inner.series.len();
-            let id = inner.get_or_create(labels);
-            if inner.series.len() > before {
+            let (id, created) = inner.get_or_create(labels);
+            if created {
                 outcome.created.push((id, labels.clone()));
             }
             match inner.append_id(id, *t, *v) {
@@ -119,17 +126,23 @@ impl Head {
         outcome
     }
 
-    /// Recreates a series with a known id while replaying a log; ids are dense, so series must
-    /// come in creation order. Returns false when the id does not fit.
+    /// Recreates a series with a known id while replaying a log or checkpoint. Returns false
+    /// when the id is taken by other labels (the log is inconsistent).
     pub fn replay_series(&self, id: u32, labels: &Labels) -> bool {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         if let Some(&existing) = inner.ids.get(labels) {
             return existing == id;
         }
-        if id as usize != inner.series.len() {
+        let slot = id as usize;
+        if inner.series.len() <= slot {
+            inner.series.resize_with(slot + 1, || None);
+        }
+        if inner.series[slot].is_some() {
             return false;
         }
-        inner.get_or_create(labels);
+        inner.series[slot] = Some(MemSeries { labels: labels.clone(), samples: VecDeque::new() });
+        inner.ids.insert(labels.clone(), id);
+        inner.postings.add(id, labels);
         true
     }
 
@@ -137,11 +150,36 @@ impl Head {
     /// head from a checkpoint) are skipped; an unknown id is reported as false.
     pub fn replay_sample(&self, id: u32, t: i64, v: f64) -> bool {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if id as usize >= inner.series.len() {
+        if inner.series.get(id as usize).is_none_or(Option::is_none) {
             return false;
         }
         let _ = inner.append_id(id, t, v);
         true
+    }
+
+    /// Drops series without samples (all moved to blocks), so churned series do not pile up in
+    /// memory, in checkpoints, or against the per-metric series limit. Returns how many went.
+    pub fn gc(&self) -> usize {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let mut removed = 0;
+        let Inner { series, ids, postings, .. } = &mut *inner;
+        for slot in series.iter_mut() {
+            if slot.as_ref().is_some_and(|s| s.samples.is_empty()) {
+                if let Some(s) = slot.take() {
+                    ids.remove(&s.labels);
+                    removed += 1;
+                }
+            }
+        }
+        if removed > 0 {
+            *postings = Postings::default();
+            for (id, s) in series.iter().enumerate() {
+                if let Some(s) = s {
+                    postings.add(id as u32, &s.labels);
+                }
+            }
+        }
+        removed
     }
 
     /// Every series' samples in `[mint, maxt)`, for writing a block.
@@ -150,6 +188,7 @@ impl Head {
         inner
             .series
             .iter()
+            .flatten()
             .map(|s| {
                 (
                     s.labels.clone(),
@@ -167,7 +206,9 @@ impl Head {
             .series
             .iter()
             .enumerate()
-            .map(|(id, s)| (id as u32, s.labels.clone(), s.samples.iter().copied().collect()))
+            .filter_map(|(id, s)| {
+                s.as_ref().map(|s| (id as u32, s.labels.clone(), s.samples.iter().copied().collect()))
+            })
             .collect()
     }
 
@@ -179,7 +220,7 @@ impl Head {
             .candidates(matchers)
             .into_iter()
             .filter_map(|id| {
-                let series = &inner.series[id as usize];
+                let series = inner.series.get(id as usize)?.as_ref()?;
                 let matches = matchers.iter().all(|m| m.matches(series.labels.get(&m.name).unwrap_or("")));
                 if !matches {
                     return None;
@@ -202,7 +243,7 @@ impl Head {
         inner
             .candidates(matchers)
             .into_iter()
-            .map(|id| &inner.series[id as usize])
+            .filter_map(|id| inner.series.get(id as usize)?.as_ref())
             .filter(|s| matchers.iter().all(|m| m.matches(s.labels.get(&m.name).unwrap_or(""))))
             .filter(|s| s.samples.iter().any(|(t, _)| *t >= mint && *t <= maxt))
             .map(|s| s.labels.clone())
@@ -238,7 +279,7 @@ impl Head {
     /// Drops samples older than `mint`, bounding memory. Series keep their ids.
     pub fn truncate_before(&self, mint: i64) {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        for series in &mut inner.series {
+        for series in inner.series.iter_mut().flatten() {
             while series.samples.front().is_some_and(|(t, _)| *t < mint) {
                 series.samples.pop_front();
             }
@@ -246,7 +287,7 @@ impl Head {
     }
 
     pub fn num_series(&self) -> usize {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).series.len()
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).ids.len()
     }
 }
 
@@ -262,7 +303,12 @@ impl Inner {
     /// Appends to a series by id: `Ok(true)` when stored, `Ok(false)` for an exact duplicate.
     fn append_id(&mut self, id: u32, t: i64, v: f64) -> Result<bool, AppendError> {
         let min_valid = self.min_valid_time;
-        let series = &mut self.series[id as usize];
+        let Some(series) = self.series.get_mut(id as usize).and_then(Option::as_mut) else {
+            return Err(AppendError::NoMetricName { series: format!("unknown series id {id}") });
+        };
+        if t.unsigned_abs() > MAX_ABS_TIMESTAMP as u64 {
+            return Err(AppendError::TimestampOutOfRange { series: series.labels.to_string(), timestamp: t });
+        }
         if t < min_valid {
             return Err(AppendError::OutOfBounds { series: series.labels.to_string(), timestamp: t, min_valid });
         }
@@ -283,15 +329,16 @@ impl Inner {
         Ok(true)
     }
 
-    fn get_or_create(&mut self, labels: &Labels) -> u32 {
+    /// The series' id, creating it if needed; true when created.
+    fn get_or_create(&mut self, labels: &Labels) -> (u32, bool) {
         if let Some(&id) = self.ids.get(labels) {
-            return id;
+            return (id, false);
         }
         let id = u32::try_from(self.series.len()).expect("more than u32::MAX series");
         self.postings.add(id, labels);
-        self.series.push(MemSeries { labels: labels.clone(), samples: VecDeque::new() });
+        self.series.push(Some(MemSeries { labels: labels.clone(), samples: VecDeque::new() }));
         self.ids.insert(labels.clone(), id);
-        id
+        (id, true)
     }
 
     fn candidates(&self, matchers: &[Matcher]) -> Vec<u32> {

@@ -18,15 +18,13 @@ pub struct Labels(Vec<Label>);
 impl Labels {
     /// Builds a label set from pairs; later duplicates of a name win, empty values are dropped.
     pub fn from_pairs<N: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (N, V)>) -> Self {
-        let mut labels: Vec<Label> = Vec::new();
-        for (name, value) in pairs {
-            let (name, value) = (name.into(), value.into());
-            labels.retain(|l| l.name != name);
-            if !value.is_empty() {
-                labels.push(Label { name, value });
-            }
-        }
-        labels.sort();
+        let mut labels: Vec<Label> =
+            pairs.into_iter().map(|(n, v)| Label { name: n.into(), value: v.into() }).collect();
+        // A stable sort keeps equal names in input order; reversing first lets dedup keep the last.
+        labels.reverse();
+        labels.sort_by(|a, b| a.name.cmp(&b.name));
+        labels.dedup_by(|later, kept| later.name == kept.name);
+        labels.retain(|l| !l.value.is_empty());
         Labels(labels)
     }
 

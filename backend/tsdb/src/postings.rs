@@ -11,10 +11,19 @@ pub struct Postings {
 }
 
 impl Postings {
-    /// Indexes series `id`; ids must come in ascending order.
+    /// Indexes series `id`, keeping every list sorted (ids usually arrive in ascending order,
+    /// which is a plain push).
     pub fn add(&mut self, id: u32, labels: &Labels) {
         for label in labels.iter() {
-            self.map.entry(label.name.clone()).or_default().entry(label.value.clone()).or_default().push(id);
+            let list = self.map.entry(label.name.clone()).or_default().entry(label.value.clone()).or_default();
+            match list.last() {
+                Some(&last) if last >= id => {
+                    if let Err(pos) = list.binary_search(&id) {
+                        list.insert(pos, id);
+                    }
+                }
+                _ => list.push(id),
+            }
         }
     }
 

@@ -223,14 +223,22 @@ impl Wal {
     }
 
     /// Queues records; returns the sequence number to pass to [`Wal::wait`]. The caller holds
-    /// whatever lock orders records against the state they describe.
-    pub fn queue(&self, records: &[Record]) -> u64 {
+    /// whatever lock orders records against the state they describe. With no records it returns
+    /// the newest sequence number, so waiting on it covers everything queued so far. After a
+    /// failed write nothing more is queued: the log refuses until restart.
+    pub fn queue(&self, records: &[Record]) -> io::Result<u64> {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(err) = &pending.failed {
+            return Err(io::Error::other(err.clone()));
+        }
+        if records.is_empty() {
+            return Ok(pending.queued);
+        }
         for record in records {
             record.encode(&mut pending.buffer);
         }
         pending.queued += 1;
-        pending.queued
+        Ok(pending.queued)
     }
 
     /// Blocks until everything up to `seq` is written and fsynced. One waiter at a time does

@@ -21,12 +21,14 @@ pub fn router() -> Router<AppState> {
 /// the reasons when samples were refused (retrying would not help), 500 when the store failed
 /// (retrying can help; nothing of that request was acknowledged).
 async fn write(State(state): State<AppState>, body: Bytes) -> Response {
-    let decoded = match remote_write::decode(&body) {
-        Ok(decoded) => decoded,
-        Err(err @ DecodeError::TooLarge { .. }) => {
+    // Decompressing and decoding is CPU work; it runs off the async workers.
+    let decoded = match tokio::task::spawn_blocking(move || remote_write::decode(&body)).await {
+        Ok(Ok(decoded)) => decoded,
+        Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("decoding failed: {err}")).into_response(),
+        Ok(Err(err @ DecodeError::TooLarge { .. })) => {
             return (StatusCode::PAYLOAD_TOO_LARGE, err.to_string()).into_response();
         }
-        Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+        Ok(Err(err)) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
     };
     for (family, metadata) in decoded.metadata {
         state.metrics.set_metadata(&family, metadata);

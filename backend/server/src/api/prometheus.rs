@@ -142,7 +142,7 @@ async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BT
 
 async fn targets(State(state): State<AppState>, params: Params) -> Json<Response<TargetsData>> {
     let wanted = params.get("state").unwrap_or("any");
-    let duration = |d: std::time::Duration| format!("{}s", d.as_secs());
+    let duration = crate::timefmt::format_duration;
     let active = if wanted == "dropped" { Vec::new() } else { state.scrape.active() };
     let active_targets = active
         .into_iter()

@@ -107,17 +107,24 @@ pub fn decode(body: &[u8]) -> Result<Decoded, DecodeError> {
     Ok(decoded)
 }
 
+/// More labels than this on one series is refused before any per-label work.
+const MAX_LABELS: usize = 256;
+
 /// Checks a series' labels as Prometheus does: valid names, no duplicates, a metric name.
 fn validate_labels(labels: &[Label]) -> Result<Labels, String> {
     let shown = || {
-        let pairs: Vec<String> = labels.iter().map(|l| format!("{}={:?}", l.name, l.value)).collect();
-        format!("{{{}}}", pairs.join(", "))
+        let pairs: Vec<String> = labels.iter().take(8).map(|l| format!("{}={:?}", l.name, l.value)).collect();
+        format!("{{{}{}}}", pairs.join(", "), if labels.len() > 8 { ", …" } else { "" })
     };
-    for (i, label) in labels.iter().enumerate() {
+    if labels.len() > MAX_LABELS {
+        return Err(format!("series with {} labels, more than {MAX_LABELS}: {}", labels.len(), shown()));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(labels.len());
+    for label in labels {
         if !is_label_name(&label.name) {
             return Err(format!("invalid label name {:?} in series {}", label.name, shown()));
         }
-        if labels[..i].iter().any(|l| l.name == label.name) {
+        if !seen.insert(label.name.as_str()) {
             return Err(format!("duplicate label name {:?} in series {}", label.name, shown()));
         }
     }

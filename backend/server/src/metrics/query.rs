@@ -99,7 +99,7 @@ impl Metrics {
                 "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
             ));
         }
-        if (end - start) / step > self.limits.max_points_per_series {
+        if end.checked_sub(start).is_none_or(|span| span / step > self.limits.max_points_per_series) {
             return Err(QueryError::BadData(
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
             ));

@@ -100,13 +100,14 @@ pub fn start(settings: ScrapeSettings, metrics: Metrics, mut shutdown: watch::Re
         let mut running: BTreeMap<String, watch::Sender<bool>> = BTreeMap::new();
         let mut wanted_by_job: Vec<Vec<(Target, Arc<ScrapeConfig>)>> = vec![Vec::new(); configs.len()];
         let mut first = true;
+        let mut file_cache = target::FileCache::new();
         loop {
             for (i, config) in configs.iter().enumerate() {
                 // Static targets never change; discovery files are re-read every round.
                 if !first && config.file_sd.is_empty() {
                     continue;
                 }
-                let (groups, errors) = target::groups(config);
+                let (groups, errors) = target::groups(config, &mut file_cache);
                 for err in errors {
                     tracing::warn!(job = %config.job_name, %err, "file_sd_configs file could not be read");
                 }

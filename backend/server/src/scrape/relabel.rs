@@ -56,7 +56,7 @@ pub struct Rule {
 impl Rule {
     pub fn compile(raw: &RawRule) -> Result<Rule, String> {
         let pattern = raw.regex.clone().unwrap_or_else(|| "(.*)".into());
-        let regex = Regex::new(&format!("^(?s:{pattern})$")).map_err(|e| format!("invalid regex {pattern:?}: {e}"))?;
+        let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("invalid regex {pattern:?}: {e}"))?;
         let target_label = raw.target_label.clone().unwrap_or_default();
         let needs_target = matches!(
             raw.action,
@@ -97,8 +97,9 @@ pub fn apply(rules: &[Rule], mut labels: LabelMap) -> Option<LabelMap> {
         match rule.action {
             Action::Drop if rule.regex.is_match(&value) => return None,
             Action::Keep if !rule.regex.is_match(&value) => return None,
-            Action::DropEqual if labels.get(&rule.target_label).is_some_and(|t| *t == value) => return None,
-            Action::KeepEqual if labels.get(&rule.target_label).is_none_or(|t| *t != value) => return None,
+            // A missing target label compares as the empty string.
+            Action::DropEqual if labels.get(&rule.target_label).map_or("", String::as_str) == value => return None,
+            Action::KeepEqual if labels.get(&rule.target_label).map_or("", String::as_str) != value => return None,
             Action::Replace => {
                 if let Some(caps) = rule.regex.captures(&value) {
                     let mut target = String::new();
@@ -115,11 +116,15 @@ pub fn apply(rules: &[Rule], mut labels: LabelMap) -> Option<LabelMap> {
                     }
                 }
             }
-            Action::Lowercase => {
-                labels.insert(rule.target_label.clone(), value.to_lowercase());
-            }
-            Action::Uppercase => {
-                labels.insert(rule.target_label.clone(), value.to_uppercase());
+            Action::Lowercase | Action::Uppercase => {
+                let changed =
+                    if rule.action == Action::Lowercase { value.to_lowercase() } else { value.to_uppercase() };
+                // Setting an empty value removes the label, as everywhere in Prometheus.
+                if changed.is_empty() {
+                    labels.remove(&rule.target_label);
+                } else {
+                    labels.insert(rule.target_label.clone(), changed);
+                }
             }
             Action::HashMod => {
                 let hash = md5_prefix(&value);
@@ -151,7 +156,7 @@ fn is_label_name(name: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
-/// `hashmod` in Prometheus takes the first 8 bytes of the MD5 sum, big-endian. A small MD5
+/// `hashmod` in Prometheus takes the last 8 bytes of the MD5 sum, big-endian. A small MD5
 /// keeps shards identical to Prometheus's, so a migrated config shards targets the same way.
 fn md5_prefix(text: &str) -> u64 {
     let digest = md5(text.as_bytes());
@@ -238,6 +243,9 @@ mod tests {
             &[("a", "1"), ("b", "2")],
             Some(&[("a", "1"), ("b", "2"), ("c", "1-2")]),
         );
+        // A missing target label compares as empty: keepequal keeps, dropequal drops.
+        check("- source_labels: [x]\n  target_label: y\n  action: keepequal\n", &[("z", "1")], Some(&[("z", "1")]));
+        check("- source_labels: [x]\n  target_label: y\n  action: dropequal\n", &[("z", "1")], None);
         // An empty replacement removes the target label.
         check(
             "- source_labels: [x]\n  target_label: y\n  replacement: ''\n",

@@ -77,12 +77,14 @@ impl Scraper {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        if response.content_length().is_some_and(|l| l as usize > MAX_BODY_BYTES) {
-            return Err(format!("body larger than {MAX_BODY_BYTES} bytes"));
-        }
-        let bytes = response.bytes().await.map_err(|e| describe(&e))?;
-        if bytes.len() > MAX_BODY_BYTES {
-            return Err(format!("body larger than {MAX_BODY_BYTES} bytes"));
+        // Read piece by piece, so a body without a length cannot grow past the limit in memory.
+        let mut response = response;
+        let mut bytes = Vec::new();
+        while let Some(piece) = response.chunk().await.map_err(|e| describe(&e))? {
+            if bytes.len() + piece.len() > MAX_BODY_BYTES {
+                return Err(format!("body larger than {MAX_BODY_BYTES} bytes"));
+            }
+            bytes.extend_from_slice(&piece);
         }
         Ok((String::from_utf8_lossy(&bytes).into_owned(), content_type))
     }
@@ -167,8 +169,13 @@ impl Scraper {
             match labels.get(k) {
                 Some(existing) if self.config.honor_labels && !existing.is_empty() => {}
                 Some(existing) => {
+                    // Prometheus keeps prefixing until the name is free: exported_exported_job.
                     let existing = existing.clone();
-                    labels.insert(format!("exported_{k}"), existing);
+                    let mut name = format!("exported_{k}");
+                    while labels.contains_key(&name) {
+                        name = format!("exported_{name}");
+                    }
+                    labels.insert(name, existing);
                     labels.insert(k.clone(), v.clone());
                 }
                 None => {

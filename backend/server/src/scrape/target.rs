@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::config::{RawStaticConfig, ScrapeConfig};
 use super::relabel::{self, LabelMap};
+use crate::timefmt::format_duration;
 
 /// A target ready to scrape.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,19 +25,32 @@ pub struct Discovered {
     pub dropped: Vec<LabelMap>,
 }
 
+/// The last good contents of each discovery file: a file that cannot be read (half written,
+/// say) keeps its previous targets, as in Prometheus, instead of dropping them.
+pub type FileCache = std::collections::HashMap<std::path::PathBuf, Vec<RawStaticConfig>>;
+
 /// The groups of one job: its static ones and whatever its `file_sd_configs` files list now.
-pub fn groups(config: &ScrapeConfig) -> (Vec<RawStaticConfig>, Vec<String>) {
+pub fn groups(config: &ScrapeConfig, cache: &mut FileCache) -> (Vec<RawStaticConfig>, Vec<String>) {
     let mut groups = config.static_groups.clone();
     let mut errors = Vec::new();
     for sd in &config.file_sd {
         for pattern in &sd.patterns {
             for path in glob(pattern) {
                 match read_file_sd(&path) {
-                    Ok(found) => groups.extend(found.into_iter().map(|mut g| {
-                        g.labels.insert("__meta_filepath".into(), path.display().to_string());
-                        g
-                    })),
-                    Err(err) => errors.push(format!("{}: {err}", path.display())),
+                    Ok(found) => {
+                        let found: Vec<RawStaticConfig> = found
+                            .into_iter()
+                            .map(|mut g| {
+                                g.labels.insert("__meta_filepath".into(), path.display().to_string());
+                                g
+                            })
+                            .collect();
+                        cache.insert(path.clone(), found);
+                    }
+                    Err(err) => errors.push(format!("{}: {err} (keeping its last good targets)", path.display())),
+                }
+                if let Some(found) = cache.get(&path) {
+                    groups.extend(found.iter().cloned());
                 }
             }
         }
@@ -78,6 +92,22 @@ fn glob(pattern: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
+/// Adds the scheme's port to an address without one (`web` becomes `web:80`), as Prometheus 2.42
+/// does, so `instance` always names a port.
+fn with_default_port(address: &str, scheme: &str) -> String {
+    let has_port = match address.rsplit_once(':') {
+        Some((host, port)) => {
+            !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && (!host.contains(':') || host.ends_with(']'))
+        }
+        None => false,
+    };
+    if address.is_empty() || has_port {
+        address.to_string()
+    } else {
+        format!("{address}:{}", if scheme == "https" { 443 } else { 80 })
+    }
+}
+
 /// Builds the targets of one job from its groups.
 pub fn build(config: &ScrapeConfig, groups: &[RawStaticConfig]) -> Discovered {
     let mut out = Discovered::default();
@@ -85,14 +115,19 @@ pub fn build(config: &ScrapeConfig, groups: &[RawStaticConfig]) -> Discovered {
         for address in &group.targets {
             let mut labels = group.labels.clone();
             labels.insert("__address__".into(), address.clone());
-            labels.insert("job".into(), config.job_name.clone());
-            labels.insert("__scheme__".into(), config.scheme.clone());
-            labels.insert("__metrics_path__".into(), config.metrics_path.clone());
-            labels.insert("__scrape_interval__".into(), format!("{}s", config.interval.as_secs()));
-            labels.insert("__scrape_timeout__".into(), format!("{}s", config.timeout.as_secs()));
+            // Discovery may set these itself (a file listing `__metrics_path__: /probe`); the
+            // job's settings only fill what it left out, as in Prometheus.
+            let mut default = |name: &str, value: String| {
+                labels.entry(name.to_string()).or_insert(value);
+            };
+            default("job", config.job_name.clone());
+            default("__scheme__", config.scheme.clone());
+            default("__metrics_path__", config.metrics_path.clone());
+            default("__scrape_interval__", format_duration(config.interval));
+            default("__scrape_timeout__", format_duration(config.timeout));
             for (name, values) in &config.params {
                 if let Some(first) = values.first() {
-                    labels.insert(format!("__param_{name}"), first.clone());
+                    default(&format!("__param_{name}"), first.clone());
                 }
             }
             let discovered = labels.clone();
@@ -100,12 +135,12 @@ pub fn build(config: &ScrapeConfig, groups: &[RawStaticConfig]) -> Discovered {
                 out.dropped.push(discovered);
                 continue;
             };
-            let address = final_labels.get("__address__").cloned().unwrap_or_default();
+            let scheme = final_labels.get("__scheme__").cloned().unwrap_or_else(|| "http".into());
+            let address = with_default_port(final_labels.get("__address__").map_or("", String::as_str), &scheme);
             if address.is_empty() {
                 out.dropped.push(discovered);
                 continue;
             }
-            let scheme = final_labels.get("__scheme__").cloned().unwrap_or_else(|| "http".into());
             let path = final_labels.get("__metrics_path__").cloned().unwrap_or_else(|| "/metrics".into());
             let mut query: Vec<(String, String)> = config
                 .params
@@ -123,7 +158,7 @@ pub fn build(config: &ScrapeConfig, groups: &[RawStaticConfig]) -> Discovered {
             };
             let url = format!("{scheme}://{address}{path}{query_string}");
             final_labels.entry("instance".into()).or_insert(address);
-            final_labels.retain(|k, _| !k.starts_with("__"));
+            final_labels.retain(|k, v| !k.starts_with("__") && !v.is_empty());
             out.targets.push(Target { job: config.job_name.clone(), url, labels: final_labels, discovered });
         }
     }
@@ -159,6 +194,15 @@ mod tests {
     }
 
     #[test]
+    fn default_ports_and_discovered_paths_win() {
+        let c = config("- job_name: probe\n  scheme: https\n  static_configs:\n    - targets: ['web', '[::1]:9', 'h:1']\n      labels: {__metrics_path__: /probe}\n");
+        let found = build(&c, &c.static_groups);
+        let urls: Vec<&str> = found.targets.iter().map(|t| t.url.as_str()).collect();
+        assert_eq!(urls, ["https://web:443/probe", "https://[::1]:9/probe", "https://h:1/probe"]);
+        assert_eq!(found.targets[0].labels.get("instance").map(String::as_str), Some("web:443"));
+    }
+
+    #[test]
     fn validation_errors_name_the_job() {
         let raw: Vec<RawScrapeConfig> =
             serde_norway::from_str("- job_name: x\n  scrape_interval: 5s\n  scrape_timeout: 10s\n").unwrap();
@@ -177,7 +221,7 @@ mod tests {
         let raw: Vec<RawScrapeConfig> =
             serde_norway::from_str("- job_name: f\n  file_sd_configs:\n    - files: ['*.json', 'b.yml']\n").unwrap();
         let c = validate(&RawGlobal::default(), &raw, &dir).unwrap().configs.remove(0);
-        let (groups, errors) = groups(&c);
+        let (groups, errors) = groups(&c, &mut FileCache::new());
         assert!(errors.is_empty(), "{errors:?}");
         let found = build(&c, &groups);
         let urls: Vec<&str> = found.targets.iter().map(|t| t.url.as_str()).collect();
