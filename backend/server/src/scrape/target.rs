@@ -195,7 +195,9 @@ mod tests {
 
     #[test]
     fn default_ports_and_discovered_paths_win() {
-        let c = config("- job_name: probe\n  scheme: https\n  static_configs:\n    - targets: ['web', '[::1]:9', 'h:1']\n      labels: {__metrics_path__: /probe}\n");
+        let c = config(
+            "- job_name: probe\n  scheme: https\n  static_configs:\n    - targets: ['web', '[::1]:9', 'h:1']\n      labels: {__metrics_path__: /probe}\n",
+        );
         let found = build(&c, &c.static_groups);
         let urls: Vec<&str> = found.targets.iter().map(|t| t.url.as_str()).collect();
         assert_eq!(urls, ["https://web:443/probe", "https://[::1]:9/probe", "https://h:1/probe"]);
