@@ -1,7 +1,8 @@
 //! `lookout-bench`: the measurements behind BENCHMARKS.md. Each subcommand prints one line per
 //! figure; `scripts/bench.sh` runs them against Lookout and its peers side by side.
 //!
-//! - `ingest URL`: remote_write 10,000 series × 240 samples (one hour at 15 s) to URL, report samples/s.
+//! - `ingest URL`: remote_write 10,000 series × 240 samples (one hour at 15 s) to URL from 16
+//!   concurrent writers (as remote_write shards would), report samples/s.
 //! - `query URL`: instant and range query latency over that data, against any Prometheus API.
 //! - `parse FILE`: exposition parse speed in MB/s.
 //! - `storage`: bytes per sample on disk for the demo's workload after compaction.
@@ -15,7 +16,10 @@ const SERIES: usize = 10_000;
 const ROUNDS: usize = 240;
 const STEP_MS: i64 = 15_000;
 const BATCH: usize = 1_000;
-const WRITERS: usize = 4;
+/// Concurrent writers, like remote_write's shards; `LOOKOUT_BENCH_WRITERS` overrides.
+fn writers() -> usize {
+    std::env::var("LOOKOUT_BENCH_WRITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(16)
+}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -54,10 +58,11 @@ async fn ingest(url: &str) {
     let labels: Vec<Labels> = (0..SERIES).map(series_labels).collect();
     let t0 = start_ms();
     // Each writer owns a quarter of the series, so every series is written in time order.
-    let mut bodies: Vec<Vec<Vec<u8>>> = vec![Vec::new(); WRITERS];
+    let writers = writers();
+    let mut bodies: Vec<Vec<Vec<u8>>> = vec![Vec::new(); writers];
     for round in 0..ROUNDS {
         for (w, bodies) in bodies.iter_mut().enumerate() {
-            let mine: Vec<usize> = (w..SERIES).step_by(WRITERS).collect();
+            let mine: Vec<usize> = (w..SERIES).step_by(writers).collect();
             for part in mine.chunks(BATCH) {
                 let series: Vec<(Labels, Vec<(i64, f64)>)> = part
                     .iter()
@@ -99,7 +104,7 @@ async fn ingest(url: &str) {
     let elapsed = started.elapsed();
     let samples = SERIES * ROUNDS;
     println!(
-        "ingest: {samples} samples ({SERIES} series x {ROUNDS}) in batches of {BATCH} by {WRITERS} writers: {:.2?}, {:.0} samples/s, {failures} failed requests",
+        "ingest: {samples} samples ({SERIES} series x {ROUNDS}) in batches of up to {BATCH} by {writers} writers: {:.2?}, {:.0} samples/s, {failures} failed requests",
         elapsed,
         samples as f64 / elapsed.as_secs_f64()
     );

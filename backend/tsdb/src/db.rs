@@ -3,6 +3,7 @@
 //! are fsynced in the log.
 
 use std::collections::{HashMap, HashSet};
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -124,22 +125,9 @@ impl Db {
         let mut result = AppendResult::default();
         let seq = {
             let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());
-            let mut new_per_metric: HashMap<&str, usize> = HashMap::new();
-            let mut new_series: HashSet<&Labels> = HashSet::new();
-            let mut valid = Vec::with_capacity(batch.len());
-            let mut index_of = Vec::with_capacity(batch.len());
-            for (i, sample) in batch.iter().enumerate() {
-                match self.check_limits(&sample.0, &mut new_series, &mut new_per_metric) {
-                    Ok(()) => {
-                        valid.push(sample);
-                        index_of.push(i);
-                    }
-                    Err(err) => result.refused.push((i, err)),
-                }
-            }
-            let outcome = self.head.append_batch(valid.into_iter());
+            let outcome = self.head.append_batch(batch, |labels, existing| self.check_limits(labels, existing));
             result.accepted = outcome.accepted.len();
-            result.refused.extend(outcome.refused.into_iter().map(|(i, e)| (index_of[i], SampleError::from(e))));
+            result.refused = outcome.refused;
             let mut records = Vec::with_capacity(2);
             if !outcome.created.is_empty() {
                 records.push(Record::Series(outcome.created));
@@ -156,27 +144,24 @@ impl Db {
         Ok(result)
     }
 
-    fn check_limits<'a>(
-        &self,
-        labels: &'a Labels,
-        new_series: &mut HashSet<&'a Labels>,
-        new_per_metric: &mut HashMap<&'a str, usize>,
-    ) -> Result<(), SampleError> {
+    /// Whether a new series may be created: label count and lengths, and the number of series
+    /// its metric already has. Existing series were checked when they were created.
+    fn check_limits(&self, labels: &Labels, existing_for_metric: usize) -> Result<(), SampleError> {
         let l = &self.limits;
         if labels.len() > l.max_labels_per_series {
             return Err(SampleError::TooManyLabels {
-                series: labels.to_string(),
+                series: truncate(&labels.to_string()),
                 count: labels.len(),
                 limit: l.max_labels_per_series,
             });
         }
         for label in labels.iter() {
-            if label.name.len() > l.max_label_name_bytes || label.value.len() > l.max_label_value_bytes {
-                let limit = if label.name.len() > l.max_label_name_bytes {
-                    l.max_label_name_bytes
-                } else {
-                    l.max_label_value_bytes
-                };
+            let (too_long, limit) = if label.name.len() > l.max_label_name_bytes {
+                (true, l.max_label_name_bytes)
+            } else {
+                (label.value.len() > l.max_label_value_bytes, l.max_label_value_bytes)
+            };
+            if too_long {
                 return Err(SampleError::LabelTooLong {
                     series: truncate(&labels.to_string()),
                     name: truncate(&label.name),
@@ -184,14 +169,9 @@ impl Db {
                 });
             }
         }
-        if !new_series.contains(labels) && !self.head.contains(labels) {
-            let metric = labels.get(METRIC_NAME).unwrap_or("");
-            let pending = new_per_metric.entry(metric).or_insert(0);
-            if self.head.count_with(METRIC_NAME, metric) + *pending >= l.max_series_per_metric {
-                return Err(SampleError::TooManySeries { metric: metric.to_string(), limit: l.max_series_per_metric });
-            }
-            *pending += 1;
-            new_series.insert(labels);
+        if existing_for_metric >= l.max_series_per_metric {
+            let metric = labels.get(METRIC_NAME).unwrap_or("").to_string();
+            return Err(SampleError::TooManySeries { metric, limit: l.max_series_per_metric });
         }
         Ok(())
     }

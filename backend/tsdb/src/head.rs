@@ -39,7 +39,8 @@ const MAX_ABS_TIMESTAMP: i64 = 1 << 62;
 struct Inner {
     /// Indexed by series id; `None` once a series is garbage-collected.
     series: Vec<Option<MemSeries>>,
-    ids: HashMap<Labels, u32>,
+    /// Seeded per process, so label sets chosen by a client cannot force hash collisions.
+    ids: HashMap<Labels, u32, foldhash::fast::RandomState>,
     postings: Postings,
     /// Samples before this time are refused: they belong to blocks already written.
     min_valid_time: i64,
@@ -60,7 +61,7 @@ impl Default for Head {
         Head {
             inner: RwLock::new(Inner {
                 series: Vec::new(),
-                ids: HashMap::new(),
+                ids: HashMap::default(),
                 postings: Postings::default(),
                 min_valid_time: i64::MIN,
             }),
@@ -104,23 +105,36 @@ impl Head {
 
     /// Appends a batch under one lock, reporting what a write-ahead log must record: the series
     /// created (id and labels, in creation order) and the samples accepted (by series id).
-    /// Refused samples are returned with their index in the batch; the rest are applied.
-    pub fn append_batch<'a>(&self, batch: impl IntoIterator<Item = &'a (Labels, i64, f64)>) -> BatchOutcome {
+    /// `admit` decides whether a new series may be created, given how many series its metric
+    /// already has; existing series skip it. Refused samples come back with their batch index.
+    pub fn append_batch<E: From<AppendError>>(
+        &self,
+        batch: &[(Labels, i64, f64)],
+        mut admit: impl FnMut(&Labels, usize) -> Result<(), E>,
+    ) -> BatchOutcome<E> {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        let mut outcome = BatchOutcome::default();
-        for (index, (labels, t, v)) in batch.into_iter().enumerate() {
-            if labels.metric_name().is_none() {
-                outcome.refused.push((index, AppendError::NoMetricName { series: labels.to_string() }));
-                continue;
-            }
-            let (id, created) = inner.get_or_create(labels);
-            if created {
-                outcome.created.push((id, labels.clone()));
-            }
+        let mut outcome = BatchOutcome { created: Vec::new(), accepted: Vec::new(), refused: Vec::new() };
+        for (index, (labels, t, v)) in batch.iter().enumerate() {
+            let id = match inner.ids.get(labels) {
+                Some(&id) => id,
+                None => {
+                    let Some(name) = labels.metric_name() else {
+                        outcome.refused.push((index, AppendError::NoMetricName { series: labels.to_string() }.into()));
+                        continue;
+                    };
+                    if let Err(err) = admit(labels, inner.postings.count_with(crate::METRIC_NAME, name)) {
+                        outcome.refused.push((index, err));
+                        continue;
+                    }
+                    let (id, _) = inner.get_or_create(labels);
+                    outcome.created.push((id, labels.clone()));
+                    id
+                }
+            };
             match inner.append_id(id, *t, *v) {
                 Ok(true) => outcome.accepted.push((id, *t, *v)),
                 Ok(false) => {}
-                Err(err) => outcome.refused.push((index, err)),
+                Err(err) => outcome.refused.push((index, err.into())),
             }
         }
         outcome
@@ -292,11 +306,11 @@ impl Head {
 }
 
 /// What [`Head::append_batch`] did.
-#[derive(Debug, Default)]
-pub struct BatchOutcome {
+#[derive(Debug)]
+pub struct BatchOutcome<E> {
     pub created: Vec<(u32, Labels)>,
     pub accepted: Vec<(u32, i64, f64)>,
-    pub refused: Vec<(usize, AppendError)>,
+    pub refused: Vec<(usize, E)>,
 }
 
 impl Inner {

@@ -86,8 +86,12 @@ pub fn decode(body: &[u8]) -> Result<Decoded, DecodeError> {
     let request = WriteRequest::decode(raw.as_slice()).map_err(|e| DecodeError::Protobuf(e.to_string()))?;
     let mut decoded = Decoded::default();
     for series in request.timeseries {
-        match validate_labels(&series.labels) {
-            Ok(labels) => decoded.samples.extend(series.samples.iter().map(|s| (labels.clone(), s.timestamp, s.value))),
+        match validate_labels(series.labels) {
+            Ok(labels) => match series.samples.as_slice() {
+                // The common case, one sample a series: the labels move instead of being copied.
+                [only] => decoded.samples.push((labels, only.timestamp, only.value)),
+                samples => decoded.samples.extend(samples.iter().map(|s| (labels.clone(), s.timestamp, s.value))),
+            },
             Err(why) => decoded.invalid.push(why),
         }
     }
@@ -111,26 +115,28 @@ pub fn decode(body: &[u8]) -> Result<Decoded, DecodeError> {
 const MAX_LABELS: usize = 256;
 
 /// Checks a series' labels as Prometheus does: valid names, no duplicates, a metric name.
-fn validate_labels(labels: &[Label]) -> Result<Labels, String> {
-    let shown = || {
+fn validate_labels(labels: Vec<Label>) -> Result<Labels, String> {
+    let shown = |labels: &[Label]| {
         let pairs: Vec<String> = labels.iter().take(8).map(|l| format!("{}={:?}", l.name, l.value)).collect();
         format!("{{{}{}}}", pairs.join(", "), if labels.len() > 8 { ", …" } else { "" })
     };
     if labels.len() > MAX_LABELS {
-        return Err(format!("series with {} labels, more than {MAX_LABELS}: {}", labels.len(), shown()));
+        return Err(format!("series with {} labels, more than {MAX_LABELS}: {}", labels.len(), shown(&labels)));
     }
-    let mut seen = std::collections::HashSet::with_capacity(labels.len());
-    for label in labels {
-        if !is_label_name(&label.name) {
-            return Err(format!("invalid label name {:?} in series {}", label.name, shown()));
-        }
-        if !seen.insert(label.name.as_str()) {
-            return Err(format!("duplicate label name {:?} in series {}", label.name, shown()));
-        }
+    if let Some(bad) = labels.iter().find(|l| !is_label_name(&l.name)) {
+        return Err(format!("invalid label name {:?} in series {}", bad.name, shown(&labels)));
     }
-    let result = Labels::from_pairs(labels.iter().map(|l| (l.name.clone(), l.value.clone())));
+    let count = labels.len();
+    let empty = labels.iter().filter(|l| l.value.is_empty()).count();
+    let description = (count > 1).then(|| shown(&labels));
+    let result = Labels::from_pairs(labels.into_iter().map(|l| (l.name, l.value)));
+    // Building the set sorts and merges names: fewer labels than given (beyond the empty
+    // values it drops) means a name came twice.
+    if result.len() + empty < count {
+        return Err(format!("duplicate label names in series {}", description.unwrap_or_default()));
+    }
     if result.metric_name().is_none() {
-        return Err(format!("series without a metric name: {}", shown()));
+        return Err(format!("series without a metric name: {}", description.unwrap_or_else(|| result.to_string())));
     }
     Ok(result)
 }
@@ -202,6 +208,20 @@ mod tests {
         let decoded = decode(&body).unwrap();
         assert!(decoded.samples.is_empty());
         assert!(decoded.invalid[0].contains(r#"invalid label name "bad-name""#), "{:?}", decoded.invalid);
+
+        let twice = WriteRequest {
+            timeseries: vec![TimeSeries {
+                labels: vec![
+                    Label { name: "__name__".into(), value: "x".into() },
+                    Label { name: "a".into(), value: "1".into() },
+                    Label { name: "a".into(), value: "2".into() },
+                ],
+                samples: vec![Sample { value: 1.0, timestamp: 1 }],
+            }],
+            metadata: vec![],
+        };
+        let body = snap::raw::Encoder::new().compress_vec(&twice.encode_to_vec()).unwrap();
+        assert!(decode(&body).unwrap().invalid[0].contains("duplicate label names"));
     }
 
     #[test]
