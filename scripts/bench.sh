@@ -67,4 +67,4 @@ run_system "Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')
 port=$(free_port)
 victoria-metrics -storageDataPath="$work/victoria" -httpListenAddr="127.0.0.1:$port" -search.latencyOffset=0s >/dev/null 2>&1 &
 pids+=($!)
-run_system "VictoriaMetrics $(victoria-metrics --version 2>&1 | head -1)" "$port" "http://127.0.0.1:$port/health" /api/v1/write
+run_system "VictoriaMetrics $(dpkg-query -W -f='${Version}' victoria-metrics)" "$port" "http://127.0.0.1:$port/health" /api/v1/write

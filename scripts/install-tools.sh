@@ -60,5 +60,6 @@ if [ ! -x "$tools/binaryen-$binaryen_version/node_modules/.bin/wasm-opt" ]; then
 fi
 
 if [ "$mode" = test ]; then
-  apt_install chromium chromium-driver
+  # Chromium for the browser tests; Prometheus 2.42 for the tests that compare answers with it.
+  apt_install chromium chromium-driver prometheus
 fi
