@@ -100,8 +100,9 @@ const MAINTENANCE_EVERY: std::time::Duration = std::time::Duration::from_secs(60
 /// Rounds of maintenance between log checkpoints that happen without a new block.
 const CHECKPOINT_ROUNDS: u32 = 10;
 
-/// Once a minute: cuts full head windows into compressed blocks, deletes what is past
-/// retention, and every ten minutes folds the log into a checkpoint so it stays short.
+/// Once a minute: cuts full head windows into compressed blocks, merges complete runs of blocks,
+/// deletes what is past retention, and every ten minutes folds the log into a checkpoint so it
+/// stays short.
 async fn maintain_storage(state: AppState, retention: std::time::Duration, mut shutdown: watch::Receiver<bool>) {
     let mut ticker = tokio::time::interval(MAINTENANCE_EVERY);
     ticker.tick().await;
@@ -115,7 +116,8 @@ async fn maintain_storage(state: AppState, retention: std::time::Duration, mut s
         let db = state.metrics.db().clone();
         let checkpoint_due = round % CHECKPOINT_ROUNDS == 0;
         let result = tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {
-            let written = db.compact()?;
+            let mut written = db.compact()?;
+            written.extend(db.merge_blocks()?);
             let expired = db.retain(timefmt::now_ms() - retention.as_millis() as i64)?;
             if written.is_empty() && checkpoint_due {
                 db.checkpoint()?;

@@ -229,19 +229,35 @@ impl Block {
         for s in self.matching(matchers) {
             let mut samples = Vec::new();
             for c in s.chunks.iter().filter(|c| c.maxt >= mint && c.mint <= maxt) {
-                let mut bytes = vec![0u8; c.len as usize];
-                self.chunks.read_exact_at(&mut bytes, c.offset)?;
-                if crc32fast::hash(&bytes) != c.crc {
-                    return Err(invalid(&self.dir, "chunk checksum mismatch"));
-                }
-                let decoded = chunk::decode(&bytes).ok_or_else(|| invalid(&self.dir, "damaged chunk"))?;
-                samples.extend(decoded.into_iter().filter(|(t, _)| *t >= mint && *t <= maxt));
+                samples.extend(self.read_chunk(c)?.into_iter().filter(|(t, _)| *t >= mint && *t <= maxt));
             }
             if !samples.is_empty() {
                 out.push(Series { labels: s.labels.clone(), samples });
             }
         }
         Ok(out)
+    }
+
+    /// Every series with all its samples, for merging blocks.
+    pub fn all_series(&self) -> io::Result<Vec<(Labels, Vec<Sample>)>> {
+        let mut out = Vec::with_capacity(self.series.len());
+        for s in &self.series {
+            let mut samples = Vec::new();
+            for c in &s.chunks {
+                samples.extend(self.read_chunk(c)?);
+            }
+            out.push((s.labels.clone(), samples));
+        }
+        Ok(out)
+    }
+
+    fn read_chunk(&self, c: &ChunkMeta) -> io::Result<Vec<Sample>> {
+        let mut bytes = vec![0u8; c.len as usize];
+        self.chunks.read_exact_at(&mut bytes, c.offset)?;
+        if crc32fast::hash(&bytes) != c.crc {
+            return Err(invalid(&self.dir, "chunk checksum mismatch"));
+        }
+        chunk::decode(&bytes).ok_or_else(|| invalid(&self.dir, "damaged chunk"))
     }
 
     /// Matching series with a chunk overlapping `[mint, maxt]` (chunk bounds, not samples).
@@ -267,7 +283,9 @@ impl Block {
     }
 }
 
-/// Opens every block under `dir`, oldest first, removing leftovers of interrupted writes.
+/// Opens every block under `dir`, oldest first, removing leftovers of interrupted writes: a
+/// `.tmp` directory, and a block whose window a larger block covers (the merge that made the
+/// larger one was interrupted before it deleted its sources).
 pub fn open_all(dir: &Path) -> io::Result<Vec<Block>> {
     std::fs::create_dir_all(dir)?;
     let mut blocks = Vec::new();
@@ -281,8 +299,16 @@ pub fn open_all(dir: &Path) -> io::Result<Vec<Block>> {
             blocks.push(Block::open(&path)?);
         }
     }
-    blocks.sort_by_key(|b| b.mint);
-    Ok(blocks)
+    blocks.sort_by_key(|b| (b.mint, std::cmp::Reverse(b.maxt)));
+    let mut kept: Vec<Block> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        if kept.last().is_some_and(|big| big.mint <= block.mint && block.maxt <= big.maxt) {
+            std::fs::remove_dir_all(&block.dir)?;
+        } else {
+            kept.push(block);
+        }
+    }
+    Ok(kept)
 }
 
 #[cfg(test)]

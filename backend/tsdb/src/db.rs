@@ -15,6 +15,10 @@ use crate::{AppendError, Head, Labels, METRIC_NAME, Matcher, Series};
 /// The time window of one block cut from the head.
 pub const BLOCK_RANGE_MS: i64 = 2 * 60 * 60 * 1000;
 
+/// Windows that complete runs of smaller blocks are merged into: fewer, larger blocks mean
+/// fewer files, a smaller index per sample and fewer block look-ups per query.
+const MERGED_RANGES_MS: [i64; 2] = [12 * 60 * 60 * 1000, 48 * 60 * 60 * 1000];
+
 /// Bounds on what one series may look like; a sample breaking one is refused with a clear
 /// error, and the rest of its batch is still stored.
 #[derive(Debug, Clone)]
@@ -261,6 +265,47 @@ impl Db {
         Ok(written)
     }
 
+    /// Merges the blocks of each complete 12-hour (then 48-hour) window into one. A window is
+    /// complete when a newer block exists, so no more data can land in it. Returns the blocks
+    /// written.
+    pub fn merge_blocks(&self) -> io::Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for range in MERGED_RANGES_MS {
+            loop {
+                let blocks = self.blocks();
+                let newest = blocks.iter().map(|b| b.maxt).max().unwrap_or(i64::MIN);
+                let group = blocks.iter().map(|b| b.mint.div_euclid(range) * range).find(|&start| {
+                    let members = blocks.iter().filter(|b| b.mint >= start && b.maxt <= start + range).count();
+                    members >= 2 && start + range < newest
+                });
+                let Some(start) = group else { break };
+                let end = start + range;
+                let members: Vec<Arc<Block>> =
+                    blocks.into_iter().filter(|b| b.mint >= start && b.maxt <= end).collect();
+                let mut merged: HashMap<Labels, Vec<(i64, f64)>> = HashMap::new();
+                for block in &members {
+                    for (labels, samples) in block.all_series()? {
+                        merged.entry(labels).or_default().extend(samples);
+                    }
+                }
+                let series: Vec<(Labels, Vec<(i64, f64)>)> = merged.into_iter().collect();
+                let path = block::write(&self.blocks_dir, start, end, &series)?;
+                let opened = Arc::new(Block::open(&path)?);
+                {
+                    let mut list = self.blocks.write().unwrap_or_else(|e| e.into_inner());
+                    list.retain(|b| !(b.mint >= start && b.maxt <= end));
+                    list.push(opened);
+                    list.sort_by_key(|b| b.mint);
+                }
+                for block in members {
+                    std::fs::remove_dir_all(&block.dir)?;
+                }
+                written.push(path);
+            }
+        }
+        Ok(written)
+    }
+
     /// Deletes blocks entirely older than `min_time`, and head samples before it.
     pub fn retain(&self, min_time: i64) -> io::Result<usize> {
         let expired: Vec<Arc<Block>> = {
@@ -440,6 +485,29 @@ mod tests {
         assert!(bytes > 0);
         assert_eq!(db.retain(BLOCK_RANGE_MS).unwrap(), 1);
         assert_eq!(db.select(&[Matcher::equal("i", "0")], i64::MIN, i64::MAX).unwrap()[0].samples.len(), 180);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn complete_windows_of_blocks_are_merged() {
+        let dir = temp_dir("merge");
+        let (db, _) = Db::open(&dir, Limits::default()).unwrap();
+        // Fifteen hours, one sample a minute: six two-hour blocks fill the first 12-hour window.
+        let batch: Vec<_> = (0..15 * 60).map(|m| (series(0), m as i64 * 60_000, m as f64)).collect();
+        db.append(&batch).unwrap();
+        assert_eq!(db.compact().unwrap().len(), 6);
+        assert_eq!(db.merge_blocks().unwrap().len(), 0, "the 12-hour window has no newer block yet");
+        db.append(&(15 * 60..17 * 60).map(|m| (series(0), m as i64 * 60_000, m as f64)).collect::<Vec<_>>()).unwrap();
+        assert_eq!(db.compact().unwrap().len(), 1);
+        assert_eq!(db.merge_blocks().unwrap().len(), 1);
+        assert_eq!(db.blocks().len(), 2);
+        let all = db.select(&[Matcher::equal("__name__", "m")], i64::MIN, i64::MAX).unwrap();
+        assert_eq!(all[0].samples.len(), 17 * 60);
+        assert!(all[0].samples.windows(2).all(|w| w[0].0 + 60_000 == w[1].0));
+        drop(db);
+        let (db, report) = Db::open(&dir, Limits::default()).unwrap();
+        assert_eq!(report.blocks, 2);
+        assert_eq!(db.select(&[Matcher::equal("i", "0")], i64::MIN, i64::MAX).unwrap()[0].samples.len(), 17 * 60);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
