@@ -2,6 +2,11 @@
 
 use std::io::IsTerminal as _;
 
+/// Ingest decodes and drops many small strings per sample; mimalloc handles that churn far
+/// better than the system allocator (measured: see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
