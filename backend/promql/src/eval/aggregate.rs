@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use lookout_tsdb::{Labels, METRIC_NAME};
+use lookout_tsdb::{Labels, METRIC_NAME, format_value};
 
 use super::Val;
 use super::value::Row;
@@ -229,15 +229,4 @@ pub fn is_valid_label_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
-}
-
-/// Formats a value as Go's `strconv.FormatFloat(v, 'f', -1, 64)` does.
-pub fn format_value(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
-    } else {
-        format!("{v}")
-    }
 }

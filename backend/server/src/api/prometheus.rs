@@ -8,10 +8,10 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use lookout_promql::QueryValue;
-use lookout_tsdb::{Labels, Series};
+use lookout_tsdb::{Labels, Series, format_value};
 use lookout_types::prometheus::{
     ActiveTarget, BuildInfo, DroppedTarget, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response,
-    SamplePair, TargetsData, format_value,
+    SamplePair, TargetsData,
 };
 
 use super::ApiError;

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
+use lookout_tsdb::format_value;
+
 /// The type line of a family, as written after `# TYPE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -102,7 +104,7 @@ impl Family {
                     let mut cumulative = 0;
                     for (i, count) in state.counts.iter().enumerate() {
                         cumulative += count;
-                        let le = bounds.get(i).map_or_else(|| "+Inf".to_string(), |b| format_float(*b));
+                        let le = bounds.get(i).map_or_else(|| "+Inf".to_string(), |b| format_value(*b));
                         let mut labels = self.labels(key);
                         labels.push(("le".into(), le));
                         samples.push(CollectedSample {
@@ -238,21 +240,10 @@ impl Registry {
                     }
                     out.push('}');
                 }
-                let _ = writeln!(out, " {}", format_float(sample.value));
+                let _ = writeln!(out, " {}", format_value(sample.value));
             }
         }
         out
-    }
-}
-
-/// Formats a float the way the text format expects (`+Inf`, `-Inf`, `NaN`, shortest decimal).
-pub fn format_float(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
-    } else {
-        format!("{v}")
     }
 }
 
