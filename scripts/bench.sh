@@ -15,13 +15,15 @@ cleanup() {
 trap cleanup EXIT
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-for pkg in prometheus victoria-metrics; do
+for pkg in prometheus victoria-metrics prometheus-node-exporter; do
   dpkg -s "$pkg" >/dev/null 2>&1 || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; }
 done
 # The packages start their own services; stop them so they do not share the two cores.
 as_root systemctl stop prometheus victoria-metrics 2>/dev/null || true
 pkill -x prometheus 2>/dev/null || true
 pkill -x victoria-metrics 2>/dev/null || true
+as_root systemctl stop prometheus-node-exporter 2>/dev/null || true
+pkill -x prometheus-node-exporter 2>/dev/null || true
 
 cargo build --release --locked -p lookout-bench -p lookout-server
 bench=target/release/lookout-bench
@@ -35,12 +37,24 @@ wait_ready() {
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
 echo "== parse"
 "$bench" parse ../shared/conformance/exposition/alltypes.237mfs.prom.txt
+# Bytes per sample in Lookout's blocks, and in promtool's blocks of the very same samples.
+promtool_size() {
+  rm -rf "$work/promtool"
+  promtool tsdb create-blocks-from openmetrics "$1" "$work/promtool" >/dev/null
+  local bytes samples
+  bytes=$(find "$work/promtool" -type f \( -path '*/chunks/*' -o -name index \) -printf '%s\n' | awk '{s+=$1} END {print s}')
+  samples=$(grep -vc '^#' "$1")
+  echo "storage: promtool (Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')) blocks of the same samples: $bytes bytes = $(awk -v b="$bytes" -v s="$samples" 'BEGIN {printf "%.2f", b/s}') bytes/sample"
+}
 echo "== storage"
 "$bench" storage "$work/demo.om"
-promtool tsdb create-blocks-from openmetrics "$work/demo.om" "$work/promtool" >/dev/null
-prom_bytes=$(find "$work/promtool" -type f \( -path '*/chunks/*' -o -name index \) -printf '%s\n' | awk '{s+=$1} END {print s}')
-prom_samples=$(grep -vc '^#' "$work/demo.om")
-echo "storage: promtool (Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')) blocks of the same samples: $prom_bytes bytes for $prom_samples samples = $(awk -v b="$prom_bytes" -v s="$prom_samples" 'BEGIN {printf "%.2f", b/s}') bytes/sample (chunks and index)"
+promtool_size "$work/demo.om"
+node_port=$(free_port)
+prometheus-node-exporter --web.listen-address="127.0.0.1:$node_port" >/dev/null 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$node_port/metrics"
+"$bench" storage-node "http://127.0.0.1:$node_port/metrics" "$work/node.om"
+promtool_size "$work/node.om"
 
 run_system() {
   local name=$1 port=$2 ready=$3 write=$4

@@ -5,7 +5,9 @@
 //!   concurrent writers (as remote_write shards would), report samples/s.
 //! - `query URL`: instant and range query latency over that data, against any Prometheus API.
 //! - `parse FILE`: exposition parse speed in MB/s.
-//! - `storage`: bytes per sample on disk for the demo's workload after compaction.
+//! - `storage [OUT]`: bytes per sample in blocks for the demo's workload (and its samples as
+//!   OpenMetrics in OUT, for promtool).
+//! - `storage-node URL [OUT]`: the same for two minutes of a real node_exporter at URL.
 
 use std::time::{Duration, Instant};
 
@@ -30,9 +32,15 @@ async fn main() {
         (Some("ingest"), Some(url)) => ingest(url).await,
         (Some("query"), Some(url)) => query(url).await,
         (Some("parse"), Some(file)) => parse(file),
-        (Some("storage"), _) => storage(),
+        (Some("storage"), out) => measure("demo workload, 6 h at 15 s", &demo_samples(), out.map(String::as_str)),
+        (Some("storage-node"), Some(url)) => {
+            let samples = node_samples(url, 120).await;
+            measure("node_exporter, 120 scrapes 1 s apart", &samples, args.get(3).map(String::as_str));
+        }
         _ => {
-            eprintln!("usage: lookout-bench ingest URL | query URL | parse FILE | storage");
+            eprintln!(
+                "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT]"
+            );
             std::process::exit(2);
         }
     }
@@ -174,62 +182,96 @@ fn parse(file: &str) {
     );
 }
 
-/// Six hours of the demo's services scraped every 15 s, stored, compacted into blocks.
-fn storage() {
+type SeriesMap = std::collections::BTreeMap<Labels, Vec<(i64, f64)>>;
+
+/// Six hours of the demo's services scraped every 15 s.
+fn demo_samples() -> SeriesMap {
     use lookout_server::config::DemoConfig;
     use lookout_server::demo::schedule::Schedule;
     use lookout_server::demo::sim::Simulation;
 
-    let dir = std::env::temp_dir().join(format!("lookout-bench-storage-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let (db, _) = lookout_tsdb::Db::open(&dir, lookout_tsdb::Limits::default()).unwrap();
-    let hours = 6;
     let t0 = 1_700_000_000_000 / lookout_tsdb::BLOCK_RANGE_MS * lookout_tsdb::BLOCK_RANGE_MS;
     let config = DemoConfig { incident_every: Duration::from_secs(600), ..DemoConfig::default() };
     let mut sim = Simulation::new(7, Schedule::new(&config), t0);
-    let mut total = 0usize;
-    // The same samples as OpenMetrics text, for `promtool tsdb create-blocks-from openmetrics`.
-    let mut by_series: std::collections::BTreeMap<Labels, Vec<(i64, f64)>> = std::collections::BTreeMap::new();
-    for step in 1..=(hours * 3600 / 15) {
+    let mut by_series = SeriesMap::new();
+    for step in 1..=(6 * 3600 / 15) {
         let t = t0 + step * 15_000;
         for second in (1..=15).rev() {
             sim.step(t - (second - 1) * 1000);
         }
-        let mut batch = Vec::new();
         for instance in &sim.instances {
             for family in instance.registry.collect() {
                 for s in family.samples {
+                    let target =
+                        [("job".to_string(), instance.job.to_string()), ("instance".into(), instance.instance.clone())];
                     let labels = Labels::from_pairs(
-                        [
-                            ("__name__".to_string(), s.name),
-                            ("job".into(), instance.job.to_string()),
-                            ("instance".into(), instance.instance.clone()),
-                        ]
-                        .into_iter()
-                        .chain(s.labels),
+                        std::iter::once(("__name__".to_string(), s.name)).chain(s.labels).chain(target),
                     );
-                    by_series.entry(labels.clone()).or_default().push((t, s.value));
-                    batch.push((labels, t, s.value));
+                    by_series.entry(labels).or_default().push((t, s.value));
                 }
             }
         }
-        total += db.append(&batch).unwrap().accepted;
     }
-    let blocks = db.compact().unwrap();
-    let (samples, chunks, index) = db.block_stats();
-    let per = |bytes: u64| bytes as f64 / samples.max(1) as f64;
+    by_series
+}
+
+/// A real node_exporter scraped `scrapes` times, one second apart.
+async fn node_samples(url: &str, scrapes: usize) -> SeriesMap {
+    let client = reqwest::Client::new();
+    let mut by_series = SeriesMap::new();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    for _ in 0..scrapes {
+        ticker.tick().await;
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let Ok(body) = client.get(url).send().await else { continue };
+        let Ok(text) = body.text().await else { continue };
+        for s in lookout_exposition::parse(&text, lookout_exposition::Format::Text).samples {
+            let target = [("job".to_string(), "node".to_string()), ("instance".into(), "localhost:9100".into())];
+            let labels =
+                Labels::from_pairs(std::iter::once(("__name__".to_string(), s.name)).chain(s.labels).chain(target));
+            by_series.entry(labels).or_default().push((t, s.value));
+        }
+    }
+    by_series
+}
+
+/// Writes the samples as Lookout blocks (two-hour windows, as compaction cuts them) and reports
+/// bytes per sample; writes the same samples as OpenMetrics to `out` for promtool.
+fn measure(workload: &str, by_series: &SeriesMap, out: Option<&str>) {
+    let dir = std::env::temp_dir().join(format!("lookout-bench-storage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let range = lookout_tsdb::BLOCK_RANGE_MS;
+    let mut windows: std::collections::BTreeMap<i64, Vec<(Labels, Vec<(i64, f64)>)>> =
+        std::collections::BTreeMap::new();
+    let mut total = 0;
+    for (labels, samples) in by_series {
+        total += samples.len();
+        for chunk in samples.chunk_by(|a, b| a.0.div_euclid(range) == b.0.div_euclid(range)) {
+            windows.entry(chunk[0].0.div_euclid(range) * range).or_default().push((labels.clone(), chunk.to_vec()));
+        }
+    }
+    let (mut chunks, mut index) = (0, 0);
+    for (start, series) in &windows {
+        let path = lookout_tsdb::block::write(&dir, *start, start + range, series).unwrap();
+        let (c, i) = lookout_tsdb::block::Block::open(&path).unwrap().sizes();
+        chunks += c;
+        index += i;
+    }
+    let per = |bytes: u64| bytes as f64 / total.max(1) as f64;
     println!(
-        "storage: demo workload, {hours} h at 15 s ({total} samples); {} blocks hold {samples} samples in {} bytes = {:.2} bytes/sample ({:.2} in chunks, {:.2} in the index)",
-        blocks.len(),
+        "storage: {workload} ({} series, {total} samples): {} blocks, {} bytes = {:.2} bytes/sample ({:.2} in chunks, {:.2} in the index)",
+        by_series.len(),
+        windows.len(),
         chunks + index,
         per(chunks + index),
         per(chunks),
         per(index)
     );
     let _ = std::fs::remove_dir_all(&dir);
-    if let Some(out) = std::env::args().nth(2) {
+    if let Some(out) = out {
         let mut text = String::new();
-        for (labels, samples) in &by_series {
+        for (labels, samples) in by_series {
             let name = labels.metric_name().unwrap_or("");
             let rest: Vec<String> =
                 labels.iter().filter(|l| l.name != "__name__").map(|l| format!("{}={:?}", l.name, l.value)).collect();
@@ -238,7 +280,6 @@ fn storage() {
             }
         }
         text.push_str("# EOF\n");
-        std::fs::write(&out, text).unwrap();
-        println!("storage: wrote the same samples as OpenMetrics to {out}");
+        std::fs::write(out, text).unwrap();
     }
 }

@@ -6,7 +6,7 @@
 //! Prometheus-style label matchers, so engines built on top can be tested against in-memory data.
 //! The store knows nothing about HTTP or JSON.
 
-mod block;
+pub mod block;
 pub mod chunk;
 mod db;
 mod head;
