@@ -93,7 +93,7 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
             let out = (0..n)
                 .map(|i| {
                     let (lo, hi) = m.window(steps.at(i));
-                    let present = m.series.iter().any(|s| window(&s.samples, lo, hi).next().is_some());
+                    let present = m.series.iter().any(|s| !window(&s.samples, lo, hi).is_empty());
                     (!present).then_some(1.0)
                 })
                 .collect();
@@ -280,28 +280,29 @@ fn absent_labels(arg: &Expr) -> Labels {
     Labels::from_pairs(pairs)
 }
 
-fn window(samples: &[Sample], lo: i64, hi: i64) -> impl Iterator<Item = &Sample> {
+/// The samples in `[lo, hi]`, as a slice of the series' (time-ordered) samples: no copying,
+/// since a range query asks for one window per series per step.
+fn window(samples: &[Sample], lo: i64, hi: i64) -> &[Sample] {
     let start = samples.partition_point(|(t, _)| *t < lo);
-    samples[start..].iter().take_while(move |(t, _)| *t <= hi)
+    let end = start + samples[start..].partition_point(|(t, _)| *t <= hi);
+    &samples[start..end]
 }
 
 fn range_function(name: &str, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) -> Result<Vec<Row>, EvalError> {
     let n = steps.len();
     let keep_name = name == "last_over_time";
     let mut rows = Vec::with_capacity(m.series.len());
-    let mut points: Vec<Sample> = Vec::new();
     for s in &m.series {
         let mut vals = vec![None; n];
         for (i, slot) in vals.iter_mut().enumerate() {
             let t = steps.at(i);
             let (lo, hi) = m.window(t);
-            points.clear();
-            points.extend(window(&s.samples, lo, hi));
+            let points = window(&s.samples, lo, hi);
             if points.is_empty() {
                 continue;
             }
             let param = |k: usize| params.get(k).map_or(f64::NAN, |p| p[i]);
-            *slot = over_window(name, &points, lo, hi, m.range, t, param)?;
+            *slot = over_window(name, points, lo, hi, m.range, t, param)?;
         }
         rows.push(Row { labels: if keep_name { s.labels.clone() } else { drop_name(&s.labels) }, vals });
     }
