@@ -1,7 +1,7 @@
 //! PromQL's functions: those over instant vectors, those over range vectors (windows cut per
 //! step), and the label and histogram functions.
 
-use lookout_tsdb::{Labels, METRIC_NAME, Sample};
+use lookout_tsdb::{Labels, METRIC_NAME, Sample, Series};
 use regex::Regex;
 
 use super::aggregate::{is_valid_label_name, mean, quantile};
@@ -288,11 +288,49 @@ fn window(samples: &[Sample], lo: i64, hi: i64) -> &[Sample] {
     &samples[start..end]
 }
 
+/// Series per thread below which a range function is not worth splitting across cores.
+const SERIES_PER_THREAD: usize = 500;
+
 fn range_function(name: &str, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) -> Result<Vec<Row>, EvalError> {
+    // Each series is independent, so large inputs are split across the machine's cores.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(m.series.len().div_ceil(SERIES_PER_THREAD))
+        .max(1);
+    let part = m.series.len().div_ceil(threads).max(1);
+    let rows: Vec<Result<Vec<Row>, EvalError>> = if threads == 1 {
+        vec![range_rows(name, &m.series, m, params, steps)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = m
+                .series
+                .chunks(part)
+                .map(|chunk| scope.spawn(move || range_rows(name, chunk, m, params, steps)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(EvalError::Execution("a query worker thread failed".into()))))
+                .collect()
+        })
+    };
+    let mut all = Vec::with_capacity(m.series.len());
+    for part in rows {
+        all.extend(part?);
+    }
+    collect_rows(all)
+}
+
+fn range_rows(
+    name: &str,
+    series: &[Series],
+    m: &MatrixVal,
+    params: &[Vec<f64>],
+    steps: Steps,
+) -> Result<Vec<Row>, EvalError> {
     let n = steps.len();
     let keep_name = name == "last_over_time";
-    let mut rows = Vec::with_capacity(m.series.len());
-    for s in &m.series {
+    let mut rows = Vec::with_capacity(series.len());
+    for s in series {
         let mut vals = vec![None; n];
         for (i, slot) in vals.iter_mut().enumerate() {
             let t = steps.at(i);
@@ -306,7 +344,7 @@ fn range_function(name: &str, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) 
         }
         rows.push(Row { labels: if keep_name { s.labels.clone() } else { drop_name(&s.labels) }, vals });
     }
-    collect_rows(rows)
+    Ok(rows)
 }
 
 /// One range function over one window of samples (never empty).
