@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
+use crate::bytes::Reader;
 use crate::chunk::{self, SAMPLES_PER_CHUNK};
 use crate::postings::Postings;
 use crate::{Labels, Matcher, Sample, Series};
@@ -128,34 +129,6 @@ fn invalid(path: &Path, what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("block {}: {what}", path.display()))
 }
 
-struct Cursor<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl Cursor<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let s = self.data.get(self.pos..self.pos.checked_add(n)?)?;
-        self.pos += n;
-        Some(s)
-    }
-    fn varint(&mut self) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = *self.take(1)?.first()?;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
-    }
-    fn string(&mut self) -> Option<String> {
-        let n = self.varint()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
-    }
-}
-
 impl Block {
     /// Opens a block directory, checking its index's checksum.
     pub fn open(path: &Path) -> io::Result<Block> {
@@ -175,12 +148,13 @@ impl Block {
         if crc32fast::hash(body) != u32::from_le_bytes(crc.try_into().unwrap_or([0; 4])) {
             return Err(invalid(path, "index checksum mismatch"));
         }
-        let mut c = Cursor { data: body, pos: 8 };
-        let parse = |c: &mut Cursor<'_>| -> Option<Vec<BlockSeries>> {
+        let mut c = Reader::new(body, INDEX_MAGIC.len());
+        let parse = |c: &mut Reader<'_>| -> Option<Vec<BlockSeries>> {
             let symbol_count = c.varint()? as usize;
             let mut symbols = Vec::with_capacity(symbol_count.min(1 << 20));
             for _ in 0..symbol_count {
-                symbols.push(c.string()?);
+                let len = c.varint()? as usize;
+                symbols.push(c.string(len)?);
             }
             let count = c.varint()? as usize;
             let mut series = Vec::with_capacity(count.min(1 << 20));
@@ -199,7 +173,7 @@ impl Block {
                     let len = u32::try_from(c.varint()?).ok()?;
                     let mint = unzigzag(c.varint()?);
                     let maxt = mint.checked_add(i64::try_from(c.varint()?).ok()?)?;
-                    let crc = u32::from_le_bytes(c.take(4)?.try_into().ok()?);
+                    let crc = c.u32()?;
                     chunks.push(ChunkMeta { offset, len, mint, maxt, crc });
                 }
                 series.push(BlockSeries { labels: Labels::from_pairs(pairs), chunks });

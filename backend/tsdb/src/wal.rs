@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
 use crate::Labels;
+use crate::bytes::Reader;
 
 /// A segment is closed and a new one started past this size.
 const SEGMENT_BYTES: u64 = 64 << 20;
@@ -62,7 +63,7 @@ impl Record {
     }
 
     fn decode(payload: &[u8]) -> Option<Record> {
-        let mut r = Reader { data: payload, pos: 0 };
+        let mut r = Reader::new(payload, 0);
         let kind = r.u8()?;
         let count = r.u32()? as usize;
         let record = match kind {
@@ -73,8 +74,10 @@ impl Record {
                     let n = r.u16()? as usize;
                     let mut pairs = Vec::with_capacity(n);
                     for _ in 0..n {
-                        let name = r.string()?;
-                        let value = r.string()?;
+                        let name_len = r.u32()? as usize;
+                        let name = r.string(name_len)?;
+                        let value_len = r.u32()? as usize;
+                        let value = r.string(value_len)?;
                         pairs.push((name, value));
                     }
                     series.push((id, Labels::from_pairs(pairs)));
@@ -90,36 +93,7 @@ impl Record {
             }
             _ => return None,
         };
-        (r.pos == payload.len()).then_some(record)
-    }
-}
-
-struct Reader<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let bytes = self.data.get(self.pos..self.pos.checked_add(n)?)?;
-        self.pos += n;
-        Some(bytes)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
-    }
-    fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
-    }
-    fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        self.take(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
-    }
-    fn string(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
-        self.take(n).and_then(|b| String::from_utf8(b.to_vec()).ok())
+        r.at_end().then_some(record)
     }
 }
 
