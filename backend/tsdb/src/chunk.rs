@@ -1,6 +1,11 @@
 //! Compressed sample chunks, after Facebook's Gorilla paper as Prometheus uses it: timestamps
 //! as delta-of-delta in variable-width buckets, values as the XOR with the previous value,
 //! storing only the meaningful bits. Regular scrapes of steady values cost a few bits a sample.
+//!
+//! When every value of a chunk is a decimal with few places (counters of events or bytes,
+//! gauges like `35.2`), the values are coded instead as integers scaled by a power of ten, as
+//! delta-of-delta like the timestamps: a counter growing by similar amounts then costs a few
+//! bits a sample where XOR costs bytes. The encoder keeps whichever coding is smaller.
 
 /// Samples per chunk; Prometheus's figure, which balances compression against decode cost.
 pub const SAMPLES_PER_CHUNK: usize = 120;
@@ -56,8 +61,68 @@ impl BitReader<'_> {
     }
 }
 
-/// Encodes samples (in time order) into one chunk: `count u16 | bits`.
+const XOR: u8 = 0;
+const DECIMAL: u8 = 1;
+/// Decimal codings scale by 10^0 … 10^6.
+const POWERS_OF_TEN: [f64; 7] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0, 1_000_000.0];
+/// Integers beyond this are not exact in a double.
+const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+
+/// Encodes samples (in time order) into one chunk: `coding u8 | [scale u8] | count u16 | bits`.
 pub fn encode(samples: &[(i64, f64)]) -> Vec<u8> {
+    let xor = encode_xor(samples);
+    match decimal_scale(samples) {
+        Some(scale) => {
+            let decimal = encode_decimal(samples, scale);
+            if decimal.len() < xor.len() { decimal } else { xor }
+        }
+        None => xor,
+    }
+}
+
+/// The smallest power of ten that turns every value into an integer that converts back to
+/// exactly the same bits, if there is one.
+fn decimal_scale(samples: &[(i64, f64)]) -> Option<u8> {
+    (0..POWERS_OF_TEN.len())
+        .find(|&k| {
+            let f = POWERS_OF_TEN[k];
+            samples.iter().all(|&(_, v)| {
+                let n = (v * f).round();
+                v.is_finite() && n.abs() < MAX_EXACT && (n / f).to_bits() == v.to_bits()
+            })
+        })
+        .map(|k| k as u8)
+}
+
+fn encode_decimal(samples: &[(i64, f64)], scale: u8) -> Vec<u8> {
+    let f = POWERS_OF_TEN[scale as usize];
+    let mut w = BitWriter::new();
+    let (mut prev_t, mut prev_delta, mut prev_n, mut prev_step) = (0i64, 0i64, 0i64, 0i64);
+    for (i, &(t, v)) in samples.iter().enumerate() {
+        let n = (v * f).round() as i64;
+        if i == 0 {
+            w.bits(t as u64, 64);
+            w.bits(n as u64, 64);
+        } else {
+            let delta = t - prev_t;
+            write_dod(&mut w, delta - prev_delta);
+            prev_delta = delta;
+            let step = n - prev_n;
+            write_small(&mut w, step - prev_step);
+            prev_step = step;
+        }
+        prev_t = t;
+        prev_n = n;
+    }
+    let mut out = Vec::with_capacity(4 + w.bytes.len());
+    out.push(DECIMAL);
+    out.push(scale);
+    out.extend_from_slice(&(samples.len() as u16).to_le_bytes());
+    out.extend_from_slice(&w.bytes);
+    out
+}
+
+fn encode_xor(samples: &[(i64, f64)]) -> Vec<u8> {
     let mut w = BitWriter::new();
     let (mut prev_t, mut prev_delta, mut prev_v) = (0i64, 0i64, 0u64);
     let (mut leading, mut trailing) = (u32::MAX, 0u32);
@@ -79,10 +144,46 @@ pub fn encode(samples: &[(i64, f64)]) -> Vec<u8> {
         prev_t = t;
         prev_v = bits;
     }
-    let mut out = Vec::with_capacity(2 + w.bytes.len());
+    let mut out = Vec::with_capacity(3 + w.bytes.len());
+    out.push(XOR);
     out.extend_from_slice(&(samples.len() as u16).to_le_bytes());
     out.extend_from_slice(&w.bytes);
     out
+}
+
+/// Buckets for a decimal chunk's value delta-of-delta, which is usually tiny: `0` for none, then
+/// 4, 8, 14 and 20 bits, else the full 64.
+const SMALL_BUCKETS: [u32; 4] = [4, 8, 14, 20];
+
+fn write_small(w: &mut BitWriter, v: i64) {
+    if v == 0 {
+        w.bit(false);
+        return;
+    }
+    for (i, &bits) in SMALL_BUCKETS.iter().enumerate() {
+        if v >= -(1 << (bits - 1)) && v < (1 << (bits - 1)) {
+            // Prefix: i + 1 ones, then a zero.
+            w.bits((1 << (i + 2)) - 2, i as u32 + 2);
+            w.bits(v as u64 & ((1 << bits) - 1), bits);
+            return;
+        }
+    }
+    w.bits((1 << (SMALL_BUCKETS.len() + 1)) - 1, SMALL_BUCKETS.len() as u32 + 1);
+    w.bits(v as u64, 64);
+}
+
+fn read_small(r: &mut BitReader<'_>) -> Option<i64> {
+    let mut ones = 0;
+    while ones <= SMALL_BUCKETS.len() && r.bit()? {
+        ones += 1;
+    }
+    if ones == 0 {
+        return Some(0);
+    }
+    let Some(&bits) = SMALL_BUCKETS.get(ones - 1) else { return Some(r.bits(64)? as i64) };
+    let raw = r.bits(bits)?;
+    let shift = 64 - bits;
+    Some(((raw << shift) as i64) >> shift)
 }
 
 /// Delta-of-delta buckets: `0` for none, then 14, 17, 20 bits, else the full 64.
@@ -132,8 +233,37 @@ fn write_value(w: &mut BitWriter, xor: u64, leading: &mut u32, trailing: &mut u3
 
 /// Decodes a chunk; `None` if it is damaged.
 pub fn decode(bytes: &[u8]) -> Option<Vec<(i64, f64)>> {
+    match *bytes.first()? {
+        XOR => decode_xor(bytes.get(1..)?),
+        DECIMAL => decode_decimal(*bytes.get(1)?, bytes.get(2..)?),
+        _ => None,
+    }
+}
+
+fn decode_decimal(scale: u8, bytes: &[u8]) -> Option<Vec<(i64, f64)>> {
+    let f = *POWERS_OF_TEN.get(scale as usize)?;
     let count = u16::from_le_bytes([*bytes.first()?, *bytes.get(1)?]) as usize;
     let mut r = BitReader { bytes: &bytes[2..], pos: 0 };
+    let mut out = Vec::with_capacity(count);
+    let (mut t, mut delta, mut n, mut step) = (0i64, 0i64, 0i64, 0i64);
+    for i in 0..count {
+        if i == 0 {
+            t = r.bits(64)? as i64;
+            n = r.bits(64)? as i64;
+        } else {
+            delta = delta.checked_add(read_dod(&mut r)?)?;
+            t = t.checked_add(delta)?;
+            step = step.checked_add(read_small(&mut r)?)?;
+            n = n.checked_add(step)?;
+        }
+        out.push((t, n as f64 / f));
+    }
+    Some(out)
+}
+
+fn decode_xor(bytes: &[u8]) -> Option<Vec<(i64, f64)>> {
+    let count = u16::from_le_bytes([*bytes.first()?, *bytes.get(1)?]) as usize;
+    let mut r = BitReader { bytes: bytes.get(2..)?, pos: 0 };
     let mut out = Vec::with_capacity(count);
     let (mut t, mut delta, mut v) = (0i64, 0i64, 0u64);
     let (mut leading, mut trailing) = (0u32, 0u32);
@@ -205,11 +335,22 @@ mod tests {
     fn regular_scrapes_compress_to_bits_per_sample() {
         let steady: Vec<(i64, f64)> = (0..120).map(|i| (1_700_000_000_000 + i * 15_000, 42.0)).collect();
         let size = round_trip(&steady);
-        // 18 bytes for the first sample, then about two bits a sample.
-        assert!(size <= 52, "120 steady samples took {size} bytes");
-        let counter: Vec<(i64, f64)> = (0..120).map(|i| (1_700_000_000_000 + i * 15_000, (i * 7) as f64)).collect();
+        // 20 bytes for the header and first sample, then about two bits a sample.
+        assert!(size <= 54, "120 steady samples took {size} bytes");
+        // A counter of events growing irregularly: decimal coding, about one byte a sample.
+        let counter: Vec<(i64, f64)> =
+            (0..120).map(|i| (1_700_000_000_000 + i * 15_000, (i * 7 + i % 3) as f64)).collect();
         let size = round_trip(&counter);
-        assert!((size as f64 / 120.0) < 2.5, "a counter took {size} bytes for 120 samples");
+        assert!((size as f64 / 120.0) < 1.0, "a counter took {size} bytes for 120 samples");
+        // A counter with two decimal places, like CPU seconds as an exporter prints them.
+        let seconds: Vec<(i64, f64)> = (0..120)
+            .map(|i| {
+                let cents = 1_234_500 + i * 37 + i % 5;
+                (1_700_000_000_000 + i * 15_000, format!("{}.{:02}", cents / 100, cents % 100).parse().unwrap())
+            })
+            .collect();
+        let size = round_trip(&seconds);
+        assert!((size as f64 / 120.0) < 1.5, "CPU seconds took {size} bytes for 120 samples");
     }
 
     #[test]
