@@ -2,7 +2,7 @@
 //! Prometheus's `checkAST` done as each node is built, so every error has the position of the
 //! node it is about.
 
-use lookout_tsdb::Matcher;
+use lookout_tsdb::{Matcher, is_valid_label_name};
 
 use crate::ast::{AggOp, At, BinOp, Cardinality, Expr, ValueType, VectorMatching, VectorSelector};
 use crate::error::{ParseError, Pos};
@@ -39,12 +39,6 @@ struct Parser {
 
 fn err<T>(pos: Pos, msg: impl Into<String>) -> Result<T> {
     Err(ParseError::new(pos, msg))
-}
-
-fn is_label_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 impl Parser {
@@ -167,7 +161,7 @@ impl Parser {
             let token = self.next();
             match token.tok {
                 Tok::RParen => return Ok(labels),
-                Tok::Ident(name) if is_label_name(&name) => labels.push(name),
+                Tok::Ident(name) if is_valid_label_name(&name) => labels.push(name),
                 other => {
                     return err(token.pos, format!("unexpected {} in {context}, expected label", other.describe()));
                 }
@@ -265,7 +259,7 @@ impl Parser {
                         end = token.pos;
                         break;
                     }
-                    Tok::Ident(label) if is_label_name(&label) => label,
+                    Tok::Ident(label) if is_valid_label_name(&label) => label,
                     other => {
                         return err(
                             token.pos,

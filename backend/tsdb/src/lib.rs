@@ -18,7 +18,7 @@ pub mod wal;
 
 pub use db::{AppendResult, BLOCK_RANGE_MS, Db, Limits, OpenReport, SampleError};
 pub use head::{AppendError, BatchOutcome, Head, Series};
-pub use labels::{Label, Labels, METRIC_NAME};
+pub use labels::{Label, Labels, METRIC_NAME, is_valid_label_name};
 pub use matcher::{MatchOp, Matcher, MatcherError};
 
 /// A sample: Unix time in milliseconds and a float value.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use lookout_tsdb::{Labels, METRIC_NAME, format_value};
+use lookout_tsdb::{Labels, METRIC_NAME, format_value, is_valid_label_name};
 
 use super::Val;
 use super::value::Row;
@@ -83,23 +83,38 @@ fn reduce(op: AggOp, values: &mut [f64], param: f64) -> f64 {
         AggOp::Sum => values.iter().sum(),
         AggOp::Count => values.len() as f64,
         AggOp::Group => 1.0,
-        AggOp::Min => values.iter().skip(1).fold(values[0], |acc, &v| if acc > v || acc.is_nan() { v } else { acc }),
-        AggOp::Max => values.iter().skip(1).fold(values[0], |acc, &v| if acc < v || acc.is_nan() { v } else { acc }),
+        AggOp::Min => min(values.iter().copied()),
+        AggOp::Max => max(values.iter().copied()),
         AggOp::Avg => mean(values),
-        AggOp::Stddev | AggOp::Stdvar => {
-            let (mut count, mut mean, mut m2) = (0.0, 0.0, 0.0);
-            for &v in values.iter() {
-                count += 1.0;
-                let delta = v - mean;
-                mean += delta / count;
-                m2 += delta * (v - mean);
-            }
-            let var = m2 / count;
-            if op == AggOp::Stddev { var.sqrt() } else { var }
-        }
+        AggOp::Stdvar => variance(values.iter().copied()),
+        AggOp::Stddev => variance(values.iter().copied()).sqrt(),
         AggOp::Quantile => quantile(param, values),
         AggOp::Topk | AggOp::Bottomk | AggOp::CountValues => unreachable!("handled by the caller"),
     }
+}
+
+/// The smallest value; a NaN is replaced by any later number, as in Prometheus. Never empty.
+pub fn min(mut values: impl Iterator<Item = f64>) -> f64 {
+    let first = values.next().unwrap_or(f64::NAN);
+    values.fold(first, |acc, v| if acc > v || acc.is_nan() { v } else { acc })
+}
+
+/// The largest value, with the same NaN rule as [`min`].
+pub fn max(mut values: impl Iterator<Item = f64>) -> f64 {
+    let first = values.next().unwrap_or(f64::NAN);
+    values.fold(first, |acc, v| if acc < v || acc.is_nan() { v } else { acc })
+}
+
+/// The population variance, computed in one pass (Welford).
+pub fn variance(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut count, mut mean, mut m2) = (0.0, 0.0, 0.0);
+    for v in values {
+        count += 1.0;
+        let delta = v - mean;
+        mean += delta / count;
+        m2 += delta * (v - mean);
+    }
+    m2 / count
 }
 
 /// The mean the way Prometheus computes it: incrementally, keeping an infinite mean infinite.
@@ -223,10 +238,4 @@ fn count_values(
         }
     }
     Ok(counts.into_iter().map(|(labels, vals)| Row { labels, vals }).collect())
-}
-
-pub fn is_valid_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }

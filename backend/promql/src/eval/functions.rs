@@ -1,10 +1,10 @@
 //! PromQL's functions: those over instant vectors, those over range vectors (windows cut per
 //! step), and the label and histogram functions.
 
-use lookout_tsdb::{Labels, METRIC_NAME, Sample, Series};
+use lookout_tsdb::{Labels, METRIC_NAME, Sample, Series, is_valid_label_name};
 use regex::Regex;
 
-use super::aggregate::{is_valid_label_name, mean, quantile};
+use super::aggregate::{max, mean, min, quantile, variance};
 use super::value::{Row, collect_rows, drop_name, without};
 use super::{Ctx, MatrixVal, Steps, Val};
 use crate::ast::Expr;
@@ -391,26 +391,13 @@ fn over_window(
         "avg_over_time" => Some(mean(&values().collect::<Vec<_>>())),
         "count_over_time" => Some(points.len() as f64),
         "sum_over_time" => Some(values().sum()),
-        "min_over_time" => {
-            Some(values().skip(1).fold(points[0].1, |acc, v| if acc > v || acc.is_nan() { v } else { acc }))
-        }
-        "max_over_time" => {
-            Some(values().skip(1).fold(points[0].1, |acc, v| if acc < v || acc.is_nan() { v } else { acc }))
-        }
+        "min_over_time" => Some(min(values())),
+        "max_over_time" => Some(max(values())),
         "last_over_time" => Some(points[points.len() - 1].1),
         "present_over_time" => Some(1.0),
         "quantile_over_time" => Some(quantile(param(0), &mut values().collect::<Vec<_>>())),
-        "stddev_over_time" | "stdvar_over_time" => {
-            let (mut count, mut mean, mut m2) = (0.0, 0.0, 0.0);
-            for v in values() {
-                count += 1.0;
-                let delta = v - mean;
-                mean += delta / count;
-                m2 += delta * (v - mean);
-            }
-            let var = m2 / count;
-            Some(if name == "stddev_over_time" { var.sqrt() } else { var })
-        }
+        "stdvar_over_time" => Some(variance(values())),
+        "stddev_over_time" => Some(variance(values()).sqrt()),
         other => {
             return Err(EvalError::Execution(format!("function {other} is not implemented")));
         }

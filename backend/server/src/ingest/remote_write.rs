@@ -136,7 +136,7 @@ fn validate_labels(labels: Vec<Label>) -> Result<Labels, String> {
     if labels.len() > MAX_LABELS {
         return Err(format!("series with {} labels, more than {MAX_LABELS}: {}", labels.len(), shown(&labels)));
     }
-    if let Some(bad) = labels.iter().find(|l| !is_label_name(&l.name)) {
+    if let Some(bad) = labels.iter().find(|l| !lookout_tsdb::is_valid_label_name(&l.name)) {
         return Err(format!("invalid label name {:?} in series {}", bad.name, shown(&labels)));
     }
     let count = labels.len();
@@ -151,12 +151,6 @@ fn validate_labels(labels: Vec<Label>) -> Result<Labels, String> {
         return Err(format!("series without a metric name: {result}"));
     }
     Ok(result)
-}
-
-fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 /// Encodes samples as a remote_write request body (the demo and the tests send this).

@@ -106,7 +106,7 @@ pub fn apply(rules: &[Rule], mut labels: LabelMap) -> Option<LabelMap> {
                     caps.expand(&rule.target_label, &mut target);
                     let mut replaced = String::new();
                     caps.expand(&rule.replacement, &mut replaced);
-                    if !is_label_name(&target) {
+                    if !lookout_tsdb::is_valid_label_name(&target) {
                         continue;
                     }
                     if replaced.is_empty() {
@@ -148,12 +148,6 @@ pub fn apply(rules: &[Rule], mut labels: LabelMap) -> Option<LabelMap> {
         }
     }
     Some(labels)
-}
-
-fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 /// `hashmod` in Prometheus takes the last 8 bytes of the MD5 sum, big-endian. A small MD5
