@@ -18,6 +18,13 @@ impl HttpResponse {
     }
 }
 
+/// Percent-encodes every byte but ASCII letters and digits, for query-string values.
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 /// GETs `http://host:port/path` and reads the whole response (the server closes the connection).
 pub async fn http_get(url: &str) -> Result<HttpResponse, String> {
     http_request("GET", url, &[], &[]).await

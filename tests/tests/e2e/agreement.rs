@@ -5,7 +5,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use lookout_e2e::{Lookout, TempDir, eventually, free_port, http_get, http_post};
+use lookout_e2e::{Lookout, TempDir, eventually, free_port, http_get, http_post, url_encode};
 use lookout_server::ingest::remote_write::encode;
 use lookout_tsdb::Labels;
 use serde_json::Value;
@@ -79,10 +79,6 @@ async fn load(url: &str, data: &[(Labels, Vec<(i64, f64)>)]) {
     }
 }
 
-fn encode_query(q: &str) -> String {
-    q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
 /// The result as sorted (labels, values) pairs, for comparison.
 fn normalise(body: &str) -> Result<Vec<(String, Vec<f64>)>, String> {
     let v: Value = serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))?;
@@ -151,7 +147,7 @@ async fn lookout_and_prometheus_agree_value_for_value() {
     let start = end - 1800.0;
     let mut compared = 0;
     for query in QUERIES {
-        let q = encode_query(query);
+        let q = url_encode(query);
         for path in [
             format!("/api/v1/query?query={q}&time={end}"),
             format!("/api/v1/query_range?query={q}&start={start}&end={end}&step=60"),

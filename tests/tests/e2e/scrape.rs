@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use lookout_e2e::{Lookout, TempDir, eventually, http_get};
+use lookout_e2e::{Lookout, TempDir, eventually, http_get, url_encode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const EXPOSITION: &str = "# HELP shop_orders_total Orders placed.\n# TYPE shop_orders_total counter\nshop_orders_total{shop=\"north\"} 7\nthis line is broken\nshop_queue_depth 3\n";
@@ -29,11 +29,7 @@ async fn serve_target() -> String {
 }
 
 async fn query(url: &str, q: &str) -> serde_json::Value {
-    let encoded: String = q
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    let response = http_get(&format!("{url}/api/v1/query?query={encoded}")).await.unwrap();
+    let response = http_get(&format!("{url}/api/v1/query?query={}", url_encode(q))).await.unwrap();
     serde_json::from_str(&response.body).unwrap()
 }
 
