@@ -7,7 +7,8 @@
 //! - `parse FILE`: exposition parse speed in MB/s.
 //! - `storage [OUT]`: bytes per sample in blocks for the demo's workload (and its samples as
 //!   OpenMetrics in OUT, for promtool).
-//! - `storage-node URL [OUT]`: the same for two minutes of a real node_exporter at URL.
+//! - `storage-node URL [OUT]`: the same for a real node_exporter at URL, scraped every second
+//!   for two minutes (`LOOKOUT_BENCH_NODE_SCRAPES` sets the number of scrapes).
 
 use std::time::{Duration, Instant};
 
@@ -34,8 +35,10 @@ async fn main() {
         (Some("parse"), Some(file)) => parse(file),
         (Some("storage"), out) => measure("demo workload, 6 h at 15 s", &demo_samples(), out.map(String::as_str)),
         (Some("storage-node"), Some(url)) => {
-            let samples = node_samples(url, 120).await;
-            measure("node_exporter, 120 scrapes 1 s apart", &samples, args.get(3).map(String::as_str));
+            let scrapes = std::env::var("LOOKOUT_BENCH_NODE_SCRAPES").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
+            let samples = node_samples(url, scrapes).await;
+            let workload = format!("node_exporter, {scrapes} scrapes 1 s apart");
+            measure(&workload, &samples, args.get(3).map(String::as_str));
         }
         _ => {
             eprintln!(
@@ -220,9 +223,12 @@ async fn node_samples(url: &str, scrapes: usize) -> SeriesMap {
     let client = reqwest::Client::new();
     let mut by_series = SeriesMap::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    // Stamped as Lookout's scraper stamps them: aligned to the schedule when on time.
+    let mut clock = lookout_server::scrape::clock::ScrapeClock::new(1000);
     for _ in 0..scrapes {
         ticker.tick().await;
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let t = clock.stamp(now);
         let Ok(body) = client.get(url).send().await else { continue };
         let Ok(text) = body.text().await else { continue };
         for s in lookout_exposition::parse(&text, lookout_exposition::Format::Text).samples {

@@ -4,11 +4,12 @@
 //! so a crash never leaves half a block. Layouts are in `docs/format.md`.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use crate::bytes::Reader;
+use lookout_wal::Reader;
+use lookout_wal::bytes::{put_varint, unzigzag, write_synced, zigzag};
 use crate::chunk::{self, SAMPLES_PER_CHUNK};
 use crate::postings::Postings;
 use crate::{Labels, Matcher, Sample, Series};
@@ -103,27 +104,6 @@ pub fn write(dir: &Path, mint: i64, maxt: i64, series: &[(Labels, Vec<Sample>)])
     Ok(final_dir)
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
 
 fn invalid(path: &Path, what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("block {}: {what}", path.display()))

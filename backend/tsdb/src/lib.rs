@@ -7,7 +7,6 @@
 //! The store knows nothing about HTTP or JSON.
 
 pub mod block;
-mod bytes;
 pub mod chunk;
 mod db;
 mod head;

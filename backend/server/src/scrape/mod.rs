@@ -2,6 +2,7 @@
 //! starting and stopping loops as static and file-based discovery change, and records each
 //! target's health for `/api/v1/targets`.
 
+pub mod clock;
 pub mod config;
 pub mod relabel;
 mod scraper;

@@ -9,6 +9,7 @@ use lookout_exposition::{Format, parse};
 use lookout_tsdb::{Labels, stale_nan};
 use tokio::sync::watch;
 
+use super::clock::ScrapeClock;
 use super::config::ScrapeConfig;
 use super::relabel::{self, LabelMap};
 use super::target::Target;
@@ -39,13 +40,14 @@ impl Scraper {
         }
         let mut ticker = tokio::time::interval(self.config.interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut clock = ScrapeClock::new(interval_ms as i64);
         let mut previous: HashSet<Labels> = HashSet::new();
         loop {
             tokio::select! {
                 _ = ticker.tick() => {}
                 _ = stop.changed() => break,
             }
-            previous = self.scrape_once(previous).await;
+            previous = self.scrape_once(clock.stamp(now_ms()), previous).await;
         }
         // The target is gone: everything it exposed ends now, as Prometheus marks it.
         let now = now_ms();
@@ -89,9 +91,9 @@ impl Scraper {
         Ok((String::from_utf8_lossy(&bytes).into_owned(), content_type))
     }
 
-    /// Scrapes once; returns the series seen, for the next round's staleness check.
-    async fn scrape_once(&self, previous: HashSet<Labels>) -> HashSet<Labels> {
-        let start_ms = now_ms();
+    /// Scrapes once, stamping what it stores with `start_ms`; returns the series seen, for the
+    /// next round's staleness check.
+    async fn scrape_once(&self, start_ms: i64, previous: HashSet<Labels>) -> HashSet<Labels> {
         let started = Instant::now();
         let mut batch: Vec<(Labels, i64, f64)> = Vec::new();
         let mut current: HashSet<Labels> = HashSet::new();

@@ -1,5 +1,34 @@
-//! Bounds-checked reading of the little-endian and varint fields of the on-disk formats (the
-//! write-ahead log and block indexes); every read returns `None` past the end of the data.
+//! Bytes of the on-disk formats: bounds-checked reading of little-endian and varint fields
+//! (every read returns `None` past the end of the data) and the matching writers.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Appends an unsigned LEB128 varint.
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Maps signed to unsigned so small magnitudes of either sign make short varints.
+pub fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+pub fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// Writes a whole file and fsyncs it (the caller renames it into place).
+pub fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
 
 pub struct Reader<'a> {
     data: &'a [u8],
@@ -49,6 +78,17 @@ impl<'a> Reader<'a> {
             }
         }
         None
+    }
+
+    /// The read position.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// A length-prefixed (varint) byte string.
+    pub fn bytes(&mut self) -> Option<&'a [u8]> {
+        let len = usize::try_from(self.varint()?).ok()?;
+        self.take(len)
     }
 
     /// A UTF-8 string of `len` bytes.
