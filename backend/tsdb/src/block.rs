@@ -8,11 +8,11 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use lookout_wal::Reader;
-use lookout_wal::bytes::{put_varint, unzigzag, write_synced, zigzag};
 use crate::chunk::{self, SAMPLES_PER_CHUNK};
 use crate::postings::Postings;
 use crate::{Labels, Matcher, Sample, Series};
+use lookout_wal::Reader;
+use lookout_wal::bytes::{put_varint, unzigzag, write_synced, zigzag};
 
 const INDEX_MAGIC: &[u8; 8] = b"LKTSIDX2";
 
@@ -103,7 +103,6 @@ pub fn write(dir: &Path, mint: i64, maxt: i64, series: &[(Labels, Vec<Sample>)])
     File::open(dir)?.sync_all()?;
     Ok(final_dir)
 }
-
 
 fn invalid(path: &Path, what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("block {}: {what}", path.display()))

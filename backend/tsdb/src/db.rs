@@ -235,8 +235,7 @@ impl Db {
     /// checkpoints the log. Returns the blocks written.
     pub fn compact(&self) -> io::Result<Vec<PathBuf>> {
         let mut written = Vec::new();
-        loop {
-            let Some((head_min, head_max)) = self.head.time_range() else { break };
+        while let Some((head_min, head_max)) = self.head.time_range() {
             let start = head_min.div_euclid(BLOCK_RANGE_MS) * BLOCK_RANGE_MS;
             let end = start + BLOCK_RANGE_MS;
             if head_max < end + BLOCK_RANGE_MS / 2 {
@@ -400,10 +399,10 @@ fn newest_checkpoint(dir: &Path) -> io::Result<Option<(u64, PathBuf)>> {
     let mut newest = None;
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if let Some(n) = checkpoint_number(&path) {
-            if newest.as_ref().is_none_or(|(m, _)| n > *m) {
-                newest = Some((n, path));
-            }
+        if let Some(n) = checkpoint_number(&path)
+            && newest.as_ref().is_none_or(|(m, _)| n > *m)
+        {
+            newest = Some((n, path));
         }
     }
     Ok(newest)

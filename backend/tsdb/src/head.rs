@@ -178,11 +178,11 @@ impl Head {
         let mut removed = 0;
         let Inner { series, ids, postings, .. } = &mut *inner;
         for slot in series.iter_mut() {
-            if slot.as_ref().is_some_and(|s| s.samples.is_empty()) {
-                if let Some(s) = slot.take() {
-                    ids.remove(&s.labels);
-                    removed += 1;
-                }
+            if slot.as_ref().is_some_and(|s| s.samples.is_empty())
+                && let Some(s) = slot.take()
+            {
+                ids.remove(&s.labels);
+                removed += 1;
             }
         }
         if removed > 0 {
