@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod logs;
 pub mod prometheus;
 
 /// One point of a history line: Unix time in milliseconds and a value.

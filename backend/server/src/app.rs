@@ -37,7 +37,7 @@ mod tests {
 
     #[tokio::test]
     async fn ready_only_after_storage_is_open() {
-        let state = AppState::new(crate::testing::db(), 0, false);
+        let state = AppState::new(crate::testing::db(), crate::testing::log_store(), 0, false);
         let app = app(state.clone());
         assert_eq!(get(&app, "/-/healthy").await.0, StatusCode::OK);
         assert_eq!(get(&app, "/-/ready").await.0, StatusCode::SERVICE_UNAVAILABLE);

@@ -9,7 +9,7 @@ pub mod config;
 pub mod datadir;
 pub mod demo;
 pub mod ingest;
-pub mod logbuf;
+pub mod logs;
 pub mod metrics;
 pub mod overview;
 pub mod scrape;
@@ -41,7 +41,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             "the write-ahead log ended in a torn or corrupt record; cut it off there and kept everything before it"
         );
     }
-    let mut state = AppState::new(std::sync::Arc::new(db), timefmt::now_ms(), config.demo.is_some());
+    let logs_dir = data_dir.path().join("logs");
+    let (log_store, log_report) = lookout_logs::LogStore::open(&logs_dir)
+        .with_context(|| format!("cannot open the log store in {}", logs_dir.display()))?;
+    if log_report.wal_truncated_bytes > 0 {
+        tracing::warn!(
+            dropped_bytes = log_report.wal_truncated_bytes,
+            "the log store's write-ahead log ended in a torn or corrupt record; cut it off there and kept everything before it"
+        );
+    }
+    for broken in &log_report.broken_blocks {
+        tracing::error!(%broken, "a log block could not be read and was moved aside");
+    }
+    tracing::info!(blocks = log_report.blocks, replayed_lines = log_report.replayed_entries, "log store open");
+    let mut state = AppState::new(
+        std::sync::Arc::new(db),
+        std::sync::Arc::new(log_store),
+        timefmt::now_ms(),
+        config.demo.is_some(),
+    );
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -102,7 +120,7 @@ const CHECKPOINT_ROUNDS: u32 = 10;
 
 /// Once a minute: cuts full head windows into compressed blocks, merges complete runs of blocks,
 /// deletes what is past retention, and every ten minutes folds the log into a checkpoint so it
-/// stays short.
+/// stays short. The log store's head is cut when it is due and its old blocks dropped alike.
 async fn maintain_storage(state: AppState, retention: std::time::Duration, mut shutdown: watch::Receiver<bool>) {
     let mut ticker = tokio::time::interval(MAINTENANCE_EVERY);
     ticker.tick().await;
@@ -113,6 +131,19 @@ async fn maintain_storage(state: AppState, retention: std::time::Duration, mut s
             _ = shutdown.changed() => break,
         }
         round += 1;
+        let log_store = state.logs.store.clone();
+        let log_retention_ns = (timefmt::now_ms() - retention.as_millis() as i64).saturating_mul(1_000_000);
+        let logs = tokio::task::spawn_blocking(move || -> std::io::Result<(bool, usize)> {
+            let cut = log_store.head_due() && log_store.cut()?.is_some();
+            Ok((cut, log_store.retain(log_retention_ns)?))
+        })
+        .await;
+        match logs {
+            Ok(Ok((false, 0))) => {}
+            Ok(Ok((cut, expired))) => tracing::info!(cut, expired, "log store maintained"),
+            Ok(Err(err)) => tracing::error!(%err, "log maintenance failed; it is retried next minute"),
+            Err(err) => tracing::error!(%err, "log maintenance task failed"),
+        }
         let db = state.metrics.db().clone();
         let checkpoint_due = round % CHECKPOINT_ROUNDS == 0;
         let result = tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {

@@ -5,7 +5,7 @@ use lookout_promql::{Options, QueryValue, eval_instant, eval_range, parse};
 use lookout_tsdb::{Db, Labels};
 use lookout_types::{Health, Overview, Point, StatCard};
 
-use crate::logbuf::LogBuffer;
+use lookout_logs::LogStore;
 
 const HISTORY_MS: i64 = 15 * 60_000;
 const HISTORY_STEP_MS: i64 = 15_000;
@@ -15,11 +15,11 @@ const SUCCESS_RATE: &str =
 const REQUEST_RATE: &str = "sum(rate(payment_requests_total[1m]))";
 const POOL_FILL: &str = "max by (pool) (database_connections_active / database_connections_max)";
 
-pub fn compute(db: &Db, logs: &LogBuffer, now: i64) -> Overview {
+pub fn compute(db: &Db, logs: &LogStore, now: i64) -> Overview {
     Overview {
         generated_at: now,
         cards: vec![success_rate_card(db, now), pool_card(db, now), request_rate_card(db, now)],
-        error_groups: logs.error_groups("ERROR", now - HISTORY_MS, 8),
+        error_groups: crate::logs::error_groups(logs, now - HISTORY_MS, now, 8),
     }
 }
 
@@ -157,7 +157,7 @@ mod tests {
             head.append(&max, t, 20.0).unwrap();
         }
         let now = 1_060_000;
-        let overview = compute(&db, &LogBuffer::new(10), now);
+        let overview = compute(&db, &crate::testing::log_store(), now);
 
         let rate = card(&overview, "payment_success_rate");
         assert!((rate.value.unwrap() - 90.0).abs() < 1e-9, "{rate:?}");
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn no_data_is_unknown_not_zero() {
-        let overview = compute(&crate::testing::db(), &LogBuffer::new(10), 1_000_000);
+        let overview = compute(&crate::testing::db(), &crate::testing::log_store(), 1_000_000);
         for card in &overview.cards {
             assert_eq!((card.value, card.health), (None, Health::Unknown), "{}", card.key);
         }

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use lookout_logs::LogStore;
 use lookout_tsdb::Db;
 
-use crate::logbuf::LogBuffer;
+use crate::logs::Logs;
 use crate::metrics::Metrics;
 use crate::scrape::ScrapeStatus;
 use crate::telemetry::SelfMetrics;
@@ -14,7 +15,7 @@ use crate::telemetry::SelfMetrics;
 #[derive(Clone)]
 pub struct AppState {
     pub metrics: Metrics,
-    pub logs: Arc<LogBuffer>,
+    pub logs: Logs,
     pub telemetry: Arc<SelfMetrics>,
     ready: Arc<AtomicBool>,
     pub started_at_ms: i64,
@@ -24,10 +25,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Arc<Db>, started_at_ms: i64, demo: bool) -> Self {
+    pub fn new(db: Arc<Db>, log_store: Arc<LogStore>, started_at_ms: i64, demo: bool) -> Self {
         AppState {
             metrics: Metrics::new(db),
-            logs: Arc::new(LogBuffer::new(100_000)),
+            logs: Logs::new(log_store),
             telemetry: Arc::new(SelfMetrics::new(env!("CARGO_PKG_VERSION"), started_at_ms as f64 / 1000.0)),
             ready: Arc::new(AtomicBool::new(false)),
             started_at_ms,

@@ -17,9 +17,18 @@ pub fn db() -> std::sync::Arc<lookout_tsdb::Db> {
     std::sync::Arc::new(lookout_tsdb::Db::open(&dir, lookout_tsdb::Limits::default()).unwrap().0)
 }
 
+/// A log store in a fresh temporary directory (left behind in the system's temp dir).
+pub fn log_store() -> std::sync::Arc<lookout_logs::LogStore> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("lookout-server-test-logs-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::sync::Arc::new(lookout_logs::LogStore::open(&dir).unwrap().0)
+}
+
 /// An app with storage open and no demo.
 pub fn app() -> (AppState, Router) {
-    let state = AppState::new(db(), 0, false);
+    let state = AppState::new(db(), log_store(), 0, false);
     state.set_ready();
     (state.clone(), crate::app::app(state))
 }

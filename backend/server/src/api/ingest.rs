@@ -1,20 +1,149 @@
-//! Ingest endpoints: `POST /api/v1/write` (Prometheus remote_write 1.0).
+//! Ingest endpoints: `POST /api/v1/write` (Prometheus remote_write 1.0), `POST /api/v1/logs`
+//! (NDJSON log lines) and `POST /loki/api/v1/push` (Loki's push API, JSON or protobuf).
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::{Json, Router};
+use lookout_types::logs::{IngestResponse, RejectedLine};
+use serde::Deserialize;
 
+use crate::ingest::gzip::{self, InflateError};
+use crate::ingest::loki_push;
 use crate::ingest::remote_write::{self, DecodeError};
 use crate::state::AppState;
+
+/// The largest NDJSON body accepted, as sent and once inflated.
+pub const MAX_LOG_BODY_BYTES: usize = 32 << 20;
+const MAX_LOG_INFLATED_BYTES: usize = 256 << 20;
 
 /// How many refusal reasons a 400 response lists before summarising.
 const REASONS_SHOWN: usize = 5;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/write", post(write)).layer(DefaultBodyLimit::max(remote_write::MAX_COMPRESSED_BYTES))
+    Router::new()
+        .route("/api/v1/write", post(write))
+        .layer(DefaultBodyLimit::max(remote_write::MAX_COMPRESSED_BYTES))
+        .route("/api/v1/logs", post(logs))
+        .route("/loki/api/v1/push", post(loki_push))
+}
+
+/// Reads a body up to `limit` bytes; past it, 413 with the limit in the message.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+    let too_large = || {
+        (StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than the limit of {limit} bytes\n"))
+            .into_response()
+    };
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}
+
+/// Inflates a gzip body when the request says it is one.
+fn inflate_if_gzip(headers: &HeaderMap, body: Bytes, max: usize) -> Result<Bytes, Response> {
+    if !gzip::is_gzip(headers) {
+        return Ok(body);
+    }
+    match gzip::inflate(&body, max) {
+        Ok(raw) => Ok(raw.into()),
+        Err(err @ InflateError::TooLarge { .. }) => {
+            Err((StatusCode::PAYLOAD_TOO_LARGE, format!("{err}\n")).into_response())
+        }
+        Err(err) => Err((StatusCode::BAD_REQUEST, format!("{err}\n")).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+struct LogParams {
+    service: Option<String>,
+}
+
+/// Stores the good lines of an NDJSON body and names the bad ones by line number: 200 when
+/// anything was stored (or nothing was wrong), 400 when every line was refused.
+async fn logs(
+    State(state): State<AppState>,
+    Query(params): Query<LogParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let body = match read_body(&headers, body, MAX_LOG_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let limits = state.logs.limits;
+    let parsed = tokio::task::spawn_blocking(move || {
+        let raw = inflate_if_gzip(&headers, body, MAX_LOG_INFLATED_BYTES)?;
+        let now = crate::timefmt::now_ms().saturating_mul(1_000_000);
+        Ok::<_, Response>(lookout_logs::ingest::parse_ndjson(&raw, params.service.as_deref(), now, limits))
+    })
+    .await;
+    let parsed = match parsed {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(response)) => return response,
+        Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("parsing failed: {err}\n")).into_response(),
+    };
+    let accepted = parsed.entries.len();
+    if let Err(err) = state.logs.append(parsed.entries).await {
+        tracing::error!(%err, "log lines could not be stored");
+        return (StatusCode::INTERNAL_SERVER_ERROR, format!("storage failed: {err}\n")).into_response();
+    }
+    state.telemetry.ingested_log_lines.inc_by(&["ndjson"], accepted as f64);
+    state.telemetry.rejected_log_lines.inc_by(&["ndjson"], parsed.rejected.len() as f64);
+    let status = if accepted == 0 && !parsed.rejected.is_empty() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let rejected = parsed.rejected.into_iter().map(|r| RejectedLine { line: r.line, error: r.error }).collect();
+    (status, Json(IngestResponse { accepted, rejected })).into_response()
+}
+
+/// Loki's push: 204 when everything is stored; 400 naming what was refused (the rest is
+/// stored, as Loki does); 500 when storage failed.
+async fn loki_push(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let body = match read_body(&headers, body, loki_push::MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let content_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let limits = state.logs.limits;
+    let decoded = tokio::task::spawn_blocking(move || {
+        if content_type.starts_with("application/json") {
+            let raw = inflate_if_gzip(&headers, body, loki_push::MAX_UNCOMPRESSED_BYTES)?;
+            loki_push::decode_json(&raw, limits)
+        } else {
+            loki_push::decode_protobuf(&body, limits)
+        }
+        .map_err(|err| (StatusCode::BAD_REQUEST, format!("{err}\n")).into_response())
+    })
+    .await;
+    let decoded = match decoded {
+        Ok(Ok(decoded)) => decoded,
+        Ok(Err(response)) => return response,
+        Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("decoding failed: {err}\n")).into_response(),
+    };
+    let accepted = decoded.entries.len();
+    if let Err(err) = state.logs.append(decoded.entries).await {
+        tracing::error!(%err, "pushed log lines could not be stored");
+        return (StatusCode::INTERNAL_SERVER_ERROR, format!("storage failed: {err}\n")).into_response();
+    }
+    state.telemetry.ingested_log_lines.inc_by(&["loki_push"], accepted as f64);
+    state.telemetry.rejected_log_lines.inc_by(&["loki_push"], decoded.invalid.len() as f64);
+    if decoded.invalid.is_empty() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    (StatusCode::BAD_REQUEST, format!("{}\n", summarise(&decoded.invalid))).into_response()
+}
+
+/// The first reasons, and how many more there were.
+fn summarise(reasons: &[String]) -> String {
+    let mut message = reasons.iter().take(REASONS_SHOWN).cloned().collect::<Vec<_>>().join("\n");
+    if reasons.len() > REASONS_SHOWN {
+        message.push_str(&format!("\n… and {} more", reasons.len() - REASONS_SHOWN));
+    }
+    message
 }
 
 /// Stores what can be stored, then answers as Prometheus does: 204 when all is stored, 400 with
@@ -50,11 +179,8 @@ async fn write(State(state): State<AppState>, body: Bytes) -> Response {
     if reasons.is_empty() {
         return StatusCode::NO_CONTENT.into_response();
     }
-    let mut message = reasons.iter().take(REASONS_SHOWN).cloned().collect::<Vec<_>>().join("\n");
-    if reasons.len() > REASONS_SHOWN {
-        message.push_str(&format!("\n… and {} more", reasons.len() - REASONS_SHOWN));
-    }
-    (StatusCode::BAD_REQUEST, format!("{} accepted; refused:\n{message}\n", result.accepted)).into_response()
+    (StatusCode::BAD_REQUEST, format!("{} accepted; refused:\n{}\n", result.accepted, summarise(&reasons)))
+        .into_response()
 }
 
 #[cfg(test)]
@@ -98,5 +224,75 @@ mod tests {
         let (status, body) = send(&app, write_request(b"garbage".to_vec())).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(body.contains("snappy"), "{body}");
+    }
+
+    fn logs_request(uri: &str, body: Vec<u8>, gzip: bool) -> Request<Body> {
+        let mut request = Request::post(uri).header("content-type", "application/x-ndjson");
+        if gzip {
+            request = request.header("content-encoding", "gzip");
+        }
+        request.body(Body::from(body)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn ndjson_keeps_good_lines_and_numbers_bad_ones() {
+        let (state, app) = app();
+        let body = concat!(
+            r#"{"timestamp":"2024-12-24T21:05:09Z","level":"ERROR","message":"pool exhausted","request_id":"r1"}"#,
+            "\n{broken\n",
+            r#"{"timestamp":"2024-12-24T21:05:10Z","level":"INFO","message":"ok","service":"order-service"}"#,
+            "\n"
+        );
+        let (status, answer) =
+            send(&app, logs_request("/api/v1/logs?service=payment-service", body.into(), false)).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["accepted"], 2);
+        assert_eq!(answer["rejected"][0]["line"], 2);
+        assert!(answer["rejected"][0]["error"].as_str().unwrap().contains("invalid JSON"));
+        assert_eq!(state.logs.store.stats().head_rows, 2);
+        let fields = state.logs.store.fields(i64::MIN, i64::MAX);
+        let services: Vec<&String> = fields.fields["service"].as_ref().unwrap().iter().collect();
+        assert_eq!(services, ["order-service", "payment-service"]);
+
+        let (status, answer) = send(&app, logs_request("/api/v1/logs", b"nope\n".to_vec(), false)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "every line refused: {answer}");
+    }
+
+    #[tokio::test]
+    async fn gzip_bodies_are_read_and_oversize_bodies_get_413_with_the_limit() {
+        use std::io::Write;
+        let (state, app) = app();
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(b"{\"message\":\"zipped\"}\n").unwrap();
+        let (status, answer) = send(&app, logs_request("/api/v1/logs", encoder.finish().unwrap(), true)).await;
+        assert_eq!((status, answer.contains(r#""accepted":1"#)), (StatusCode::OK, true), "{answer}");
+        let (status, _) = send(&app, logs_request("/api/v1/logs", b"not gzip".to_vec(), true)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let huge = vec![b' '; super::MAX_LOG_BODY_BYTES + 1];
+        let (status, answer) = send(&app, logs_request("/api/v1/logs", huge, false)).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(answer.contains(&super::MAX_LOG_BODY_BYTES.to_string()), "{answer}");
+        assert_eq!(state.logs.store.stats().head_rows, 1);
+    }
+
+    #[tokio::test]
+    async fn loki_push_json_stores_and_answers_204() {
+        let (state, app) = app();
+        let body = r#"{"streams":[{"stream":{"job":"promtail","service":"api-gateway"},"values":[["1735074309000000000","GET /pay 200"]]}]}"#;
+        let request = Request::post("/loki/api/v1/push")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, answer) = send(&app, request).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{answer}");
+        assert_eq!(state.logs.store.stats().head_rows, 1);
+        let request = Request::post("/loki/api/v1/push")
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"streams":[{"stream":{"job":"x"},"values":[["later","line"]]}]}"#))
+            .unwrap();
+        let (status, answer) = send(&app, request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(answer.contains("later"), "{answer}");
     }
 }

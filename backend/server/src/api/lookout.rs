@@ -17,7 +17,7 @@ async fn overview_get(State(state): State<AppState>) -> Result<Json<Overview>, A
     if !state.is_ready() {
         return Err(ApiError::Unavailable("storage is not open yet".into()));
     }
-    Ok(Json(overview::compute(state.metrics.db(), &state.logs, timefmt::now_ms())))
+    Ok(Json(overview::compute(state.metrics.db(), &state.logs.store, timefmt::now_ms())))
 }
 
 async fn status_get(State(state): State<AppState>) -> Json<ServerStatus> {

@@ -2,9 +2,8 @@
 //! to show. It runs as a background task that advances the [`sim::Simulation`] every second and
 //! delivers its metrics and logs.
 //!
-//! Delivery goes through [`sink`]: metrics every `SCRAPE_INTERVAL` over HTTP to the public
-//! remote_write endpoint; log lines to the recent-log buffer until log ingest exists. When the public ingest paths
-//! exist, the sink is the only part that changes.
+//! Delivery goes through [`sink`], over HTTP to the public endpoints: metrics every
+//! `SCRAPE_INTERVAL` by remote_write, log lines every second as NDJSON.
 
 mod client;
 pub mod logs;
@@ -44,7 +43,7 @@ pub async fn run(state: AppState, address: SocketAddr, config: DemoConfig, mut s
         }
         let now = now_ms();
         let records = simulation.step(now);
-        sink::write_logs(&state, &records);
+        sink::write_logs(&state, address, &records).await;
         if last_scrape.is_none_or(|last| now - last >= SCRAPE_INTERVAL_MS) {
             last_scrape = Some(now);
             sink::write_metrics(&state, address, &simulation.instances, now).await;

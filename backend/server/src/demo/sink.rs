@@ -1,6 +1,7 @@
-//! Delivers the demo's output: each instance's registry is collected as a scrape would (with
-//! `job` and `instance` added) and sent over HTTP to Lookout's remote_write endpoint; log records
-//! go to the recent-log buffer in process until the log ingest endpoint exists.
+//! Delivers the demo's output over HTTP through Lookout's public ingest paths, as real services
+//! would: each instance's registry is collected as a scrape would (with `job` and `instance`
+//! added) and sent to the remote_write endpoint; log records are sent as NDJSON to
+//! `/api/v1/logs`.
 
 use std::net::SocketAddr;
 
@@ -10,7 +11,6 @@ use super::client;
 use super::logs::LogRecord;
 use super::sim::Instance;
 use crate::ingest::remote_write;
-use crate::logbuf::LogLine;
 use crate::metrics::FamilyMetadata;
 use crate::state::AppState;
 
@@ -61,15 +61,22 @@ pub async fn write_metrics(state: &AppState, address: SocketAddr, instances: &[I
     }
 }
 
-pub fn write_logs(state: &AppState, records: &[LogRecord]) {
-    for record in records {
-        state.logs.push(LogLine {
-            t: record.t,
-            service: record.service.to_string(),
-            level: record.level().to_string(),
-            message: record.str_field("message").unwrap_or_default().to_string(),
-            request_id: record.str_field("request_id").map(str::to_string),
-        });
+/// Sends log records to `POST /api/v1/logs`, one JSON object per line.
+pub async fn write_logs(state: &AppState, address: SocketAddr, records: &[LogRecord]) {
+    if records.is_empty() {
+        return;
     }
-    state.telemetry.ingested_log_lines.inc_by(&[SOURCE], records.len() as f64);
+    let mut body = String::new();
+    for record in records {
+        body.push_str(&serde_json::Value::Object(record.fields.clone()).to_string());
+        body.push('\n');
+    }
+    match client::post(address, "/api/v1/logs", &[("Content-Type", "application/x-ndjson")], body.as_bytes()).await {
+        Ok((200, _)) => {}
+        Ok((status, body)) => tracing::warn!(status, body = %body.trim(), "demo log lines refused"),
+        Err(err) => {
+            state.telemetry.rejected_log_lines.inc_by(&[SOURCE], records.len() as f64);
+            tracing::warn!(%err, "demo could not reach the log ingest endpoint");
+        }
+    }
 }

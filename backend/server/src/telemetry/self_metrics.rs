@@ -16,6 +16,9 @@ pub struct SelfMetrics {
     pub http_duration: Histogram,
     pub ingested_samples: Counter,
     pub ingested_log_lines: Counter,
+    pub rejected_log_lines: Counter,
+    /// Lines live tails missed because their reader was too slow.
+    pub tail_dropped_lines: Counter,
     pub rejected_samples: Counter,
     pub head_series: Gauge,
 }
@@ -55,6 +58,16 @@ impl SelfMetrics {
                 "lookout_ingested_log_lines_total",
                 "Log lines accepted, by source.",
                 &["source"],
+            ),
+            rejected_log_lines: registry.counter(
+                "lookout_rejected_log_lines_total",
+                "Log lines refused (malformed, over a limit), by source.",
+                &["source"],
+            ),
+            tail_dropped_lines: registry.counter(
+                "lookout_tail_dropped_lines_total",
+                "Log lines a live tail did not deliver because its client read too slowly.",
+                &[],
             ),
             head_series: registry.gauge("lookout_tsdb_head_series", "Series held in the in-memory head.", &[]),
             registry,

@@ -1,0 +1,63 @@
+//! The logs pillar as the API sees it: durable appends (with the head cut into a block in the
+//! background when it is due), live tail subscriptions, and the Overview's error groups.
+
+mod errors;
+
+pub use errors::error_groups;
+
+use std::sync::Arc;
+
+use lookout_logs::{Entry, LogStore};
+use tokio::sync::broadcast;
+
+/// Batches a live-tail subscriber may fall behind by before it misses some (and is told).
+const TAIL_BACKLOG: usize = 1024;
+
+/// Cheap to clone; shares the store.
+#[derive(Clone)]
+pub struct Logs {
+    pub store: Arc<LogStore>,
+    tail: broadcast::Sender<Arc<Vec<Entry>>>,
+    pub limits: lookout_logs::ingest::Limits,
+}
+
+impl Logs {
+    pub fn new(store: Arc<LogStore>) -> Logs {
+        Logs { store, tail: broadcast::channel(TAIL_BACKLOG).0, limits: lookout_logs::ingest::Limits::default() }
+    }
+
+    /// Stores entries durably (fsynced in the log) before returning, then hands them to live
+    /// tails. Runs off the async runtime.
+    pub async fn append(&self, entries: Vec<Entry>) -> std::io::Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        // Copies for live tails only when someone is tailing.
+        let for_tail = (self.tail.receiver_count() > 0).then(|| Arc::new(entries.clone()));
+        let store = self.store.clone();
+        let due = tokio::task::spawn_blocking(move || store.append(entries)).await.map_err(std::io::Error::other)??;
+        if due {
+            self.cut_in_background();
+        }
+        if let Some(entries) = for_tail {
+            // A tail that disconnected meanwhile is not an error.
+            let _ = self.tail.send(entries);
+        }
+        Ok(())
+    }
+
+    /// Writes the head as a block on a blocking thread (a no-op while another cut runs).
+    pub fn cut_in_background(&self) {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || match store.cut() {
+            Ok(Some(path)) => tracing::info!(block = %path.display(), "log block written"),
+            Ok(None) => {}
+            Err(err) => tracing::error!(%err, "writing a log block failed; the lines stay in the head and WAL"),
+        });
+    }
+
+    /// A live feed of stored batches.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Vec<Entry>>> {
+        self.tail.subscribe()
+    }
+}
