@@ -13,6 +13,7 @@ pub mod entry;
 mod head;
 pub mod ingest;
 mod pages;
+pub mod query;
 mod scan;
 mod select;
 mod store;

@@ -152,6 +152,11 @@ pub trait Visitor {
     fn horizon(&self) -> Option<i64> {
         None
     }
+
+    /// True to end the scan (a deadline passed).
+    fn done(&self) -> bool {
+        false
+    }
 }
 
 /// A closure is a visitor that wants every row.

@@ -325,7 +325,7 @@ impl LogStore {
                 (Order::Backward, Some(h)) => unit.max_ts < h,
                 _ => false,
             };
-            if beyond {
+            if beyond || visitor.done() {
                 break;
             }
             match unit.source {

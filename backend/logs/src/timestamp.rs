@@ -139,6 +139,23 @@ pub fn parse(text: &str) -> Result<i64, String> {
     secs.checked_mul(1_000_000_000).and_then(|ns| ns.checked_add(nanos)).ok_or_else(invalid)
 }
 
+/// Formats Unix nanoseconds as RFC 3339 with nine fractional digits, as Go's `RFC3339Nano`
+/// without trailing zeros (Loki's `__timestamp__`).
+pub fn format_rfc3339_nanos(ns: i64) -> String {
+    let secs = ns.div_euclid(1_000_000_000);
+    let nanos = ns.rem_euclid(1_000_000_000);
+    let (y, m, d) = lookout_tsdb::civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    let mut out = format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60);
+    if nanos > 0 {
+        let frac = format!("{nanos:09}");
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    out.push('Z');
+    out
+}
+
 fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
 }
@@ -178,6 +195,13 @@ mod tests {
         assert_eq!(parse("2024-12-24T16:05:09.123456789-0500"), Ok(XMAS + 123_456_789));
         assert_eq!(parse("2024-12-24T21:05:09.1234567891Z"), Ok(XMAS + 123_456_789));
         assert_eq!(parse("2024-12-24"), Ok(XMAS - (21 * 3600 + 5 * 60 + 9) * 1_000_000_000));
+    }
+
+    #[test]
+    fn formats_as_go_rfc3339_nano() {
+        assert_eq!(format_rfc3339_nanos(XMAS), "2024-12-24T21:05:09Z");
+        assert_eq!(format_rfc3339_nanos(XMAS + 120_000_000), "2024-12-24T21:05:09.12Z");
+        assert_eq!(parse(&format_rfc3339_nanos(XMAS + 7)), Ok(XMAS + 7));
     }
 
     #[test]

@@ -12,4 +12,5 @@ pub use error::{EvalError, ParseError, Pos};
 pub use parser::parse;
 mod eval;
 
-pub use eval::{Options, QueryValue, Queryable, eval_instant, eval_range};
+/// The statistics PromQL's aggregations use, for engines that aggregate alike (LogQL's `*_over_time`).
+pub use eval::{Options, QueryValue, Queryable, eval_instant, eval_range, max, mean, min, quantile, variance};

@@ -15,6 +15,7 @@ use lookout_tsdb::{Db, Head, Labels, Matcher, Series, is_stale_nan};
 
 use crate::ast::{At, Expr, VectorSelector};
 use crate::error::EvalError;
+pub use aggregate::{max, mean, min, quantile, variance};
 pub use value::QueryValue;
 use value::{Row, collect_rows};
 
