@@ -51,3 +51,8 @@ pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, String) 
     let body = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
 }
+
+/// Percent-encodes a query-string value.
+pub fn url_encode(text: &str) -> String {
+    serde_urlencoded::to_string([("v", text)]).unwrap().split_off(2)
+}

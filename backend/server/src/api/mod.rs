@@ -3,6 +3,7 @@
 mod error;
 mod health;
 mod ingest;
+mod loki;
 mod lookout;
 mod params;
 mod prometheus;
@@ -10,5 +11,6 @@ mod prometheus;
 pub use error::ApiError;
 pub use health::router as health_router;
 pub use ingest::router as ingest_router;
+pub use loki::router as loki_router;
 pub use lookout::router as lookout_router;
 pub use prometheus::router as prometheus_router;

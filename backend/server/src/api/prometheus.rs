@@ -38,11 +38,11 @@ pub fn router() -> Router<AppState> {
 
 type ApiResult<T> = Result<Json<Response<T>>, ApiError>;
 
-fn metric(labels: &Labels) -> Metric {
+pub(super) fn metric(labels: &Labels) -> Metric {
     labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect()
 }
 
-fn pair(t_ms: i64, v: f64) -> SamplePair {
+pub(super) fn pair(t_ms: i64, v: f64) -> SamplePair {
     SamplePair(t_ms as f64 / 1000.0, format_value(v))
 }
 

@@ -5,7 +5,7 @@ mod errors;
 
 pub use errors::error_groups;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use lookout_logs::{Entry, LogStore};
 use tokio::sync::broadcast;
@@ -13,17 +13,31 @@ use tokio::sync::broadcast;
 /// Batches a live-tail subscriber may fall behind by before it misses some (and is told).
 const TAIL_BACKLOG: usize = 1024;
 
+/// Entries as stored, for live tails. Lines are numbered in the order they were published, so
+/// a tail that fell behind knows how many it missed.
+pub struct TailBatch {
+    pub first_line: u64,
+    pub entries: Vec<Entry>,
+}
+
 /// Cheap to clone; shares the store.
 #[derive(Clone)]
 pub struct Logs {
     pub store: Arc<LogStore>,
-    tail: broadcast::Sender<Arc<Vec<Entry>>>,
+    tail: broadcast::Sender<Arc<TailBatch>>,
+    /// Lines published so far; held while sending so numbers and order agree.
+    published: Arc<Mutex<u64>>,
     pub limits: lookout_logs::ingest::Limits,
 }
 
 impl Logs {
     pub fn new(store: Arc<LogStore>) -> Logs {
-        Logs { store, tail: broadcast::channel(TAIL_BACKLOG).0, limits: lookout_logs::ingest::Limits::default() }
+        Logs {
+            store,
+            tail: broadcast::channel(TAIL_BACKLOG).0,
+            published: Arc::default(),
+            limits: lookout_logs::ingest::Limits::default(),
+        }
     }
 
     /// Stores entries durably (fsynced in the log) before returning, then hands them to live
@@ -33,15 +47,18 @@ impl Logs {
             return Ok(());
         }
         // Copies for live tails only when someone is tailing.
-        let for_tail = (self.tail.receiver_count() > 0).then(|| Arc::new(entries.clone()));
+        let for_tail = (self.tail.receiver_count() > 0).then(|| entries.clone());
         let store = self.store.clone();
         let due = tokio::task::spawn_blocking(move || store.append(entries)).await.map_err(std::io::Error::other)??;
         if due {
             self.cut_in_background();
         }
         if let Some(entries) = for_tail {
+            let mut published = self.published.lock().unwrap_or_else(|e| e.into_inner());
+            let first_line = *published;
+            *published += entries.len() as u64;
             // A tail that disconnected meanwhile is not an error.
-            let _ = self.tail.send(entries);
+            let _ = self.tail.send(Arc::new(TailBatch { first_line, entries }));
         }
         Ok(())
     }
@@ -57,7 +74,7 @@ impl Logs {
     }
 
     /// A live feed of stored batches.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Vec<Entry>>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<TailBatch>> {
         self.tail.subscribe()
     }
 }
