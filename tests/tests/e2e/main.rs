@@ -3,5 +3,6 @@
 mod agreement;
 mod browser;
 mod crash;
+mod logs;
 mod scrape;
 mod server;
