@@ -7,8 +7,14 @@
 //! - `parse FILE`: exposition parse speed in MB/s.
 //! - `storage [OUT]`: bytes per sample in blocks for the demo's workload (and its samples as
 //!   OpenMetrics in OUT, for promtool).
+//! - `logs-gen OUT MB`: a demo-like NDJSON file of MB megabytes.
+//! - `logs-local FILE DIR`: one-thread ingest of FILE into a store in DIR, and bytes on disk.
+//! - `logs-query DIR REQUEST_ID TERM`: log query latency over that store.
+//! - `logs-http URL FILE`: FILE posted to a running Lookout's `/api/v1/logs`.
 //! - `storage-node URL [OUT]`: the same for a real node_exporter at URL, scraped every second
 //!   for two minutes (`LOOKOUT_BENCH_NODE_SCRAPES` sets the number of scrapes).
+
+mod logs;
 
 use std::time::{Duration, Instant};
 
@@ -40,9 +46,17 @@ async fn main() {
             let workload = format!("node_exporter, {scrapes} scrapes 1 s apart");
             measure(&workload, &samples, args.get(3).map(String::as_str));
         }
+        (Some("logs-gen"), Some(out)) => {
+            let mb: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1000);
+            logs::generate(out, mb * 1_000_000);
+        }
+        (Some("logs-local"), Some(file)) if args.len() > 3 => logs::ingest_local(file, &args[3]),
+        (Some("logs-query"), Some(dir)) if args.len() > 4 => logs::query_local(dir, &args[3], &args[4]),
+        (Some("logs-http"), Some(url)) if args.len() > 3 => logs::ingest_http(url, &args[3], 4).await,
         _ => {
             eprintln!(
-                "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT]"
+                "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT] | \
+                 logs-gen OUT MB | logs-local FILE DIR | logs-query DIR REQUEST_ID TERM | logs-http URL FILE"
             );
             std::process::exit(2);
         }

@@ -27,6 +27,9 @@ const MAGIC: &[u8; 8] = b"LKLOGB01";
 /// in structured lines, small enough that one lookup decompresses little.
 const PAGE_BYTES: usize = 128 << 10;
 const PAGE_ROWS: usize = 4096;
+/// No page's text is larger: a full page plus one line of the largest size ingest allows, with
+/// each line's length prefix.
+const MAX_PAGE_TEXT: usize = 64 << 20;
 const ZSTD_LEVEL: i32 = 3;
 /// A field with more distinct values than this in a block is listed without its values.
 pub const MAX_LISTED_VALUES: usize = 64;
@@ -395,16 +398,34 @@ impl Block {
         let page = &self.pages[i];
         let mut compressed = vec![0u8; page.len as usize];
         self.file.read_exact_at(&mut compressed, page.offset)?;
-        zstd::stream::decode_all(compressed.as_slice())
+        // The frame records its size; a decompression context per thread is reused.
+        let size = zstd::zstd_safe::get_frame_content_size(&compressed)
+            .ok()
+            .flatten()
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|&n| n <= MAX_PAGE_TEXT)
+            .ok_or_else(|| corrupt(&self.path, "page frame without a plausible size"))?;
+        thread_local! {
+            static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        DECOMPRESSOR.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(zstd::bulk::Decompressor::new()?);
+            }
+            slot.as_mut().expect("just set").decompress(&compressed, size)
+        })
     }
 }
 
-/// The lines of a page's text, in row order; `None` where the text is damaged.
-pub fn split_lines(text: &[u8]) -> Option<Vec<&str>> {
+/// The lines of a page's text, in row order, as bytes (checked as UTF-8 only when selected);
+/// `None` where the text is damaged.
+pub fn split_lines(text: &[u8]) -> Option<Vec<&[u8]>> {
     let mut r = Reader::new(text, 0);
     let mut lines = Vec::new();
     while !r.at_end() {
-        lines.push(std::str::from_utf8(r.bytes()?).ok()?);
+        lines.push(r.bytes()?);
     }
     Some(lines)
 }

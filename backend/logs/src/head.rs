@@ -59,7 +59,7 @@ impl Head {
                 }
             };
             let Some(plan) = plan else { continue };
-            if selection.row_matches(plan, &entry.line) {
+            if selection.row_matches(plan, entry.line.as_bytes()).is_some() {
                 let line = if selection.needs_line { entry.line.as_str() } else { "" };
                 visit(Row { ts: entry.ts, stream: &entry.stream, line });
             }

@@ -22,5 +22,5 @@ mod words;
 
 pub use block::{FieldSummary, MAX_LISTED_VALUES};
 pub use entry::{Entry, json_fields};
-pub use select::{LineFilter, Order, Row, Selection, Visitor};
+pub use select::{LineFilter, Needle, Order, Row, Selection, Visitor};
 pub use store::{HEAD_AGE, HEAD_BYTES, LogStore, OpenReport, Stats};

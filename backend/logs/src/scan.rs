@@ -88,8 +88,8 @@ pub fn page(
     }
     for i in rows {
         let Some(stream_plan) = wanted(i) else { continue };
-        if selection.row_matches(stream_plan, lines[i]) {
-            let line = if selection.needs_line { lines[i] } else { "" };
+        if let Some(line) = selection.row_matches(stream_plan, lines[i]) {
+            let line = if selection.needs_line { line } else { "" };
             visitor.visit(Row { ts: ts[i], stream: &block.streams[streams[i] as usize], line });
         }
     }

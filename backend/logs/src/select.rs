@@ -4,19 +4,38 @@
 //! no stream label.
 
 use lookout_tsdb::{Labels, MatchOp, Matcher};
-use regex::Regex;
+use regex::bytes::Regex;
 
 use crate::bloom::field_key;
 use crate::entry::json_fields;
 use crate::words::{Required, required};
 
+/// A substring to look for, with its searcher built once.
+#[derive(Debug, Clone)]
+pub struct Needle {
+    pub text: String,
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl Needle {
+    pub fn new(text: impl Into<String>) -> Needle {
+        let text = text.into();
+        let finder = memchr::memmem::Finder::new(text.as_bytes()).into_owned();
+        Needle { text, finder }
+    }
+
+    pub fn is_in(&self, haystack: &[u8]) -> bool {
+        self.finder.find(haystack).is_some()
+    }
+}
+
 /// A line filter that can be checked against the raw line, before any parsing stage.
 #[derive(Debug, Clone)]
 pub enum LineFilter {
     /// `|= "a"` (or `|= "a" or "b"`): contains one of them.
-    Contains(Vec<String>),
+    Contains(Vec<Needle>),
     /// `!= "a"`: contains none of them.
-    NotContains(Vec<String>),
+    NotContains(Vec<Needle>),
     /// `|~ "re"`.
     Matches(Regex),
     /// `!~ "re"`.
@@ -24,14 +43,11 @@ pub enum LineFilter {
 }
 
 impl LineFilter {
-    pub fn matches(&self, line: &str) -> bool {
+    /// Checks the raw bytes, so lines that do not match are never validated as UTF-8.
+    pub fn matches(&self, line: &[u8]) -> bool {
         match self {
-            LineFilter::Contains(needles) => {
-                needles.iter().any(|n| memchr::memmem::find(line.as_bytes(), n.as_bytes()).is_some())
-            }
-            LineFilter::NotContains(needles) => {
-                !needles.iter().any(|n| memchr::memmem::find(line.as_bytes(), n.as_bytes()).is_some())
-            }
+            LineFilter::Contains(needles) => needles.iter().any(|n| n.is_in(line)),
+            LineFilter::NotContains(needles) => !needles.iter().any(|n| n.is_in(line)),
             LineFilter::Matches(re) => re.is_match(line),
             LineFilter::NotMatches(re) => !re.is_match(line),
         }
@@ -41,7 +57,7 @@ impl LineFilter {
     /// alternatives).
     pub fn requirements(&self) -> Vec<Required<'_>> {
         match self {
-            LineFilter::Contains(needles) if needles.len() == 1 => required(needles[0].as_bytes()),
+            LineFilter::Contains(needles) if needles.len() == 1 => required(needles[0].text.as_bytes()),
             _ => Vec::new(),
         }
     }
@@ -101,13 +117,15 @@ impl Selection {
             .collect()
     }
 
-    /// Checks one row of a stream that passed [`Selection::plan`].
-    pub fn row_matches(&self, plan: &StreamPlan, line: &str) -> bool {
+    /// Checks one row of a stream that passed [`Selection::plan`]; the line as text if it
+    /// matches (`None` too for a line that is not UTF-8, which only damage could produce).
+    pub fn row_matches<'l>(&self, plan: &StreamPlan, line: &'l [u8]) -> Option<&'l str> {
         if !self.line_filters.iter().all(|f| f.matches(line)) {
-            return false;
+            return None;
         }
+        let line = std::str::from_utf8(line).ok()?;
         if plan.deferred.is_empty() {
-            return true;
+            return Some(line);
         }
         // A quick test before parsing: an exact value must appear in the line.
         for &i in &plan.deferred {
@@ -117,14 +135,17 @@ impl Selection {
                 && !m.value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
                 && memchr::memmem::find(line.as_bytes(), m.value.as_bytes()).is_none()
             {
-                return false;
+                return None;
             }
         }
         let fields = json_fields(line).unwrap_or_default();
-        plan.deferred.iter().all(|&i| {
-            let m = &self.matchers[i];
-            m.matches(fields.iter().find(|(name, _)| *name == m.name).map_or("", |(_, v)| v.as_str()))
-        })
+        plan.deferred
+            .iter()
+            .all(|&i| {
+                let m = &self.matchers[i];
+                m.matches(fields.iter().find(|(name, _)| *name == m.name).map_or("", |(_, v)| v.as_str()))
+            })
+            .then_some(line)
     }
 }
 
@@ -185,15 +206,15 @@ mod tests {
         assert_eq!(selection.plan(&Labels::from_pairs([("service", "api")])), None);
         let plan = selection.plan(&payment).unwrap();
         assert_eq!(plan.deferred, vec![1]);
-        assert!(selection.row_matches(&plan, r#"{"request_id":"req-1","message":"x"}"#));
-        assert!(!selection.row_matches(&plan, r#"{"request_id":"req-12","message":"x"}"#));
-        assert!(!selection.row_matches(&plan, r#"{"message":"req-1"}"#));
-        assert!(!selection.row_matches(&plan, "req-1 plain text"));
+        assert!(selection.row_matches(&plan, br#"{"request_id":"req-1","message":"x"}"#).is_some());
+        assert!(selection.row_matches(&plan, br#"{"request_id":"req-12","message":"x"}"#).is_none());
+        assert!(selection.row_matches(&plan, br#"{"message":"req-1"}"#).is_none());
+        assert!(selection.row_matches(&plan, b"req-1 plain text").is_none());
         let mut negative = Selection::new(0, 1, vec![Matcher::not_equal("user_id", "")]);
-        negative.line_filters.push(LineFilter::NotContains(vec!["debug".into()]));
+        negative.line_filters.push(LineFilter::NotContains(vec![Needle::new("debug")]));
         let plan = negative.plan(&payment).unwrap();
-        assert!(negative.row_matches(&plan, r#"{"user_id":"u1"}"#));
-        assert!(!negative.row_matches(&plan, r#"{"user_id":"u1","m":"debug"}"#));
-        assert!(!negative.row_matches(&plan, r#"{"other":"u1"}"#), "a missing field is empty");
+        assert!(negative.row_matches(&plan, br#"{"user_id":"u1"}"#).is_some());
+        assert!(negative.row_matches(&plan, br#"{"user_id":"u1","m":"debug"}"#).is_none());
+        assert!(negative.row_matches(&plan, br#"{"other":"u1"}"#).is_none(), "a missing field is empty");
     }
 }

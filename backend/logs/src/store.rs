@@ -84,6 +84,9 @@ pub struct Stats {
     pub block_rows: u64,
     pub head_rows: usize,
     pub head_bytes: usize,
+    /// The time span of the blocks, Unix ns (`i64::MAX`, `i64::MIN` when there are none).
+    pub min_ts: i64,
+    pub max_ts: i64,
 }
 
 pub struct LogStore {
@@ -255,6 +258,8 @@ impl LogStore {
             block_rows: blocks.iter().map(|b| b.rows).sum(),
             head_rows: head.entries.len(),
             head_bytes: head.bytes,
+            min_ts: blocks.iter().map(|b| b.min_ts).min().unwrap_or(i64::MAX),
+            max_ts: blocks.iter().map(|b| b.max_ts).max().unwrap_or(i64::MIN),
         }
     }
 

@@ -2,7 +2,7 @@
 //! selection, reopen after a crash, retention.
 
 use lookout_logs::ingest::{Limits, parse_ndjson};
-use lookout_logs::{Entry, LineFilter, LogStore, Order, Row, Selection, Visitor};
+use lookout_logs::{Entry, LineFilter, LogStore, Needle, Order, Row, Selection, Visitor};
 use lookout_tsdb::Matcher;
 
 const T0: i64 = 1_735_074_309_000_000_000;
@@ -74,13 +74,13 @@ fn blocks_and_head_answer_alike_and_survive_a_reopen() {
         ),
         ("full text", {
             let mut s = all(vec![Matcher::regex("service", ".+").unwrap()]);
-            s.line_filters.push(LineFilter::Contains(vec!["exhausted".into()]));
+            s.line_filters.push(LineFilter::Contains(vec![Needle::new("exhausted")]));
             s
         }),
         ("full text, bounded word and negation", {
             let mut s = all(vec![Matcher::not_equal("service", "api-gateway")]);
-            s.line_filters.push(LineFilter::Contains(vec!["for order ord-12".into()]));
-            s.line_filters.push(LineFilter::NotContains(vec!["ord-123".into()]));
+            s.line_filters.push(LineFilter::Contains(vec![Needle::new("for order ord-12")]));
+            s.line_filters.push(LineFilter::NotContains(vec![Needle::new("ord-123")]));
             s
         }),
         (

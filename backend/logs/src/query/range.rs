@@ -9,10 +9,11 @@ use lookout_tsdb::{Labels, Matcher, Series};
 
 use super::pipeline::{ERROR_LABEL, Pipeline};
 use super::{Budget, QueryError};
-use crate::select::{LineFilter, Order, Row, Selection, Visitor};
+use crate::select::{LineFilter, Needle, Order, Row, Selection, Visitor};
 use crate::store::LogStore;
 
 const NS_PER_MS: i64 = 1_000_000;
+const STREAM_FIELDS: [&str; 2] = [crate::ingest::SERVICE, crate::ingest::LEVEL];
 
 /// Evaluation times in milliseconds: `start`, `start + step`, … up to `end` (one time when
 /// `step` is 0).
@@ -55,11 +56,11 @@ pub fn plan(log: &LogExpr, start: i64, end: i64) -> Result<(Selection, Pipeline)
     let mut rest = log.pipeline.as_slice();
     while let Some((Stage::LineFilter(f), tail)) = rest.split_first() {
         let compiled = match f.op {
-            LineFilterOp::Contains => LineFilter::Contains(f.values.clone()),
-            LineFilterOp::NotContains => LineFilter::NotContains(f.values.clone()),
+            LineFilterOp::Contains => LineFilter::Contains(f.values.iter().map(Needle::new).collect()),
+            LineFilterOp::NotContains => LineFilter::NotContains(f.values.iter().map(Needle::new).collect()),
             LineFilterOp::Match | LineFilterOp::NotMatch => {
                 let pattern = f.values.iter().map(|v| format!("(?:{v})")).collect::<Vec<_>>().join("|");
-                let re = regex::Regex::new(&pattern).map_err(|e| QueryError::BadData(e.to_string()))?;
+                let re = regex::bytes::Regex::new(&pattern).map_err(|e| QueryError::BadData(e.to_string()))?;
                 if f.op == LineFilterOp::Match { LineFilter::Matches(re) } else { LineFilter::NotMatches(re) }
             }
             LineFilterOp::Pattern | LineFilterOp::NotPattern => break,
@@ -71,14 +72,44 @@ pub fn plan(log: &LogExpr, start: i64, end: i64) -> Result<(Selection, Pipeline)
     Ok((selection, pipeline))
 }
 
-/// Per series, the points of one range aggregation, in time order.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Slots of the cache from a stream's address to its series.
+const RECENT_STREAMS: usize = 16;
+
+/// Per series, the points of one range aggregation.
 struct Collector<'a> {
     pipeline: &'a Pipeline,
     op: RangeOp,
     grouping: Option<&'a ast::Grouping>,
-    series: HashMap<Labels, Vec<(i64, f64)>>,
+    series: Vec<(Labels, Vec<(i64, f64)>)>,
+    index: FastMap<Labels, usize>,
+    /// A block's rows point at the block's few stream label sets: most rows find their series
+    /// by that address without hashing the labels. Sound because every label set a scan visits
+    /// stays alive for the whole scan (it holds the blocks, and the head's lock while in it), so
+    /// two different sets never share an address.
+    recent: [(usize, usize); RECENT_STREAMS],
     budget: &'a mut Budget,
-    errors: u64,
+}
+
+impl Collector<'_> {
+    fn series_of(&mut self, labels: &Labels) -> usize {
+        let address = labels as *const Labels as usize;
+        let slot = (address >> 4) % RECENT_STREAMS;
+        if self.recent[slot].0 == address {
+            return self.recent[slot].1;
+        }
+        let i = match self.index.get(labels) {
+            Some(&i) => i,
+            None => {
+                self.series.push((labels.clone(), Vec::new()));
+                self.index.insert(labels.clone(), self.series.len() - 1);
+                self.series.len() - 1
+            }
+        };
+        self.recent[slot] = (address, i);
+        i
+    }
 }
 
 impl Visitor for Collector<'_> {
@@ -91,18 +122,13 @@ impl Visitor for Collector<'_> {
             } else {
                 1.0
             };
-            // Most rows fall in a series already seen: look up by reference, clone only when new.
-            match self.series.get_mut(row.stream) {
-                Some(points) => points.push((row.ts, value)),
-                None => {
-                    self.series.insert(row.stream.clone(), vec![(row.ts, value)]);
-                }
-            }
+            let i = self.series_of(row.stream);
+            self.series[i].1.push((row.ts, value));
             return;
         }
         let Some(out) = self.pipeline.run(row.ts, row.stream, row.line) else { return };
+        // Lines the pipeline could not parse have no value to count, as in Loki's metric queries.
         if out.labels.iter().any(|(n, v)| n == ERROR_LABEL && !v.is_empty()) {
-            self.errors += 1;
             return;
         }
         let value = if self.pipeline.unwraps() {
@@ -120,7 +146,15 @@ impl Visitor for Collector<'_> {
             Some(g) => Labels::from_pairs(out.labels.into_iter().filter(|(n, _)| g.labels.contains(n))),
             None => Labels::from_pairs(out.labels),
         };
-        self.series.entry(labels).or_default().push((row.ts, value));
+        let i = match self.index.get(&labels) {
+            Some(&i) => i,
+            None => {
+                self.series.push((labels.clone(), Vec::new()));
+                self.index.insert(labels, self.series.len() - 1);
+                self.series.len() - 1
+            }
+        };
+        self.series[i].1.push((row.ts, value));
     }
 
     fn done(&self) -> bool {
@@ -141,7 +175,10 @@ pub fn evaluate(
     let first = steps.start * NS_PER_MS - offset - range;
     let last = steps.end * NS_PER_MS - offset;
     let (mut selection, mut pipeline) = plan(&agg.range.log, first.saturating_add(1), last)?;
-    pipeline.materialize(fields);
+    // `service` and `level` are stream labels of every line that has them as fields (ingest
+    // puts them there), so grouping by them never needs the text.
+    let fields: Vec<String> = fields.iter().filter(|f| !STREAM_FIELDS.contains(&f.as_str())).cloned().collect();
+    pipeline.materialize(&fields);
     if agg.op.requires_unwrap() && !pipeline.unwraps() {
         return Err(QueryError::BadData(format!("invalid aggregation {} without unwrap", agg.op.name())));
     }
@@ -150,8 +187,15 @@ pub fn evaluate(
     }
     selection.needs_line = !pipeline.is_empty() || matches!(agg.op, RangeOp::BytesOverTime | RangeOp::BytesRate);
     let grouping = agg.grouping.as_ref();
-    let mut collector =
-        Collector { pipeline: &pipeline, op: agg.op, grouping, series: HashMap::new(), budget, errors: 0 };
+    let mut collector = Collector {
+        pipeline: &pipeline,
+        op: agg.op,
+        grouping,
+        series: Vec::new(),
+        index: FastMap::default(),
+        recent: [(0, 0); RECENT_STREAMS],
+        budget,
+    };
     store.scan(&selection, Order::Forward, &mut collector);
     if collector.budget.expired() {
         return Err(QueryError::Timeout);

@@ -33,9 +33,7 @@ impl Tail {
     /// The entry as the query shows it, or `None` if it does not match.
     pub fn apply(&self, entry: &Entry) -> Option<(Labels, String)> {
         let plan = self.selection.plan(&entry.stream)?;
-        if !self.selection.row_matches(&plan, &entry.line) {
-            return None;
-        }
+        self.selection.row_matches(&plan, entry.line.as_bytes())?;
         let out = self.pipeline.run(entry.ts, &entry.stream, &entry.line)?;
         Some((Labels::from_pairs(out.labels), out.line))
     }

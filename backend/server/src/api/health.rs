@@ -26,5 +26,12 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     state.telemetry.head_series.set(&[], state.metrics.head.num_series() as f64);
+    let logs = state.logs.store.stats();
+    let t = &state.telemetry;
+    t.log_store_bytes.set(&["blocks"], logs.block_bytes as f64);
+    t.log_store_lines.set(&["blocks"], logs.block_rows as f64);
+    t.log_store_bytes.set(&["head"], logs.head_bytes as f64);
+    t.log_store_lines.set(&["head"], logs.head_rows as f64);
+    t.log_store_blocks.set(&[], logs.blocks as f64);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.telemetry.registry.render_text())
 }

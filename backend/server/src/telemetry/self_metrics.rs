@@ -21,6 +21,9 @@ pub struct SelfMetrics {
     pub tail_dropped_lines: Counter,
     pub rejected_samples: Counter,
     pub head_series: Gauge,
+    pub log_store_bytes: Gauge,
+    pub log_store_lines: Gauge,
+    pub log_store_blocks: Gauge,
 }
 
 impl SelfMetrics {
@@ -70,6 +73,13 @@ impl SelfMetrics {
                 &[],
             ),
             head_series: registry.gauge("lookout_tsdb_head_series", "Series held in the in-memory head.", &[]),
+            log_store_bytes: registry.gauge(
+                "lookout_log_store_bytes",
+                "Bytes of log text: on disk in blocks (compressed, with indexes), in the head (raw).",
+                &["part"],
+            ),
+            log_store_lines: registry.gauge("lookout_log_store_lines", "Log lines held, by part.", &["part"]),
+            log_store_blocks: registry.gauge("lookout_log_store_blocks", "Log blocks on disk.", &[]),
             registry,
         }
     }
