@@ -2,7 +2,9 @@
 # Runs every benchmark of BENCHMARKS.md: parse speed, bytes per sample (side by side with
 # promtool's blocks from the same samples), and remote_write ingest plus query latency on
 # Lookout, Prometheus 2.42 and VictoriaMetrics, each started on a loopback port with a fresh
-# data directory. Every load is bounded (2.4 M samples, 7 runs per query).
+# data directory; then the logs pillar on a demo-like NDJSON file (LOGS_MB, default 1000 MB):
+# ingest, bytes on disk and query latency, the queries side by side with ripgrep on the same
+# file. Every load is bounded (2.4 M samples, 7 runs per query, one pass over the log file).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-for pkg in prometheus victoria-metrics prometheus-node-exporter; do
+for pkg in prometheus victoria-metrics prometheus-node-exporter ripgrep; do
   dpkg -s "$pkg" >/dev/null 2>&1 || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; }
 done
 # The packages start their own services; stop them so they do not share the two cores.
@@ -82,3 +84,18 @@ port=$(free_port)
 victoria-metrics -storageDataPath="$work/victoria" -httpListenAddr="127.0.0.1:$port" -search.latencyOffset=0s >/dev/null 2>&1 &
 pids+=($!)
 run_system "VictoriaMetrics $(dpkg-query -W -f='${Version}' victoria-metrics)" "$port" "http://127.0.0.1:$port/health" /api/v1/write
+
+echo "== logs"
+logs_mb=${LOGS_MB:-1000}
+"$bench" logs-gen "$work/logs.ndjson" "$logs_mb" | tee "$work/logs-gen.txt"
+request_id=$(sed -n 's/.*request_id in the middle: //p' "$work/logs-gen.txt")
+term=exhausted
+"$bench" logs-local "$work/logs.ndjson" "$work/logs-store"
+"$bench" logs-query "$work/logs-store" "$request_id" "$term"
+"$bench" logs-rg "$work/logs.ndjson" "$request_id" "$term"
+rm -rf "$work/logs-store"
+port=$(free_port)
+target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-logs" >/dev/null 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$port/-/ready"
+"$bench" logs-http "http://127.0.0.1:$port" "$work/logs.ndjson"

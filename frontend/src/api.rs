@@ -1,4 +1,5 @@
-//! One async function per server endpoint, returning the shared wire types.
+//! One async function per server endpoint (Prometheus's and Loki's APIs, and Lookout's own),
+//! returning the shared wire types.
 //!
 //! Every request has a deadline, so a hung server shows up as an error instead of a page that
 //! waits forever.
@@ -6,9 +7,13 @@
 use std::time::Duration;
 
 use gloo_net::http::Request;
+use lookout_types::Overview;
+use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response};
-use lookout_types::{ApiErrorBody, Overview};
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+
+use crate::url::{encode, with_query};
 
 /// How long a request may take before it is abandoned.
 pub const DEADLINE: Duration = Duration::from_secs(10);
@@ -19,6 +24,16 @@ pub enum FetchError {
     Unreachable(String),
     /// The server answered with an error status.
     Server { status: u16, message: String },
+}
+
+impl FetchError {
+    /// What to show under a query: the server's own message, which may carry a position.
+    pub fn brief(&self) -> String {
+        match self {
+            FetchError::Server { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl std::fmt::Display for FetchError {
@@ -45,13 +60,22 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
         .map_err(|e| FetchError::Unreachable(short(&e.to_string())))?;
     if !response.ok() {
         let status = response.status();
-        let message = match response.json::<ApiErrorBody>().await {
-            Ok(body) => body.error,
-            Err(_) => response.status_text(),
-        };
+        let body = response.text().await.unwrap_or_default();
+        let message = error_message(&body).unwrap_or_else(|| response.status_text());
         return Err(FetchError::Server { status, message });
     }
     response.json::<T>().await.map_err(|e| FetchError::Unreachable(short(&e.to_string())))
+}
+
+/// The message of an error body: Prometheus's JSON envelope carries it in `error`, Loki's
+/// endpoints send it as plain text.
+fn error_message(body: &str) -> Option<String> {
+    let from_json = js_sys::JSON::parse(body)
+        .ok()
+        .filter(JsValue::is_object)
+        .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("error")).ok())
+        .and_then(|e| e.as_string());
+    from_json.or_else(|| Some(body.trim().to_string()).filter(|t| !t.is_empty()))
 }
 
 /// Browser error texts can be long; the banner needs the gist.
@@ -66,14 +90,10 @@ pub async fn overview() -> Result<Overview, FetchError> {
     get_json("/api/lookout/overview").await
 }
 
-/// Unwraps a Prometheus API envelope.
-async fn prometheus<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+/// Unwraps the Prometheus API envelope, which Loki's API uses too.
+async fn unwrap_envelope<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
     let response: Response<T> = get_json(path).await?;
     response.data.ok_or_else(|| FetchError::Server { status: 200, message: response.error.unwrap_or_default() })
-}
-
-fn encode(text: &str) -> String {
-    String::from(js_sys::encode_uri_component(text))
 }
 
 /// `query_range` over `[start, end]` (ms) every `step_ms`.
@@ -85,18 +105,75 @@ pub async fn query_range(query: &str, start: i64, end: i64, step_ms: i64) -> Res
         end as f64 / 1000.0,
         step_ms as f64 / 1000.0
     );
-    prometheus(&path).await
+    unwrap_envelope(&path).await
 }
 
 /// An instant query at `time` (ms).
 pub async fn query(query: &str, time: i64) -> Result<QueryData, FetchError> {
-    prometheus(&format!("/api/v1/query?query={}&time={}", encode(query), time as f64 / 1000.0)).await
+    unwrap_envelope(&format!("/api/v1/query?query={}&time={}", encode(query), time as f64 / 1000.0)).await
 }
 
 pub async fn label_values(name: &str) -> Result<Vec<String>, FetchError> {
-    prometheus(&format!("/api/v1/label/{}/values", encode(name))).await
+    unwrap_envelope(&format!("/api/v1/label/{}/values", encode(name))).await
 }
 
 pub async fn label_names() -> Result<Vec<String>, FetchError> {
-    prometheus("/api/v1/labels").await
+    unwrap_envelope("/api/v1/labels").await
+}
+
+/// Which end of the range a log query reads from, and so which lines a limit keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Newest first.
+    Backward,
+    /// Oldest first.
+    Forward,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Backward => "backward",
+            Direction::Forward => "forward",
+        }
+    }
+
+    /// Reads the URL's `direction`; anything but `forward` is Loki's default, backward.
+    pub fn parse(text: &str) -> Direction {
+        if text.eq_ignore_ascii_case("forward") { Direction::Forward } else { Direction::Backward }
+    }
+}
+
+/// A LogQL range query over `[start_ns, end_ns]` (Unix nanoseconds, both ends included).
+#[derive(Debug, Clone, Copy)]
+pub struct LogQuery<'a> {
+    pub query: &'a str,
+    pub start_ns: i64,
+    pub end_ns: i64,
+    pub limit: usize,
+    pub direction: Direction,
+    /// For metric queries; the server picks a step when `None`.
+    pub step_s: Option<i64>,
+}
+
+/// `/loki/api/v1/query_range`: lines for a log query, a matrix for a metric query.
+pub async fn log_query_range(q: LogQuery<'_>) -> Result<logs::QueryData, FetchError> {
+    let (start, end, limit) = (q.start_ns.to_string(), q.end_ns.to_string(), q.limit.to_string());
+    let step = q.step_s.map(|s| s.to_string());
+    let mut params = vec![
+        ("query", q.query),
+        ("start", &start),
+        ("end", &end),
+        ("limit", &limit),
+        ("direction", q.direction.as_str()),
+    ];
+    if let Some(step) = &step {
+        params.push(("step", step));
+    }
+    unwrap_envelope(&with_query("/loki/api/v1/query_range", &params)).await
+}
+
+/// The fields of recent log lines (stream labels and JSON fields), for completion.
+pub async fn log_field_names() -> Result<Vec<String>, FetchError> {
+    unwrap_envelope("/loki/api/v1/labels").await
 }

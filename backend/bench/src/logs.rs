@@ -110,8 +110,8 @@ pub fn ingest_local(file: &str, dir: &str) {
     );
 }
 
-/// Query latency over the store in DIR (written by `logs-local`), median of 11 runs after one
-/// to warm the page cache, over the whole time span of the data. `LOOKOUT_BENCH_ONLY` picks
+/// Query latency over the store in DIR (written by `logs-local`) over the whole time span of
+/// the data, median of [`RUNS`] runs. `LOOKOUT_BENCH_ONLY` picks
 /// queries by name.
 pub fn query_local(dir: &str, request_id: &str, term: &str) {
     let (store, _) = LogStore::open(std::path::Path::new(dir)).unwrap();
@@ -132,24 +132,57 @@ pub fn query_local(dir: &str, request_id: &str, term: &str) {
     ];
     let only = std::env::var("LOOKOUT_BENCH_ONLY").unwrap_or_default();
     for (name, query, params) in queries.into_iter().filter(|q| q.0.contains(only.as_str())) {
-        let mut times = Vec::new();
-        let mut found = 0;
-        for run in 0..12 {
-            let started = Instant::now();
+        let (found, median, best) = timed_runs(|| {
             let (output, _) = evaluate(&store, &query, &params).unwrap_or_else(|e| panic!("{query}: {e}"));
-            if run > 0 {
-                times.push(started.elapsed());
-            }
-            found = match output {
+            match output {
                 Output::Streams(s) => s.iter().map(|s| s.entries.len()).sum::<usize>(),
                 Output::Vector(v) => v.iter().map(|(_, n)| *n as usize).sum(),
                 Output::Matrix(m) => m.iter().flat_map(|s| &s.samples).map(|(_, n)| *n as usize).sum(),
-            };
-        }
-        times.sort();
+            }
+        });
+        println!("logs-query {name}: {query}: median {median:.2?}, best {best:.2?} over {RUNS} runs ({found} lines)");
+    }
+}
+
+/// Timed runs of each query, after one untimed run that warms the page cache.
+const RUNS: usize = 11;
+
+/// Runs `run` once to warm up, then [`RUNS`] times; its last answer, the median and best times.
+fn timed_runs<T>(mut run: impl FnMut() -> T) -> (T, Duration, Duration) {
+    let mut answer = run();
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        answer = run();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (answer, times[RUNS / 2], times[0])
+}
+
+/// The same three questions as [`query_local`] answered by ripgrep over the NDJSON file itself:
+/// the lines of one request, the lines with a term, and payment-service's lines counted (rg has
+/// no notion of time buckets or levels, so it only counts).
+pub fn query_rg(file: &str, request_id: &str, term: &str) {
+    let version =
+        std::process::Command::new("rg").arg("--version").output().expect("rg (Debian's ripgrep) is installed");
+    let version = String::from_utf8_lossy(&version.stdout).lines().next().unwrap_or_default().to_string();
+    let request = format!(r#""request_id":"{request_id}""#);
+    let searches: [(&str, Vec<&str>); 3] = [
+        ("request_id lookup", vec!["-F", &request]),
+        ("full-text term", vec!["-F", term]),
+        ("count_over_time", vec!["-F", "-c", r#""service":"payment-service""#]),
+    ];
+    for (name, args) in searches {
+        let (found, median, best) = timed_runs(|| {
+            let out = std::process::Command::new("rg").args(&args).arg(file).output().expect("rg runs");
+            // rg -c prints the count; otherwise count the lines printed.
+            let text = String::from_utf8_lossy(&out.stdout);
+            if args.contains(&"-c") { text.trim().parse::<usize>().unwrap_or(0) } else { text.lines().count() }
+        });
         println!(
-            "logs-query {name}: {query}: median {:.2?}, best {:.2?} over 11 runs ({found} lines)",
-            times[5], times[0]
+            "logs-rg {name}: {version} {}: median {median:.2?}, best {best:.2?} over {RUNS} runs ({found} lines)",
+            args.join(" ")
         );
     }
 }

@@ -10,6 +10,7 @@
 //! - `logs-gen OUT MB`: a demo-like NDJSON file of MB megabytes.
 //! - `logs-local FILE DIR`: one-thread ingest of FILE into a store in DIR, and bytes on disk.
 //! - `logs-query DIR REQUEST_ID TERM`: log query latency over that store.
+//! - `logs-rg FILE REQUEST_ID TERM`: the same questions answered by ripgrep over the file.
 //! - `logs-http URL FILE`: FILE posted to a running Lookout's `/api/v1/logs`.
 //! - `storage-node URL [OUT]`: the same for a real node_exporter at URL, scraped every second
 //!   for two minutes (`LOOKOUT_BENCH_NODE_SCRAPES` sets the number of scrapes).
@@ -52,11 +53,13 @@ async fn main() {
         }
         (Some("logs-local"), Some(file)) if args.len() > 3 => logs::ingest_local(file, &args[3]),
         (Some("logs-query"), Some(dir)) if args.len() > 4 => logs::query_local(dir, &args[3], &args[4]),
+        (Some("logs-rg"), Some(file)) if args.len() > 4 => logs::query_rg(file, &args[3], &args[4]),
         (Some("logs-http"), Some(url)) if args.len() > 3 => logs::ingest_http(url, &args[3], 4).await,
         _ => {
             eprintln!(
                 "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT] | \
-                 logs-gen OUT MB | logs-local FILE DIR | logs-query DIR REQUEST_ID TERM | logs-http URL FILE"
+                 logs-gen OUT MB | logs-local FILE DIR | logs-query DIR REQUEST_ID TERM | logs-rg FILE REQUEST_ID TERM | \
+                 logs-http URL FILE"
             );
             std::process::exit(2);
         }

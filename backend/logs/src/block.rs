@@ -45,7 +45,10 @@ pub struct FieldSummary {
 
 impl FieldSummary {
     pub fn add(&mut self, name: &str, value: &str) {
-        let values = self.fields.entry(name.to_string()).or_insert_with(|| Some(BTreeSet::new()));
+        if !self.fields.contains_key(name) {
+            self.fields.insert(name.to_string(), Some(BTreeSet::new()));
+        }
+        let Some(values) = self.fields.get_mut(name) else { return };
         if let Some(set) = values
             && !set.contains(value)
         {
@@ -96,11 +99,13 @@ impl FieldSummary {
     }
 }
 
-/// Notes an entry's fields in a summary and returns the Bloom keys of its value fields.
-/// Only JSON object lines have fields; the stream labels are summarised separately.
-pub fn index_fields(entry: &Entry, summary: &mut FieldSummary, keys: &mut Vec<u64>) {
-    for l in entry.stream.iter() {
-        summary.add(&l.name, &l.value);
+/// Notes an entry's stream labels and fields in a summary (when given one) and adds the Bloom
+/// keys of its value fields to `keys` (when given). Only JSON object lines have fields.
+pub fn index_fields(entry: &Entry, mut summary: Option<&mut FieldSummary>, mut keys: Option<&mut Vec<u64>>) {
+    if let Some(summary) = summary.as_deref_mut() {
+        for l in entry.stream.iter() {
+            summary.add(&l.name, &l.value);
+        }
     }
     if !entry.line.starts_with('{') {
         return;
@@ -114,8 +119,12 @@ pub fn index_fields(entry: &Entry, summary: &mut FieldSummary, keys: &mut Vec<u6
         if TEXT_FIELDS.contains(&name.as_str()) || entry.stream.get(name).is_some() {
             continue;
         }
-        summary.add(name, value);
-        keys.push(field_key(name, value));
+        if let Some(summary) = summary.as_deref_mut() {
+            summary.add(name, value);
+        }
+        if let Some(keys) = keys.as_deref_mut() {
+            keys.push(field_key(name, value));
+        }
     }
 }
 
@@ -168,13 +177,13 @@ pub struct Block {
     pub bytes_on_disk: u64,
 }
 
-/// Writes `entries` (sorted by time) as a block at `path`, atomically; `wal_upto` is recorded
-/// so a restart does not replay what the block already holds.
-pub fn write(path: &Path, entries: &[Entry], wal_upto: u64) -> io::Result<()> {
+/// Writes `entries` (sorted by time, summarised in `fields`) as a block at `path`, atomically;
+/// `wal_upto` is recorded so a restart does not replay what the block already holds.
+pub fn write(path: &Path, entries: &[&Entry], fields: &FieldSummary, wal_upto: u64) -> io::Result<()> {
     let mut streams: Vec<Labels> = Vec::new();
     let mut stream_ids: HashMap<&Labels, u32> = HashMap::new();
-    let mut fields = FieldSummary::default();
-    let mut words: BTreeMap<Vec<u8>, Vec<u32>> = BTreeMap::new();
+    // Word → the pages that have it; a page is pushed once, by its first line with the word.
+    let mut words: HashMap<&[u8], Vec<u32>, foldhash::fast::RandomState> = HashMap::default();
     let mut data = Vec::with_capacity(MAGIC.len() + entries.iter().map(|e| e.line.len()).sum::<usize>() / 4);
     data.extend_from_slice(MAGIC);
     let mut pages_index = Vec::new();
@@ -191,15 +200,19 @@ pub fn write(path: &Path, entries: &[Entry], wal_upto: u64) -> io::Result<()> {
         let mut text = Vec::with_capacity(bytes + page.len() * 2);
         let mut columns = Vec::with_capacity(page.len() * 4);
         let mut keys = Vec::new();
-        let mut page_words: Vec<&[u8]> = Vec::new();
         let min_ts = page[0].ts;
         let mut prev = min_ts;
         for entry in page {
             put_bytes(&mut text, entry.line.as_bytes());
             put_varint(&mut columns, (entry.ts - prev) as u64);
             prev = entry.ts;
-            index_fields(entry, &mut fields, &mut keys);
-            for_each_word(entry.line.as_bytes(), |w| page_words.push(w));
+            index_fields(entry, None, Some(&mut keys));
+            for_each_word(entry.line.as_bytes(), |w| {
+                let postings = words.entry(w).or_default();
+                if postings.last() != Some(&pages) {
+                    postings.push(pages);
+                }
+            });
         }
         for entry in page {
             let next = streams.len() as u32;
@@ -208,11 +221,6 @@ pub fn write(path: &Path, entries: &[Entry], wal_upto: u64) -> io::Result<()> {
                 next
             });
             put_varint(&mut columns, u64::from(id));
-        }
-        page_words.sort_unstable();
-        page_words.dedup();
-        for w in page_words {
-            words.entry(w.to_vec()).or_default().push(pages);
         }
         keys.sort_unstable();
         keys.dedup();
@@ -247,6 +255,8 @@ pub fn write(path: &Path, entries: &[Entry], wal_upto: u64) -> io::Result<()> {
     fields.write(&mut index);
     put_varint(&mut index, u64::from(pages));
     index.extend_from_slice(&pages_index);
+    let mut words: Vec<(&[u8], Vec<u32>)> = words.into_iter().collect();
+    words.sort_unstable();
     put_varint(&mut index, words.len() as u64);
     for (word, postings) in &words {
         put_bytes(&mut index, word);

@@ -30,7 +30,7 @@ pub fn json_fields(line: &str) -> Option<Vec<(String, String)>> {
 /// Appends the scalar fields of `map` to `out`, prefixed for nested objects.
 pub fn flatten(prefix: &str, map: &Map<String, Value>, out: &mut Vec<(String, String)>) {
     for (key, value) in map {
-        let name = if prefix.is_empty() { sanitize(key) } else { format!("{prefix}_{}", sanitize(key)) };
+        let name = if prefix.is_empty() { sanitize(key).into_owned() } else { format!("{prefix}_{}", sanitize(key)) };
         match value {
             Value::String(s) => out.push((name, s.clone())),
             Value::Number(n) => out.push((name, n.to_string())),
@@ -42,13 +42,16 @@ pub fn flatten(prefix: &str, map: &Map<String, Value>, out: &mut Vec<(String, St
 }
 
 /// A JSON key as a label name: characters outside `[a-zA-Z0-9_]` become `_`, and a leading
-/// digit gets a `_` in front, as Loki's `json` parser does.
-pub fn sanitize(key: &str) -> String {
+/// digit gets a `_` in front, as Loki's `json` parser does. Valid names are borrowed as they are.
+pub fn sanitize(key: &str) -> std::borrow::Cow<'_, str> {
+    if lookout_tsdb::is_valid_label_name(key) {
+        return std::borrow::Cow::Borrowed(key);
+    }
     let mut name: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
-    name
+    std::borrow::Cow::Owned(name)
 }
 
 #[cfg(test)]
@@ -69,7 +72,8 @@ mod tests {
             ("line", "42"),
             ("ok", "false"),
         ];
-        let mut expected: Vec<(String, String)> = expected.iter().map(|(k, v)| (sanitize(k), v.to_string())).collect();
+        let mut expected: Vec<(String, String)> =
+            expected.iter().map(|(k, v)| (sanitize(k).into_owned(), v.to_string())).collect();
         expected.sort();
         assert_eq!(fields, expected);
         assert_eq!(sanitize("@timestamp"), "_timestamp");

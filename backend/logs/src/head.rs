@@ -32,8 +32,7 @@ impl Default for Head {
 
 impl Head {
     pub fn push(&mut self, entry: Entry) {
-        let mut keys = Vec::new();
-        index_fields(&entry, &mut self.fields, &mut keys);
+        index_fields(&entry, Some(&mut self.fields), None);
         self.bytes += entry.line.len();
         self.min_ts = self.min_ts.min(entry.ts);
         self.max_ts = self.max_ts.max(entry.ts);

@@ -225,11 +225,11 @@ impl LogStore {
     }
 
     fn write_block(&self, head: &Head, wal_upto: u64) -> io::Result<PathBuf> {
-        let mut entries = head.entries.clone();
+        let mut entries: Vec<&Entry> = head.entries.iter().collect();
         entries.sort_by_key(|e| e.ts);
         let n = self.next_block.fetch_add(1, Ordering::Relaxed);
         let path = self.blocks_dir.join(format!("{n:08}.lkb"));
-        block::write(&path, &entries, wal_upto)?;
+        block::write(&path, &entries, &head.fields, wal_upto)?;
         let block = Arc::new(Block::open(&path)?);
         self.blocks.write().unwrap_or_else(|e| e.into_inner()).push(block);
         Ok(path)

@@ -3,6 +3,7 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use lookout_types::prometheus::Metric;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
@@ -14,6 +15,14 @@ pub struct ChartSeries {
     pub name: String,
     /// `(Unix ms, value)`, in time order; NaN values are gaps.
     pub points: Vec<(i64, f64)>,
+}
+
+/// `name{a="b", c="d"}`, the way Prometheus prints a series.
+pub fn series_name(metric: &Metric) -> String {
+    let name = metric.get("__name__").cloned().unwrap_or_default();
+    let labels: Vec<String> =
+        metric.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("{name}{{{}}}", labels.join(", "))
 }
 
 const PALETTE: [(u8, u8, u8); 10] = [

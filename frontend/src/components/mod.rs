@@ -2,6 +2,10 @@
 
 pub mod chart;
 mod connection;
+pub mod log_histogram;
+pub mod log_line;
+pub mod log_table;
+pub mod log_tail;
 mod poll;
 pub mod query_editor;
 mod sparkline;

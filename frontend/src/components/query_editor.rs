@@ -1,13 +1,108 @@
-//! The PromQL editor: completes metric names, label names and functions from the server, runs
-//! on Enter (Shift+Enter for a new line), and underlines a parse error at its position.
+//! The query editor for PromQL and LogQL: completes names (metrics, labels, log fields) and the
+//! language's keywords, runs on Enter (Shift+Enter for a new line), and underlines a parse error
+//! at its position.
 
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use crate::api;
 
+/// The language typed, which decides the keywords and the names completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    PromQL,
+    LogQL,
+}
+
+impl Language {
+    fn keywords(self) -> &'static [&'static str] {
+        match self {
+            Language::PromQL => PROMQL_KEYWORDS,
+            Language::LogQL => LOGQL_KEYWORDS,
+        }
+    }
+
+    fn placeholder(self) -> &'static str {
+        match self {
+            Language::PromQL => "PromQL, e.g. sum by (status) (rate(payment_requests_total[5m]))",
+            Language::LogQL => r#"LogQL, e.g. {service="payment-service", level="ERROR"} |= "timeout""#,
+        }
+    }
+
+    /// The names the server knows: metric and label names, or log field names.
+    async fn names(self) -> Vec<String> {
+        let mut names = Vec::new();
+        match self {
+            Language::PromQL => {
+                if let Ok(metrics) = api::label_values("__name__").await {
+                    names.extend(metrics);
+                }
+                if let Ok(labels) = api::label_names().await {
+                    names.extend(labels.into_iter().filter(|l| l != "__name__"));
+                }
+            }
+            Language::LogQL => {
+                if let Ok(fields) = api::log_field_names().await {
+                    names.extend(fields);
+                }
+            }
+        }
+        names
+    }
+}
+
+/// LogQL's range and vector aggregations, parsers and pipeline stages, as Lookout's parser knows
+/// them.
+const LOGQL_KEYWORDS: &[&str] = &[
+    "absent_over_time",
+    "avg",
+    "avg_over_time",
+    "bottomk",
+    "by",
+    "bytes",
+    "bytes_over_time",
+    "bytes_rate",
+    "count",
+    "count_over_time",
+    "decolorize",
+    "drop",
+    "duration",
+    "duration_seconds",
+    "first_over_time",
+    "json",
+    "keep",
+    "label_format",
+    "label_replace",
+    "last_over_time",
+    "line_format",
+    "logfmt",
+    "max",
+    "max_over_time",
+    "min",
+    "min_over_time",
+    "offset",
+    "pattern",
+    "quantile_over_time",
+    "rate",
+    "rate_counter",
+    "regexp",
+    "sort",
+    "sort_desc",
+    "stddev",
+    "stddev_over_time",
+    "stdvar",
+    "stdvar_over_time",
+    "sum",
+    "sum_over_time",
+    "topk",
+    "unpack",
+    "unwrap",
+    "without",
+];
+
 /// PromQL's functions and aggregations, completed like metric names.
-const KEYWORDS: &[&str] = &[
+const PROMQL_KEYWORDS: &[&str] = &[
     "abs",
     "absent",
     "absent_over_time",
@@ -83,8 +178,21 @@ fn word_before(text: &str, cursor: usize) -> (usize, &str) {
     (start, &text[start..cursor])
 }
 
-/// The 1-based line and column in a Prometheus parse error (`… 1:7: parse error: …`).
+/// The 1-based line and column of a parse error, as Prometheus (`… 1:7: parse error: …`) or
+/// Loki (`parse error at line 1, col 7: …`) writes them.
 pub fn error_position(message: &str) -> Option<(usize, usize)> {
+    loki_error_position(message).or_else(|| prometheus_error_position(message))
+}
+
+fn loki_error_position(message: &str) -> Option<(usize, usize)> {
+    const MARK: &str = "parse error at line ";
+    let rest = &message[message.find(MARK)? + MARK.len()..];
+    let (line, rest) = rest.split_once(", col ")?;
+    let col = &rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())];
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+fn prometheus_error_position(message: &str) -> Option<(usize, usize)> {
     let idx = message.find(": parse error")?;
     let head = &message[..idx];
     let col_start = head.rfind(':')?;
@@ -101,6 +209,7 @@ pub fn QueryEditor(
     on_input: Callback<String>,
     on_run: Callback<()>,
     #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] language: Language,
 ) -> impl IntoView {
     let textarea = NodeRef::<Textarea>::new();
     let candidates = RwSignal::new(Vec::<String>::new());
@@ -108,13 +217,8 @@ pub fn QueryEditor(
     let selected = RwSignal::new(0usize);
 
     leptos::task::spawn_local(async move {
-        let mut all: Vec<String> = KEYWORDS.iter().map(|s| s.to_string()).collect();
-        if let Ok(names) = api::label_values("__name__").await {
-            all.extend(names);
-        }
-        if let Ok(labels) = api::label_names().await {
-            all.extend(labels.into_iter().filter(|l| l != "__name__"));
-        }
+        let mut all: Vec<String> = language.keywords().iter().map(|s| s.to_string()).collect();
+        all.extend(language.names().await);
         all.sort();
         all.dedup();
         candidates.try_set(all);
@@ -188,9 +292,9 @@ pub fn QueryEditor(
         let message = error.get()?;
         let (line, col) = error_position(&message)?;
         let text = value.get();
-        let line_text = text.lines().nth(line - 1).unwrap_or("").to_string();
+        let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string();
         let chars: Vec<char> = line_text.chars().collect();
-        let start = (col - 1).min(chars.len());
+        let start = col.saturating_sub(1).min(chars.len());
         let end =
             chars[start..].iter().position(|c| c.is_whitespace()).map_or(chars.len(), |p| start + p).max(start + 1);
         let before: String = chars[..start].iter().collect();
@@ -212,7 +316,7 @@ pub fn QueryEditor(
                 data-testid="query-input"
                 rows="2"
                 spellcheck="false"
-                placeholder="PromQL, e.g. sum by (status) (rate(payment_requests_total[5m]))"
+                placeholder=language.placeholder()
                 prop:value=move || value.get()
                 on:input=move |ev| {
                     on_input.run(event_target_value(&ev));

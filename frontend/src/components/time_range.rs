@@ -1,4 +1,4 @@
-//! Time ranges as Grafana writes them in URLs: `now`, `now-1h`, or Unix milliseconds, and the
+//! Time ranges as Grafana writes them in URLs: `now`, `now-1h`, `now+5m`, or Unix milliseconds, and the
 //! picker that edits them.
 
 use leptos::prelude::*;
@@ -30,7 +30,7 @@ fn duration_ms(text: &str) -> Option<i64> {
     Some(n * unit)
 }
 
-/// Resolves `now`, `now-<n><unit>`, Unix milliseconds or an ISO date against `now_ms`.
+/// Resolves `now`, `now-<n><unit>`, `now+<n><unit>`, Unix milliseconds or an ISO date against `now_ms`.
 pub fn resolve(text: &str, now_ms: i64) -> Option<i64> {
     let text = text.trim();
     if text == "now" {
@@ -38,6 +38,9 @@ pub fn resolve(text: &str, now_ms: i64) -> Option<i64> {
     }
     if let Some(rest) = text.strip_prefix("now-") {
         return duration_ms(rest).map(|d| now_ms - d);
+    }
+    if let Some(rest) = text.strip_prefix("now+") {
+        return duration_ms(rest).map(|d| now_ms + d);
     }
     if let Ok(ms) = text.parse::<i64>() {
         return Some(ms);
@@ -62,6 +65,27 @@ pub fn absolute(ms: i64) -> String {
         date.get_minutes(),
         date.get_seconds()
     )
+}
+
+/// Formats Unix milliseconds as local `YYYY-MM-DD HH:MM:SS.mmm`, for log lines.
+pub fn absolute_millis(ms: i64) -> String {
+    format!("{}.{:03}", absolute(ms), ms.rem_euclid(1000))
+}
+
+/// The range resolved to local times, so a relative range reads as the times it covers now.
+#[component]
+pub fn RangeNote(#[prop(into)] from: Signal<String>, #[prop(into)] to: Signal<String>) -> impl IntoView {
+    view! {
+        <p class="range-note">
+            {move || {
+                let now = js_sys::Date::now() as i64;
+                match (resolve(&from.get(), now), resolve(&to.get(), now)) {
+                    (Some(a), Some(b)) => format!("{} → {}", absolute(a), absolute(b)),
+                    _ => String::new(),
+                }
+            }}
+        </p>
+    }
 }
 
 /// Picks a range: quick relative ranges, or any `from`/`to` typed in.

@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use lookout_types::prometheus::{Metric, QueryData};
+use leptos_router::hooks::use_navigate;
+use lookout_types::prometheus::QueryData;
 
 use crate::api;
-use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
+use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit, series_name};
 use crate::components::query_editor::QueryEditor;
-use crate::components::time_range::{TimeRangePicker, absolute, is_relative, resolve};
+use crate::components::time_range::{RangeNote, TimeRangePicker, is_relative, resolve};
+use crate::url::{use_query_param, with_query};
 
 /// Points per series a range query asks for; the step follows from the range.
 const TARGET_POINTS: i64 = 300;
@@ -25,14 +26,6 @@ enum Outcome {
     Failed(String),
     Graph { series: Vec<ChartSeries>, step_ms: i64 },
     Table(Vec<(String, String)>),
-}
-
-/// `name{a="b", c="d"}`, the way Prometheus prints a series.
-fn series_name(metric: &Metric) -> String {
-    let name = metric.get("__name__").cloned().unwrap_or_default();
-    let labels: Vec<String> =
-        metric.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
-    format!("{name}{{{}}}", labels.join(", "))
 }
 
 fn step_for(start: i64, end: i64) -> i64 {
@@ -51,30 +44,18 @@ fn refresh_ms(choice: &str) -> Option<u32> {
 
 #[component]
 pub fn ExplorePage() -> impl IntoView {
-    let params = use_query_map();
-    let param = move |key: &'static str, default: &'static str| {
-        Memo::new(move |_| params.with(|p| p.get(key).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())))
-    };
-    let query = param("query", "");
-    let from = param("from", "now-1h");
-    let to = param("to", "now");
-    let view_kind = param("view", "graph");
-    let refresh = param("refresh", "off");
+    let query = use_query_param("query", "");
+    let from = use_query_param("from", "now-1h");
+    let to = use_query_param("to", "now");
+    let view_kind = use_query_param("view", "graph");
+    let refresh = use_query_param("refresh", "off");
 
     let draft = RwSignal::new(query.get_untracked());
     Effect::new(move |_| draft.set(query.get()));
 
     let navigate = use_navigate();
     let go = move |q: String, f: String, t: String, v: String, r: String| {
-        let encode = |s: &str| String::from(js_sys::encode_uri_component(s));
-        let url = format!(
-            "/explore?query={}&from={}&to={}&view={}&refresh={}",
-            encode(&q),
-            encode(&f),
-            encode(&t),
-            encode(&v),
-            encode(&r)
-        );
+        let url = with_query("/explore", &[("query", &q), ("from", &f), ("to", &t), ("view", &v), ("refresh", &r)]);
         navigate(&url, NavigateOptions::default());
     };
     let go = StoredValue::new(go);
@@ -149,12 +130,7 @@ pub fn ExplorePage() -> impl IntoView {
             if generation.try_get_value() != Some(mine) {
                 return;
             }
-            outcome.try_set(result.unwrap_or_else(|e| {
-                Outcome::Failed(match e {
-                    api::FetchError::Server { message, .. } => message,
-                    other => other.to_string(),
-                })
-            }));
+            outcome.try_set(result.unwrap_or_else(|e| Outcome::Failed(e.brief())));
         });
     });
 
@@ -237,15 +213,7 @@ pub fn ExplorePage() -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <p class="range-note">
-                {move || {
-                    let now = js_sys::Date::now() as i64;
-                    match (resolve(&from.get(), now), resolve(&to.get(), now)) {
-                        (Some(a), Some(b)) => format!("{} → {}", absolute(a), absolute(b)),
-                        _ => String::new(),
-                    }
-                }}
-            </p>
+            <RangeNote from=from to=to />
             {move || match outcome.get() {
                 Outcome::Idle => view! { <p class="empty">"Type a PromQL query and press Enter."</p> }.into_any(),
                 Outcome::Loading => view! { <p class="loading">"Running the query…"</p> }.into_any(),

@@ -6,10 +6,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 use lookout_types::Overview;
 
+use super::logs::follow_href;
 use crate::api;
 use crate::components::{ConnectionBanner, StatCardView, clock_time, use_poll};
 
 const REFRESH: Duration = Duration::from_secs(2);
+/// How far before and after an error line the link that follows its request looks.
+const FOLLOW_MARGIN_MS: i64 = 5 * 60 * 1000;
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -44,7 +47,23 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
                         <span class="service">{group.service}</span>
                         <span class="message">{group.message}</span>
                         <time title="first seen">{format!("since {}", clock_time(group.first_seen as f64))}</time>
-                        {group.request_id.map(|id| view! { <code class="request-id">{id}</code> })}
+                        {group.request_id.map(|id| {
+                            // An absolute window around the line, so the link shows the same
+                            // request later too, including the other services' lines that
+                            // finish after it.
+                            let (from, to) = (group.last_seen - FOLLOW_MARGIN_MS, group.last_seen + FOLLOW_MARGIN_MS);
+                            let href = follow_href("request_id", &id, &from.to_string(), &to.to_string());
+                            view! {
+                                <a
+                                    class="request-id"
+                                    data-testid="follow-request"
+                                    href=href
+                                    title="Every line of this request, across services"
+                                >
+                                    {id}
+                                </a>
+                            }
+                        })}
                     </li>
                 }
             })

@@ -2,6 +2,7 @@
 
 mod agreement;
 mod browser;
+mod browser_logs;
 mod crash;
 mod logs;
 mod scrape;

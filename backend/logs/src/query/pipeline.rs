@@ -379,7 +379,7 @@ impl LineState<'_> {
                     Ok(value) if !params.is_empty() => {
                         for (name, path) in params {
                             if let Some(found) = walk(&value, path) {
-                                self.extract(sanitize(name), found);
+                                self.extract(sanitize(name).into_owned(), found);
                             }
                         }
                     }
@@ -393,13 +393,13 @@ impl LineState<'_> {
                 if params.is_empty() {
                     for (k, v) in pairs {
                         if !v.is_empty() || *keep_empty {
-                            self.extract(sanitize(&k), v);
+                            self.extract(sanitize(&k).into_owned(), v);
                         }
                     }
                 } else {
                     for (name, key) in params {
                         if let Some((_, v)) = pairs.iter().find(|(k, _)| k == key) {
-                            self.extract(sanitize(name), v.clone());
+                            self.extract(sanitize(name).into_owned(), v.clone());
                         }
                     }
                 }
@@ -428,7 +428,7 @@ impl LineState<'_> {
                         for (k, v) in map {
                             match (k.as_str(), v) {
                                 ("_entry", Value::String(s)) => entry = Some(s),
-                                (_, Value::String(s)) => self.extract(sanitize(&k), s),
+                                (_, Value::String(s)) => self.extract(sanitize(&k).into_owned(), s),
                                 _ => {}
                             }
                         }

@@ -1,0 +1,21 @@
+//! URLs: query strings built with every value percent-encoded, and the page state read back from
+//! the current URL's query string.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+pub fn encode(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+/// `path?k1=v1&k2=v2`, each value percent-encoded.
+pub fn with_query(path: &str, params: &[(&str, &str)]) -> String {
+    let pairs: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    format!("{path}?{}", pairs.join("&"))
+}
+
+/// One parameter of the current URL, `default` when it is missing or empty.
+pub fn use_query_param(key: &'static str, default: &'static str) -> Memo<String> {
+    let params = use_query_map();
+    Memo::new(move |_| params.with(|p| p.get(key).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())))
+}
