@@ -33,7 +33,7 @@ test: test-tools ui
 	cargo build --locked -p lookout-server --bin lookout
 	cargo test --locked
 
-## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus and VictoriaMetrics to compare)
+## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus, VictoriaMetrics and ripgrep to compare); BENCH=logs or BENCH=metrics runs one part
 bench:
 	scripts/bench.sh
 

@@ -36,9 +36,6 @@ wait_ready() {
   echo "not ready: $1" >&2; return 1
 }
 
-echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
-echo "== parse"
-"$bench" parse ../shared/conformance/exposition/alltypes.237mfs.prom.txt
 # Bytes per sample in Lookout's blocks, and in promtool's blocks of the very same samples.
 promtool_size() {
   rm -rf "$work/promtool"
@@ -48,16 +45,6 @@ promtool_size() {
   samples=$(grep -vc '^#' "$1")
   echo "storage: promtool (Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')) blocks of the same samples: $bytes bytes = $(awk -v b="$bytes" -v s="$samples" 'BEGIN {printf "%.2f", b/s}') bytes/sample"
 }
-echo "== storage"
-"$bench" storage "$work/demo.om"
-promtool_size "$work/demo.om"
-node_port=$(free_port)
-prometheus-node-exporter --web.listen-address="127.0.0.1:$node_port" >/dev/null 2>&1 &
-pids+=($!)
-wait_ready "http://127.0.0.1:$node_port/metrics"
-"$bench" storage-node "http://127.0.0.1:$node_port/metrics" "$work/node.om"
-promtool_size "$work/node.om"
-
 run_system() {
   local name=$1 port=$2 ready=$3 write=$4
   echo "== $name"
@@ -68,34 +55,54 @@ run_system() {
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
-port=$(free_port)
-target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout" >/dev/null 2>&1 &
-pids+=($!)
-run_system "Lookout $(target/release/lookout --version | awk '{print $2}')" "$port" "http://127.0.0.1:$port/-/ready" /api/v1/write
+bench_metrics() {
+  echo "== parse"
+  "$bench" parse ../shared/conformance/exposition/alltypes.237mfs.prom.txt
+  echo "== storage"
+  "$bench" storage "$work/demo.om"
+  promtool_size "$work/demo.om"
+  node_port=$(free_port)
+  prometheus-node-exporter --web.listen-address="127.0.0.1:$node_port" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$node_port/metrics"
+  "$bench" storage-node "http://127.0.0.1:$node_port/metrics" "$work/node.om"
+  promtool_size "$work/node.om"
 
-port=$(free_port)
-printf 'global:\n  scrape_interval: 15s\n' > "$work/prometheus.yml"
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
-  --web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver >/dev/null 2>&1 &
-pids+=($!)
-run_system "Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')" "$port" "http://127.0.0.1:$port/-/ready" /api/v1/write
+  port=$(free_port)
+  target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout" >/dev/null 2>&1 &
+  pids+=($!)
+  run_system "Lookout $(target/release/lookout --version | awk '{print $2}')" "$port" "http://127.0.0.1:$port/-/ready" /api/v1/write
 
-port=$(free_port)
-victoria-metrics -storageDataPath="$work/victoria" -httpListenAddr="127.0.0.1:$port" -search.latencyOffset=0s >/dev/null 2>&1 &
-pids+=($!)
-run_system "VictoriaMetrics $(dpkg-query -W -f='${Version}' victoria-metrics)" "$port" "http://127.0.0.1:$port/health" /api/v1/write
+  port=$(free_port)
+  printf 'global:\n  scrape_interval: 15s\n' > "$work/prometheus.yml"
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
+    --web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver >/dev/null 2>&1 &
+  pids+=($!)
+  run_system "Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')" "$port" "http://127.0.0.1:$port/-/ready" /api/v1/write
 
-echo "== logs"
-logs_mb=${LOGS_MB:-1000}
-"$bench" logs-gen "$work/logs.ndjson" "$logs_mb" | tee "$work/logs-gen.txt"
-request_id=$(sed -n 's/.*request_id in the middle: //p' "$work/logs-gen.txt")
-term=exhausted
-"$bench" logs-local "$work/logs.ndjson" "$work/logs-store"
-"$bench" logs-query "$work/logs-store" "$request_id" "$term"
-"$bench" logs-rg "$work/logs.ndjson" "$request_id" "$term"
-rm -rf "$work/logs-store"
-port=$(free_port)
-target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-logs" >/dev/null 2>&1 &
-pids+=($!)
-wait_ready "http://127.0.0.1:$port/-/ready"
-"$bench" logs-http "http://127.0.0.1:$port" "$work/logs.ndjson"
+  port=$(free_port)
+  victoria-metrics -storageDataPath="$work/victoria" -httpListenAddr="127.0.0.1:$port" -search.latencyOffset=0s >/dev/null 2>&1 &
+  pids+=($!)
+  run_system "VictoriaMetrics $(dpkg-query -W -f='${Version}' victoria-metrics)" "$port" "http://127.0.0.1:$port/health" /api/v1/write
+}
+
+bench_logs() {
+  echo "== logs"
+  local logs_mb=${LOGS_MB:-1000} request_id term
+  "$bench" logs-gen "$work/logs.ndjson" "$logs_mb" | tee "$work/logs-gen.txt"
+  request_id=$(sed -n 's/.*request_id in the middle: //p' "$work/logs-gen.txt")
+  term=exhausted
+  "$bench" logs-local "$work/logs.ndjson" "$work/logs-store"
+  "$bench" logs-query "$work/logs-store" "$request_id" "$term"
+  "$bench" logs-rg "$work/logs.ndjson" "$request_id" "$term"
+  rm -rf "$work/logs-store"
+  port=$(free_port)
+  target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-logs" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$port/-/ready"
+  "$bench" logs-http "http://127.0.0.1:$port" "$work/logs.ndjson"
+}
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
+# BENCH picks the parts: "metrics", "logs" or both (the default).
+for part in ${BENCH:-metrics logs}; do "bench_$part"; done

@@ -17,6 +17,11 @@
 
 mod logs;
 
+/// The allocator the `lookout` binary uses, so that in-process measurements (log ingest and
+/// queries, storage) see the same costs as the server.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use lookout_server::ingest::remote_write::encode;

@@ -1,5 +1,6 @@
 //! Scanning one block page by page: the stream table, the word dictionary and the per-page Bloom
-//! filters decide which pages are read at all; the rows of the rest are checked exactly.
+//! filters decide which pages are read at all ([`candidate`]); the rows of the rest are checked
+//! exactly ([`Candidate::read`], which may run on any thread) and then visited in order.
 
 use std::io;
 
@@ -38,60 +39,102 @@ impl BlockPlan {
         }
         BlockPlan { streams, pages, keys: keys.unwrap_or_default(), reads_text }
     }
+
+    /// Whether rows are picked by their text, so a candidate page must be decompressed.
+    pub fn reads_text(&self) -> bool {
+        self.reads_text
+    }
 }
 
-/// Visits the matching rows of page `p`, in `order`.
-pub fn page(
-    block: &Block,
-    plan: &BlockPlan,
-    p: usize,
-    selection: &Selection,
-    order: Order,
-    visitor: &mut dyn Visitor,
-) -> io::Result<()> {
+/// The index columns of a page that may hold matching rows: each row's time and stream.
+pub struct Candidate {
+    ts: Vec<i64>,
+    streams: Vec<u32>,
+}
+
+/// Whether page `p` can hold a row the selection picks (its words, Bloom filter, times and
+/// streams allow one), with its columns read; `None` when it cannot.
+pub fn candidate(block: &Block, plan: &BlockPlan, p: usize, selection: &Selection) -> io::Result<Option<Candidate>> {
     let meta = &block.pages[p];
     if !plan.pages.contains(p) || !plan.keys.iter().all(|&k| meta.bloom.may_contain(k)) {
-        return Ok(());
+        return Ok(None);
     }
     let Some((ts, streams)) = meta.columns() else {
         return Err(io::Error::new(io::ErrorKind::InvalidData, "damaged columns"));
     };
-    let wanted = |i: usize| {
-        let t = ts[i];
+    let candidate = Candidate { ts, streams };
+    Ok((0..candidate.ts.len()).any(|i| candidate.wanted(plan, selection, i).is_some()).then_some(candidate))
+}
+
+impl Candidate {
+    /// The plan of row `i`'s stream if the row is in range and its stream can match.
+    fn wanted<'p>(&self, plan: &'p BlockPlan, selection: &Selection, i: usize) -> Option<&'p StreamPlan> {
+        let t = self.ts[i];
         if t < selection.start || t > selection.end {
             return None;
         }
-        plan.streams.get(streams[i] as usize).and_then(Option::as_ref)
-    };
-    let rows: Box<dyn Iterator<Item = usize>> = match order {
-        Order::Forward => Box::new(0..ts.len()),
-        Order::Backward => Box::new((0..ts.len()).rev()),
-    };
-    if !plan.reads_text {
-        for i in rows {
-            if wanted(i).is_some() {
-                visitor.visit(Row { ts: ts[i], stream: &block.streams[streams[i] as usize], line: "" });
+        plan.streams.get(self.streams[i] as usize).and_then(Option::as_ref)
+    }
+
+    fn rows(&self, order: Order) -> Box<dyn Iterator<Item = usize>> {
+        match order {
+            Order::Forward => Box::new(0..self.ts.len()),
+            Order::Backward => Box::new((0..self.ts.len()).rev()),
+        }
+    }
+
+    /// Finds the matching rows, in `order`: decompresses and filters the page's text when the
+    /// selection reads text. Touches nothing shared, so pages can be read on several threads.
+    pub fn read(
+        self,
+        block: &Block,
+        plan: &BlockPlan,
+        p: usize,
+        selection: &Selection,
+        order: Order,
+    ) -> io::Result<ReadPage> {
+        let mut matches = Vec::new();
+        if !plan.reads_text {
+            matches.extend(self.rows(order).filter(|&i| self.wanted(plan, selection, i).is_some()).map(|i| (i, 0..0)));
+            return Ok(ReadPage { candidate: self, text: Vec::new(), matches });
+        }
+        let text = block.page_text(p)?;
+        let lines = split_lines(&text).unwrap_or_default();
+        if lines.len() != self.ts.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "page holds a different number of lines than its index",
+            ));
+        }
+        for i in self.rows(order) {
+            let Some(stream_plan) = self.wanted(plan, selection, i) else { continue };
+            if selection.row_matches(stream_plan, lines[i]).is_some() {
+                let start = lines[i].as_ptr() as usize - text.as_ptr() as usize;
+                let range = if selection.needs_line { start..start + lines[i].len() } else { 0..0 };
+                matches.push((i, range));
             }
         }
-        return Ok(());
+        Ok(ReadPage { candidate: self, text, matches })
     }
-    if !(0..ts.len()).any(|i| wanted(i).is_some()) {
-        return Ok(());
-    }
-    let text = block.page_text(p)?;
-    let lines = split_lines(&text).unwrap_or_default();
-    if lines.len() != ts.len() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "page holds a different number of lines than its index",
-        ));
-    }
-    for i in rows {
-        let Some(stream_plan) = wanted(i) else { continue };
-        if let Some(line) = selection.row_matches(stream_plan, lines[i]) {
-            let line = if selection.needs_line { line } else { "" };
-            visitor.visit(Row { ts: ts[i], stream: &block.streams[streams[i] as usize], line });
+}
+
+/// A page's matching rows, found by [`Candidate::read`], to be visited in order.
+pub struct ReadPage {
+    candidate: Candidate,
+    text: Vec<u8>,
+    /// Row numbers in visiting order, with each line's bytes in `text` (empty when the
+    /// selection needs no text).
+    matches: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl ReadPage {
+    pub fn visit(&self, block: &Block, visitor: &mut dyn Visitor) {
+        for (i, range) in &self.matches {
+            // Checked as UTF-8 when it was matched; a failure here would be a bug, so the
+            // line is dropped rather than the scan.
+            let Ok(line) = std::str::from_utf8(&self.text[range.clone()]) else { continue };
+            let stream = &block.streams[self.candidate.streams[*i] as usize];
+            visitor.visit(Row { ts: self.candidate.ts[*i], stream, line });
         }
     }
-    Ok(())
 }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use lookout_tsdb::Labels;
@@ -19,6 +19,7 @@ use lookout_wal::{Reader, WalRecord};
 use crate::block::{self, Block, FieldSummary};
 use crate::entry::Entry;
 use crate::head::Head;
+use crate::scan::{self, BlockPlan, Candidate, ReadPage};
 use crate::select::{Order, Row, Selection, Visitor};
 
 /// The head is cut into a block past this much text...
@@ -323,33 +324,110 @@ impl LogStore {
             Order::Forward => units.sort_by_key(|u| u.min_ts),
             Order::Backward => units.sort_by_key(|u| std::cmp::Reverse(u.max_ts)),
         }
-        let mut block_plans: BTreeMap<usize, crate::scan::BlockPlan> = BTreeMap::new();
-        for unit in units {
-            let beyond = match (order, visitor.horizon()) {
-                (Order::Forward, Some(h)) => unit.min_ts > h,
-                (Order::Backward, Some(h)) => unit.max_ts < h,
-                _ => false,
-            };
-            if beyond || visitor.done() {
+        let mut block_plans: BTreeMap<usize, BlockPlan> = BTreeMap::new();
+        // Units are sorted so that once one is beyond the visitor's horizon, all later ones are.
+        let beyond = |unit: &Unit, visitor: &dyn Visitor| match (order, visitor.horizon()) {
+            (Order::Forward, Some(h)) => unit.min_ts > h,
+            (Order::Backward, Some(h)) => unit.max_ts < h,
+            _ => false,
+        };
+        let mut read_ahead = 1;
+        let mut next = 0;
+        while let Some(unit) = units.get(next) {
+            if beyond(unit, visitor) || visitor.done() {
                 break;
             }
+            next += 1;
             match unit.source {
                 Source::Head => {
                     let head = self.head.read().unwrap_or_else(|e| e.into_inner());
                     head.scan(selection, |row| visitor.visit(row));
                 }
                 Source::Cutting(h) => cutting[h].scan(selection, |row| visitor.visit(row)),
-                Source::Page(b, p) => {
-                    let plan =
-                        block_plans.entry(b).or_insert_with(|| crate::scan::BlockPlan::new(&blocks[b], selection));
-                    if let Err(err) = crate::scan::page(&blocks[b], plan, p, selection, order, visitor) {
-                        // A damaged page loses its own lines from the answer, not the query.
-                        tracing::warn!(block = %blocks[b].path.display(), page = p, %err, "unreadable log page skipped");
+                Source::Page(..) => {
+                    // The next run of pages that may match is read (decompressed and filtered)
+                    // on every core, then visited in order. The run doubles while the scan goes
+                    // on, so a query that stops early has read little beyond what it needed.
+                    let mut run: Vec<(usize, usize, usize, Candidate)> = Vec::new();
+                    let mut at = next - 1;
+                    while let Some(Unit { source: Source::Page(b, p), .. }) = units.get(at) {
+                        if run.len() >= read_ahead {
+                            break;
+                        }
+                        let plan = block_plans.entry(*b).or_insert_with(|| BlockPlan::new(&blocks[*b], selection));
+                        match scan::candidate(&blocks[*b], plan, *p, selection) {
+                            Ok(Some(candidate)) => run.push((at, *b, *p, candidate)),
+                            Ok(None) => {}
+                            Err(err) => unreadable(&blocks[*b], *p, &err),
+                        }
+                        at += 1;
+                    }
+                    next = at;
+                    read_ahead = (read_ahead * 2).min(MAX_READ_AHEAD);
+                    for (at, b, p, read) in read_pages(run, &blocks, &block_plans, selection, order) {
+                        if beyond(&units[at], visitor) || visitor.done() {
+                            return;
+                        }
+                        match read {
+                            Ok(page) => page.visit(&blocks[b], visitor),
+                            Err(err) => unreadable(&blocks[b], p, &err),
+                        }
                     }
                 }
             }
         }
     }
+}
+
+/// Candidate pages one scan reads together at most.
+const MAX_READ_AHEAD: usize = 16;
+
+/// A damaged page loses its own lines from the answer, not the query.
+fn unreadable(block: &Block, page: usize, err: &io::Error) {
+    tracing::warn!(block = %block.path.display(), page, %err, "unreadable log page skipped");
+}
+
+type PageRead = (usize, usize, usize, io::Result<ReadPage>);
+
+/// Reads a run of candidate pages, split in contiguous parts over the cores; results in order.
+fn read_pages(
+    run: Vec<(usize, usize, usize, Candidate)>,
+    blocks: &[Arc<Block>],
+    plans: &BTreeMap<usize, BlockPlan>,
+    selection: &Selection,
+    order: Order,
+) -> Vec<PageRead> {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let read_part = |part: Vec<(usize, usize, usize, Candidate)>| -> Vec<PageRead> {
+        part.into_iter()
+            .map(|(at, b, p, candidate)| (at, b, p, candidate.read(&blocks[b], &plans[&b], p, selection, order)))
+            .collect()
+    };
+    let texts = run.iter().filter(|(_, b, ..)| plans[b].reads_text()).count();
+    if texts < 2 || cores < 2 {
+        return read_part(run);
+    }
+    let per_part = run.len().div_ceil(cores.min(texts));
+    let mut parts: Vec<Vec<_>> = Vec::new();
+    let mut rest = run;
+    while rest.len() > per_part {
+        let tail = rest.split_off(per_part);
+        parts.push(rest);
+        rest = tail;
+    }
+    parts.push(rest);
+    let mut parts = parts.into_iter();
+    let first = parts.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let others: Vec<_> = parts.map(|part| scope.spawn(move || read_part(part))).collect();
+        let mut all = read_part(first);
+        for other in others {
+            // A reader thread cannot panic short of a bug; its pages are then simply missing.
+            all.extend(other.join().unwrap_or_default());
+        }
+        all
+    })
 }
 
 struct Unit {
