@@ -31,6 +31,16 @@ where
     }
 }
 
+/// Waits until every counter has reached `at_least`: a crash test pulls the plug once each
+/// writer is well under way, so the kill lands mid-stream however fast the machine is.
+pub async fn wait_all_reach(counters: &[std::sync::atomic::AtomicUsize], at_least: usize) {
+    eventually(Duration::from_secs(60), "every writer to be under way", || async {
+        let now: Vec<usize> = counters.iter().map(|c| c.load(std::sync::atomic::Ordering::SeqCst)).collect();
+        if now.iter().all(|&n| n >= at_least) { Ok(()) } else { Err(format!("{now:?}")) }
+    })
+    .await
+}
+
 /// A free TCP port on 127.0.0.1 (bound and released; fine for tests on one machine).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use lookout_e2e::{Lookout, TempDir, http_get, http_post};
 use lookout_server::ingest::remote_write::encode;
@@ -62,8 +61,8 @@ async fn kill_9_during_writes_loses_no_acknowledged_sample() {
             }
         }));
     }
-    // Let the writers get going, then pull the plug mid-stream.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Let every writer get going, then pull the plug mid-stream.
+    lookout_e2e::wait_all_reach(&acked, 20).await;
     lookout.kill().await;
     for task in tasks {
         let _ = task.await;

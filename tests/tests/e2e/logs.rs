@@ -60,7 +60,8 @@ async fn kill_9_during_log_ingest_loses_no_acknowledged_line() {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Let every writer get going, then pull the plug mid-stream.
+    lookout_e2e::wait_all_reach(&acked, 20).await;
     lookout.kill().await;
     for task in tasks {
         let _ = task.await;
