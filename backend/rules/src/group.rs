@@ -1,0 +1,276 @@
+//! A rule group at run time: its rules in file order, each evaluated at the group's slotted
+//! timestamp with its output appended before the next rule runs (so later rules see it), stale
+//! markers for series a rule no longer produces, health and timings, and the alerts to send.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, Instant, SystemTime};
+
+use lookout_tsdb::{Labels, stale_nan};
+
+use crate::alerting::{AlertingRule, Notification, TemplateEnv};
+use crate::file::{GroupDef, RuleKind, Source};
+use crate::querier::{RuleAppender, RuleQuerier, Sample};
+use crate::recording::{RuleError, record};
+use crate::state::{AlertState, GroupState, Health, RuleState, RuleStateKind};
+use crate::timing;
+
+/// Settings shared by all groups; the defaults are Prometheus's flags.
+#[derive(Debug, Clone)]
+pub struct GroupOptions {
+    /// `global.evaluation_interval`, for groups without their own.
+    pub default_interval_ms: i64,
+    pub external_labels: BTreeMap<String, String>,
+    /// `--web.external-url`: templates' `$externalURL` and the alerts' generator URLs.
+    pub external_url: String,
+    pub resend_delay_ms: i64,
+    /// How far back `ALERTS_FOR_STATE` is read when restoring `for` state.
+    pub outage_tolerance_ms: i64,
+    /// The least time an alert restored as pending still waits before firing.
+    pub grace_period_ms: i64,
+}
+
+impl Default for GroupOptions {
+    fn default() -> Self {
+        GroupOptions {
+            default_interval_ms: 60_000,
+            external_labels: BTreeMap::new(),
+            external_url: String::new(),
+            resend_delay_ms: 60_000,
+            outage_tolerance_ms: 3_600_000,
+            grace_period_ms: 600_000,
+        }
+    }
+}
+
+pub(crate) enum Kind {
+    Recording,
+    Alerting(AlertingRule),
+}
+
+pub(crate) struct Rule {
+    pub name: String,
+    pub expr: String,
+    pub labels: BTreeMap<String, String>,
+    pub kind: Kind,
+    health: Health,
+    last_error: Option<RuleError>,
+    last_evaluation: Option<SystemTime>,
+    evaluation_time: Duration,
+    /// The series the last successful evaluation wrote, which go stale when not written again.
+    previous: HashSet<Labels>,
+}
+
+pub struct Group {
+    file: String,
+    name: String,
+    interval_ms: i64,
+    limit: usize,
+    source: Source,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) options: GroupOptions,
+    env: TemplateEnv,
+    pub(crate) evaluations: u64,
+    last_evaluation: Option<SystemTime>,
+    evaluation_time: Duration,
+}
+
+impl Group {
+    /// A group of `file`. On the first load after start `restore` is true: alerting rules then
+    /// write no `ALERTS` series until [`Group::restore_for_state`] has run; groups loaded by
+    /// later reloads start restored.
+    pub fn new(file: &str, def: &GroupDef, options: &GroupOptions, restore: bool) -> Group {
+        let rules = def
+            .rules
+            .iter()
+            .map(|r| {
+                let kind = match &r.kind {
+                    RuleKind::Recording => Kind::Recording,
+                    RuleKind::Alerting { for_ms, keep_firing_for_ms, annotations } => Kind::Alerting(
+                        AlertingRule::new(&r.name, *for_ms, *keep_firing_for_ms, &r.labels, annotations, !restore),
+                    ),
+                };
+                Rule {
+                    name: r.name.clone(),
+                    expr: r.expr.clone(),
+                    labels: r.labels.clone(),
+                    kind,
+                    health: Health::Unknown,
+                    last_error: None,
+                    last_evaluation: None,
+                    evaluation_time: Duration::ZERO,
+                    previous: HashSet::new(),
+                }
+            })
+            .collect();
+        Group {
+            file: file.to_string(),
+            name: def.name.clone(),
+            interval_ms: def.interval_ms.unwrap_or(options.default_interval_ms),
+            limit: def.limit,
+            source: def.source,
+            rules,
+            options: options.clone(),
+            env: TemplateEnv {
+                external_labels: options.external_labels.clone(),
+                external_url: options.external_url.clone(),
+            },
+            evaluations: 0,
+            last_evaluation: None,
+            evaluation_time: Duration::ZERO,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    pub fn interval_ms(&self) -> i64 {
+        self.interval_ms
+    }
+
+    pub fn source(&self) -> Source {
+        self.source
+    }
+
+    /// The evaluation slot at or before `now_ms` (Prometheus's `EvalTimestamp`, to the ms).
+    pub fn eval_timestamp_ms(&self, now_ms: i64) -> i64 {
+        let now_ns = now_ms.saturating_mul(1_000_000);
+        timing::eval_timestamp_ns(&self.file, &self.name, self.interval_ms, now_ns).div_euclid(1_000_000)
+    }
+
+    /// Evaluates every rule at `ts_ms` in order, appending each rule's output (and stale
+    /// markers) before the next runs; returns the alerts to send to Alertmanager.
+    pub fn eval(
+        &mut self,
+        ts_ms: i64,
+        querier: &dyn RuleQuerier,
+        appender: &mut dyn RuleAppender,
+    ) -> Vec<Notification> {
+        let started = Instant::now();
+        self.last_evaluation = Some(SystemTime::now());
+        let mut notifications = Vec::new();
+        let generator_base = format!("{}/graph?g0.expr=", self.options.external_url);
+        for rule in &mut self.rules {
+            let rule_started = Instant::now();
+            rule.last_evaluation = Some(SystemTime::now());
+            let outcome =
+                querier.instant(self.source, &rule.expr, ts_ms).map_err(RuleError::Query).and_then(|result| {
+                    match &mut rule.kind {
+                        Kind::Recording => record(&rule.name, &rule.labels, result, self.limit),
+                        Kind::Alerting(alerting) => alerting.eval(ts_ms, result, self.limit, &self.env),
+                    }
+                });
+            match outcome {
+                Err(e) => {
+                    rule.health = Health::Err;
+                    rule.last_error = Some(e);
+                }
+                Ok(samples) => {
+                    rule.health = Health::Ok;
+                    rule.last_error = None;
+                    if let Kind::Alerting(alerting) = &mut rule.kind {
+                        let url = format!("{generator_base}{}&g0.tab=1", query_escape(&rule.expr));
+                        notifications.extend(alerting.notifications(
+                            ts_ms,
+                            self.options.resend_delay_ms,
+                            self.interval_ms,
+                            &url,
+                        ));
+                    }
+                    let current: HashSet<Labels> = samples.iter().map(|s| s.labels.clone()).collect();
+                    let mut batch = samples;
+                    let mut gone: Vec<&Labels> = rule.previous.difference(&current).collect();
+                    gone.sort();
+                    batch.extend(gone.into_iter().map(|labels| Sample { labels: labels.clone(), value: stale_nan() }));
+                    match appender.append(ts_ms, &batch) {
+                        Ok(()) => rule.previous = current,
+                        Err(e) => {
+                            rule.health = Health::Err;
+                            rule.last_error = Some(RuleError::Append(e));
+                        }
+                    }
+                }
+            }
+            rule.evaluation_time = rule_started.elapsed();
+        }
+        self.evaluations += 1;
+        self.evaluation_time = started.elapsed();
+        notifications
+    }
+
+    /// A snapshot for the API.
+    pub fn state(&self) -> GroupState {
+        GroupState {
+            name: self.name.clone(),
+            file: self.file.clone(),
+            interval_ms: self.interval_ms,
+            limit: self.limit,
+            source: self.source,
+            rules: self.rules.iter().map(Rule::state).collect(),
+            evaluation_time: self.evaluation_time,
+            last_evaluation: self.last_evaluation,
+        }
+    }
+}
+
+impl Rule {
+    fn state(&self) -> RuleState {
+        let kind = match &self.kind {
+            Kind::Recording => RuleStateKind::Recording,
+            Kind::Alerting(alerting) => RuleStateKind::Alerting {
+                state: alerting.state(),
+                for_ms: alerting.for_ms,
+                keep_firing_for_ms: alerting.keep_firing_for_ms,
+                annotations: alerting.annotations.clone(),
+                alerts: alerting
+                    .active
+                    .values()
+                    .filter(|a| a.resolved_at.is_none())
+                    .map(|a| AlertState {
+                        labels: a.labels.clone(),
+                        annotations: a.annotations.clone(),
+                        state: a.state,
+                        active_at_ms: a.active_at,
+                        keep_firing_since_ms: a.keep_firing_since,
+                        value: a.value,
+                    })
+                    .collect(),
+            },
+        };
+        RuleState {
+            name: self.name.clone(),
+            query: self.expr.clone(),
+            labels: self.labels.clone(),
+            health: self.health,
+            last_error: self.last_error.as_ref().map(ToString::to_string),
+            evaluation_time: self.evaluation_time,
+            last_evaluation: self.last_evaluation,
+            kind,
+        }
+    }
+}
+
+/// Go's `url.QueryEscape`: unreserved bytes kept, space as `+`, the rest `%XX`.
+fn query_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_escape_is_gos() {
+        assert_eq!(super::query_escape("rate(errors[5m]) > 1"), "rate%28errors%5B5m%5D%29+%3E+1");
+    }
+}
