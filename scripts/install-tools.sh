@@ -60,6 +60,7 @@ if [ ! -x "$tools/binaryen-$binaryen_version/node_modules/.bin/wasm-opt" ]; then
 fi
 
 if [ "$mode" = test ]; then
-  # Chromium for the browser tests; Prometheus 2.42 for the tests that compare answers with it.
-  apt_install chromium chromium-driver prometheus
+  # Chromium for the browser tests; Prometheus 2.42 and Alertmanager 0.25 for the tests that
+  # compare answers with them (promtool checks rule tests, alerts are delivered to Alertmanager).
+  apt_install chromium chromium-driver prometheus prometheus-alertmanager
 fi

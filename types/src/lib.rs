@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod alertmanager;
 pub mod logs;
 pub mod prometheus;
 

@@ -139,6 +139,94 @@ pub struct DroppedTarget {
     pub discovered_labels: Metric,
 }
 
+/// `data` of `/api/v1/rules`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesData {
+    pub groups: Vec<RuleGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleGroup {
+    pub name: String,
+    pub file: String,
+    pub rules: Vec<Rule>,
+    /// Seconds.
+    pub interval: f64,
+    pub limit: usize,
+    /// Seconds the last evaluation of the whole group took.
+    pub evaluation_time: f64,
+    /// RFC 3339 with nanoseconds; the zero time before the first evaluation.
+    pub last_evaluation: String,
+    /// Lookout's extension: `logs` for groups of LogQL rules; absent for PromQL groups.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source: Option<String>,
+}
+
+/// An alerting or a recording rule, told apart by `type` as Prometheus does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Rule {
+    Alerting(AlertingRule),
+    Recording(RecordingRule),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertingRule {
+    /// `inactive`, `pending` or `firing`: the most advanced state of its alerts.
+    pub state: String,
+    pub name: String,
+    pub query: String,
+    /// `for`, in seconds.
+    pub duration: f64,
+    pub keep_firing_for: f64,
+    pub labels: Metric,
+    pub annotations: Metric,
+    pub alerts: Vec<Alert>,
+    /// `ok`, `err` or `unknown`.
+    pub health: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_error: Option<String>,
+    pub evaluation_time: f64,
+    pub last_evaluation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingRule {
+    pub name: String,
+    pub query: String,
+    #[serde(skip_serializing_if = "Metric::is_empty", default)]
+    pub labels: Metric,
+    pub health: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_error: Option<String>,
+    pub evaluation_time: f64,
+    pub last_evaluation: String,
+}
+
+/// A pending or firing alert, as `/api/v1/alerts` and `/api/v1/rules` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub labels: Metric,
+    pub annotations: Metric,
+    pub state: String,
+    /// RFC 3339 with nanoseconds.
+    pub active_at: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub keep_firing_since: Option<String>,
+    /// The value as Go's `%e`-style `FormatFloat(v, 'e', -1, 64)`: `"4.2e+00"`.
+    pub value: String,
+}
+
+/// `data` of `/api/v1/alerts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertsData {
+    pub alerts: Vec<Alert>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +252,65 @@ mod tests {
     fn errors_match_prometheus_json() {
         let json = serde_json::to_string(&Response::<()>::error("bad_data", "1:5: parse error: x".into())).unwrap();
         assert_eq!(json, r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: x"}"#);
+    }
+
+    #[test]
+    fn rules_match_prometheus_json() {
+        let alert = Alert {
+            labels: Metric::from([("alertname".into(), "HighErrorRate".into())]),
+            annotations: Metric::new(),
+            state: "firing".into(),
+            active_at: "2023-03-01T09:49:00Z".into(),
+            keep_firing_since: None,
+            value: "4.2e+00".into(),
+        };
+        let group = RuleGroup {
+            name: "example".into(),
+            file: "rules.yml".into(),
+            rules: vec![
+                Rule::Alerting(AlertingRule {
+                    state: "firing".into(),
+                    name: "HighErrorRate".into(),
+                    query: "rate(errors[5m]) > 1".into(),
+                    duration: 600.0,
+                    keep_firing_for: 0.0,
+                    labels: Metric::new(),
+                    annotations: Metric::new(),
+                    alerts: vec![alert],
+                    health: "ok".into(),
+                    last_error: None,
+                    evaluation_time: 0.0004,
+                    last_evaluation: "2023-03-01T10:00:00.0101Z".into(),
+                }),
+                Rule::Recording(RecordingRule {
+                    name: "job:errors:rate5m".into(),
+                    query: "sum by (job) (rate(errors[5m]))".into(),
+                    labels: Metric::new(),
+                    health: "err".into(),
+                    last_error: Some("boom".into()),
+                    evaluation_time: 0.0,
+                    last_evaluation: "0001-01-01T00:00:00Z".into(),
+                }),
+            ],
+            interval: 60.0,
+            limit: 0,
+            evaluation_time: 0.0009,
+            last_evaluation: "2023-03-01T10:00:00.012345678Z".into(),
+            source: None,
+        };
+        let json = serde_json::to_string(&RulesData { groups: vec![group.clone()] }).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"groups":[{"name":"example","file":"rules.yml","rules":["#,
+                r#"{"type":"alerting","state":"firing","name":"HighErrorRate","query":"rate(errors[5m]) > 1","duration":600.0,"keepFiringFor":0.0,"labels":{},"annotations":{},"#,
+                r#""alerts":[{"labels":{"alertname":"HighErrorRate"},"annotations":{},"state":"firing","activeAt":"2023-03-01T09:49:00Z","value":"4.2e+00"}],"#,
+                r#""health":"ok","evaluationTime":0.0004,"lastEvaluation":"2023-03-01T10:00:00.0101Z"},"#,
+                r#"{"type":"recording","name":"job:errors:rate5m","query":"sum by (job) (rate(errors[5m]))","health":"err","lastError":"boom","evaluationTime":0.0,"lastEvaluation":"0001-01-01T00:00:00Z"}],"#,
+                r#""interval":60.0,"limit":0,"evaluationTime":0.0009,"lastEvaluation":"2023-03-01T10:00:00.012345678Z"}]}"#
+            )
+        );
+        let back: RulesData = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.groups, vec![group]);
     }
 }

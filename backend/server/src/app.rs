@@ -15,6 +15,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::prometheus_router())
         .merge(api::ingest_router())
         .merge(api::loki_router())
+        .merge(api::rules_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve)
         .layer(middleware::from_fn_with_state(state.telemetry.clone(), telemetry::track_requests))

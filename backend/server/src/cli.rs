@@ -13,7 +13,7 @@ fn parse_retention(text: &str) -> Result<Duration, String> {
 }
 
 /// Lookout: metrics, logs and alerts in one binary, one page.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "lookout", version, about = "Lookout: metrics, logs and alerts in one binary, one page.", long_about = None)]
 pub struct Cli {
     /// Address to serve the UI and the APIs on.
@@ -35,6 +35,11 @@ pub struct Cli {
     /// How long to keep metric samples, e.g. `15d`, `12h`.
     #[arg(long, default_value = "15d", value_name = "DURATION", value_parser = parse_retention)]
     pub retention: Duration,
+
+    /// The URL Lookout is reached at, for links in alerts (`$externalURL`, generator URLs);
+    /// `http://` and the listen address when not set.
+    #[arg(long = "web.external-url", value_name = "URL")]
+    pub external_url: Option<String>,
 
     /// Minutes between the demo's simulated incidents (overrides the config file).
     #[arg(long, value_name = "MINUTES")]

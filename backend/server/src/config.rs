@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::cli::Cli;
+use crate::rules::config::{RawAlerting, RuleSettings};
 use crate::scrape::config::{RawGlobal, RawScrapeConfig, ScrapeSettings};
 use crate::timefmt::parse_duration;
 
@@ -20,6 +21,11 @@ pub struct RawConfig {
     pub global: RawGlobal,
     #[serde(default)]
     pub scrape_configs: Vec<RawScrapeConfig>,
+    /// Globs of Prometheus rule files, relative to the config file.
+    #[serde(default)]
+    pub rule_files: Vec<String>,
+    #[serde(default)]
+    pub alerting: RawAlerting,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +45,7 @@ pub struct RawDemo {
 pub struct Config {
     pub demo: Option<DemoConfig>,
     pub scrape: ScrapeSettings,
+    pub rules: RuleSettings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +117,14 @@ impl Config {
         };
         let base_dir = cli.config.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
         let scrape = crate::scrape::config::validate(&raw.global, &raw.scrape_configs, &base_dir).map_err(invalid)?;
-        Ok(Config { demo, scrape })
+        let external_url = cli.external_url.clone().unwrap_or_else(|| format!("http://{}", cli.listen));
+        let mut rules =
+            crate::rules::config::validate(&raw.global, &raw.rule_files, &raw.alerting, base_dir, external_url)
+                .map_err(invalid)?;
+        if demo.is_some() {
+            rules.builtin.push(crate::demo::rules());
+        }
+        Ok(Config { demo, scrape, rules })
     }
 }
 
@@ -157,5 +171,26 @@ mod tests {
         assert!(err.contains("incident_evry") && err.contains("line 2"), "{err}");
         let err = load("demo:\n  incident_every: soon\n", &[]).unwrap_err().to_string();
         assert!(err.contains("demo.incident_every") && err.contains("soon"), "{err}");
+    }
+
+    #[test]
+    fn rule_settings_and_alertmanagers() {
+        let yaml = "global:\n  evaluation_interval: 30s\n  external_labels: {cluster: eu1}\nrule_files: ['rules/*.yml']\n\
+                    alerting:\n  alertmanagers:\n    - path_prefix: /am\n      timeout: 5s\n      static_configs:\n        - targets: ['a:9093', 'b:9093']\n";
+        let config = load(yaml, &["--web.external-url", "https://lookout.example.com/"]).unwrap();
+        let rules = config.rules;
+        assert_eq!(rules.evaluation_interval, Duration::from_secs(30));
+        assert_eq!(rules.patterns, ["rules/*.yml"]);
+        assert_eq!(rules.external_url, "https://lookout.example.com");
+        assert_eq!(rules.external_labels.get("cluster").map(String::as_str), Some("eu1"));
+        let urls: Vec<&str> = rules.alertmanagers.iter().map(|a| a.url.as_str()).collect();
+        assert_eq!(urls, ["http://a:9093/am/api/v2/alerts", "http://b:9093/am/api/v2/alerts"]);
+        assert_eq!(rules.alertmanagers[0].timeout, Duration::from_secs(5));
+        // The demo brings its own rules.
+        assert_eq!(rules.builtin.len(), 1);
+        assert!(load("", &["--no-demo"]).unwrap().rules.builtin.is_empty());
+
+        let err = load("alerting:\n  alertmanagers:\n    - api_version: v1\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("only v2 is supported"), "{err}");
     }
 }

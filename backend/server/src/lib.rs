@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
+pub mod rules;
 pub mod scrape;
 pub mod state;
 pub mod telemetry;
@@ -76,6 +77,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     tokio::spawn(maintain_storage(state.clone(), cli.retention, shutdown_rx.clone()));
     state.scrape = scrape::start(config.scrape.clone(), state.metrics.clone(), shutdown_rx.clone());
+    let rules = rules::Rules::start(
+        cli.clone(),
+        config.rules.clone(),
+        state.metrics.db().clone(),
+        state.logs.store.clone(),
+        shutdown_rx.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
+    tokio::spawn(reload_on_sighup(rules.clone())?);
+    state.rules = Some(rules);
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let address = listener.local_addr()?;
@@ -163,6 +174,19 @@ async fn maintain_storage(state: AppState, retention: std::time::Duration, mut s
             Err(err) => tracing::error!(%err, "metrics maintenance task failed"),
         }
     }
+}
+
+/// Reloads the rules on every SIGHUP, as Prometheus reloads its configuration.
+fn reload_on_sighup(rules: rules::Rules) -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    Ok(async move {
+        while hup.recv().await.is_some() {
+            if let Err(err) = rules.reload() {
+                tracing::error!(%err, "reloading the configuration failed; the previous rules keep running");
+            }
+        }
+    })
 }
 
 /// Installs the SIGTERM and SIGINT handlers now, and returns a future that resolves when either

@@ -8,6 +8,7 @@ use lookout_tsdb::Db;
 
 use crate::logs::Logs;
 use crate::metrics::Metrics;
+use crate::rules::Rules;
 use crate::scrape::ScrapeStatus;
 use crate::telemetry::SelfMetrics;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub demo: bool,
     /// Scrape targets and their health; empty until scraping starts.
     pub scrape: ScrapeStatus,
+    /// The rule engine, once started.
+    pub rules: Option<Rules>,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
             started_at_ms,
             demo,
             scrape: ScrapeStatus::default(),
+            rules: None,
         }
     }
 

@@ -9,12 +9,26 @@ pub fn now_ms() -> i64 {
 
 /// Formats Unix milliseconds as `2024-12-24T21:05:09.123Z`.
 pub fn rfc3339_millis(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
+    format!("{}.{:03}Z", date_time(ms.div_euclid(1000)), ms.rem_euclid(1000))
+}
+
+/// Formats Unix nanoseconds as Go's RFC3339Nano does: `2024-12-24T21:05:09.1234Z`, trailing
+/// zeros of the fraction dropped, and no fraction at all on a whole second.
+pub fn rfc3339_nanos(ns: i64) -> String {
+    let fraction = ns.rem_euclid(1_000_000_000);
+    let mut text = date_time(ns.div_euclid(1_000_000_000));
+    if fraction > 0 {
+        text.push_str(format!(".{fraction:09}").trim_end_matches('0'));
+    }
+    text.push('Z');
+    text
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of Unix seconds, in UTC.
+fn date_time(secs: i64) -> String {
     let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = lookout_tsdb::civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    let (y, m, d) = lookout_tsdb::civil_from_days(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Parses an RFC 3339 time (`2024-12-24T21:05:09.123Z`, `…+01:00`) into Unix milliseconds.
@@ -159,6 +173,8 @@ mod tests {
     fn formats_rfc3339() {
         assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339_millis(1_735_074_309_123), "2024-12-24T21:05:09.123Z");
+        assert_eq!(rfc3339_nanos(1_735_074_309_000_000_000), "2024-12-24T21:05:09Z");
+        assert_eq!(rfc3339_nanos(1_735_074_309_012_345_600), "2024-12-24T21:05:09.0123456Z");
         assert_eq!(rfc3339_millis(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
     }

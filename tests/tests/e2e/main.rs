@@ -5,5 +5,6 @@ mod browser;
 mod browser_logs;
 mod crash;
 mod logs;
+mod rules;
 mod scrape;
 mod server;

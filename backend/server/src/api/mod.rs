@@ -7,6 +7,7 @@ mod loki;
 mod lookout;
 mod params;
 mod prometheus;
+mod rules;
 
 pub use error::ApiError;
 pub use health::router as health_router;
@@ -14,3 +15,4 @@ pub use ingest::router as ingest_router;
 pub use loki::router as loki_router;
 pub use lookout::router as lookout_router;
 pub use prometheus::router as prometheus_router;
+pub use rules::router as rules_router;

@@ -24,6 +24,12 @@ use crate::timefmt::now_ms;
 const STEP: Duration = Duration::from_secs(1);
 const SCRAPE_INTERVAL_MS: i64 = 5_000;
 
+/// The demo's rule file (`rules.yml`), as (name, text): loaded with the configured rule files
+/// whenever the demo runs, so its incidents fire alerts.
+pub fn rules() -> (String, String) {
+    ("<demo>/rules.yml".to_string(), include_str!("rules.yml").to_string())
+}
+
 /// Runs the demo until `shutdown` turns true.
 pub async fn run(state: AppState, address: SocketAddr, config: DemoConfig, mut shutdown: watch::Receiver<bool>) {
     let start = now_ms();

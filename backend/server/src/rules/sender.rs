@@ -1,0 +1,159 @@
+//! Sends the alerts that rule evaluation produces to the configured Alertmanagers, as
+//! Prometheus's notifier does: external labels added where an alert lacks them, a bounded queue
+//! that drops the oldest alerts when full, batches of at most 64 alerts `POST`ed to every
+//! Alertmanager at once, and no retry of a failed batch (the rules re-send firing alerts anyway).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use lookout_rules::Notification;
+use lookout_types::alertmanager::PostableAlert;
+use tokio::sync::{Notify, watch};
+
+use super::config::AlertmanagerTarget;
+use crate::timefmt::rfc3339_millis;
+
+/// Prometheus's `--alertmanager.notification-queue-capacity` default.
+const QUEUE_CAPACITY: usize = 10_000;
+/// Prometheus's largest batch per request.
+const MAX_BATCH: usize = 64;
+
+/// Counts for `/metrics`, named as Prometheus names them.
+#[derive(Debug, Default)]
+pub struct SenderStats {
+    pub sent: AtomicU64,
+    pub errors: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+/// The queue between the rule groups and the sending task. Cheap to clone.
+#[derive(Clone)]
+pub struct Sender {
+    queue: Arc<Mutex<VecDeque<PostableAlert>>>,
+    wake: Arc<Notify>,
+    targets: Arc<Mutex<Vec<AlertmanagerTarget>>>,
+    external_labels: Arc<Mutex<BTreeMap<String, String>>>,
+    pub stats: Arc<SenderStats>,
+}
+
+impl Sender {
+    /// Starts the sending task; it stops with `shutdown`.
+    pub fn start(shutdown: watch::Receiver<bool>) -> Sender {
+        let sender = Sender {
+            queue: Arc::default(),
+            wake: Arc::default(),
+            targets: Arc::default(),
+            external_labels: Arc::default(),
+            stats: Arc::default(),
+        };
+        tokio::spawn(sender.clone().run(shutdown));
+        sender
+    }
+
+    /// Applies a (re)loaded configuration.
+    pub fn configure(&self, targets: Vec<AlertmanagerTarget>, external_labels: BTreeMap<String, String>) {
+        *self.targets.lock().unwrap_or_else(|e| e.into_inner()) = targets;
+        *self.external_labels.lock().unwrap_or_else(|e| e.into_inner()) = external_labels;
+    }
+
+    /// Queues alerts to send; with nowhere to send them they are not kept.
+    pub fn send(&self, notifications: Vec<Notification>) {
+        if notifications.is_empty() || self.targets.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+            return;
+        }
+        let external = self.external_labels.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        for n in notifications {
+            let mut labels: BTreeMap<String, String> =
+                n.labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
+            for (name, value) in &external {
+                labels.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+            queue.push_back(PostableAlert {
+                labels,
+                annotations: n.annotations,
+                starts_at: Some(rfc3339_millis(n.starts_at_ms)),
+                ends_at: Some(rfc3339_millis(n.ends_at_ms)),
+                generator_url: n.generator_url,
+            });
+        }
+        let excess = queue.len().saturating_sub(QUEUE_CAPACITY);
+        if excess > 0 {
+            queue.drain(..excess);
+            self.stats.dropped.fetch_add(excess as u64, Ordering::Relaxed);
+        }
+        drop(queue);
+        self.wake.notify_one();
+    }
+
+    async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let client = match reqwest::Client::builder().build() {
+            Ok(client) => client,
+            Err(err) => {
+                tracing::error!(%err, "cannot build the HTTP client for Alertmanagers; alerts will not be sent");
+                return;
+            }
+        };
+        loop {
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = shutdown.changed() => return,
+            }
+            loop {
+                let batch: Vec<PostableAlert> = {
+                    let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+                    let n = queue.len().min(MAX_BATCH);
+                    queue.drain(..n).collect()
+                };
+                if batch.is_empty() {
+                    break;
+                }
+                self.post(&client, &batch).await;
+            }
+        }
+    }
+
+    /// Sends one batch to every Alertmanager at once; it counts as sent where one accepted it.
+    async fn post(&self, client: &reqwest::Client, batch: &[PostableAlert]) {
+        let targets = self.targets.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let body = match serde_json::to_vec(batch) {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(%err, "cannot encode alerts");
+                return;
+            }
+        };
+        let mut requests = tokio::task::JoinSet::new();
+        for target in targets {
+            let request = client
+                .post(&target.url)
+                .header("Content-Type", "application/json")
+                .header("User-Agent", concat!("Lookout/", env!("CARGO_PKG_VERSION")))
+                .timeout(target.timeout)
+                .body(body.clone())
+                .send();
+            requests.spawn(async move {
+                match request.await {
+                    Ok(response) if response.status().is_success() => true,
+                    Ok(response) => {
+                        tracing::warn!(alertmanager = %target.url, status = %response.status(), "Alertmanager refused alerts");
+                        false
+                    }
+                    Err(err) => {
+                        tracing::warn!(alertmanager = %target.url, %err, "cannot send alerts to Alertmanager");
+                        false
+                    }
+                }
+            });
+        }
+        let results: Vec<bool> = requests.join_all().await;
+        let failed = results.iter().filter(|ok| !**ok).count() as u64;
+        self.stats.errors.fetch_add(failed, Ordering::Relaxed);
+        if results.contains(&true) {
+            self.stats.sent.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        } else {
+            self.stats.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Rules through the real binary: a recording rule and an alert evaluated over remote_write
+//! data, the alert delivered to a real Alertmanager 0.25 (Debian's), reloads that keep the old
+//! rules on a bad file and apply a good one (`POST /-/reload` and SIGHUP), and a bad rule file
+//! at start refused with its file and line.
+
+use std::process::Stdio;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lookout_e2e::{Lookout, TempDir, eventually, free_port, http_get, http_post, url_encode};
+use lookout_server::ingest::remote_write::encode;
+use lookout_tsdb::Labels;
+use tokio::process::{Child, Command};
+
+const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
+
+const RULES: &str = r#"groups:
+  - name: queue
+    interval: 1s
+    rules:
+      - record: queue:depth:max
+        expr: max(queue_depth)
+      - alert: QueueBacklog
+        expr: queue:depth:max > 10
+        labels:
+          severity: high
+        annotations:
+          summary: "Queue holds {{ $value }} jobs"
+"#;
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// `queue_depth{queue="payments"} = 42` now, through remote_write.
+async fn push_depth(url: &str) {
+    let labels = Labels::from_pairs([("__name__", "queue_depth".to_string()), ("queue", "payments".to_string())]);
+    let body = encode(&[(labels, vec![(now_ms(), 42.0)])], &[]);
+    let headers = [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy")];
+    let response = http_post(&format!("{url}/api/v1/write"), &headers, &body).await.unwrap();
+    assert_eq!(response.status, 204, "{}", response.body);
+}
+
+/// A real Alertmanager on a loopback port that sends nowhere; killed when dropped.
+struct Alertmanager {
+    url: String,
+    _child: Child,
+    _dir: TempDir,
+}
+
+impl Alertmanager {
+    async fn start() -> Alertmanager {
+        assert!(
+            std::path::Path::new(ALERTMANAGER).exists(),
+            "{ALERTMANAGER} is missing: `make test` installs Debian's prometheus-alertmanager"
+        );
+        let dir = TempDir::new("alertmanager");
+        let config = dir.path().join("alertmanager.yml");
+        std::fs::write(&config, "route:\n  receiver: nowhere\n  group_wait: 1s\nreceivers:\n  - name: nowhere\n")
+            .unwrap();
+        let port = free_port();
+        let child = Command::new(ALERTMANAGER)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.path={}", dir.path().join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("cannot start Alertmanager");
+        let url = format!("http://127.0.0.1:{port}");
+        eventually(Duration::from_secs(20), "Alertmanager to be ready", || async {
+            let r = http_get(&format!("{url}/-/ready")).await?;
+            if r.status == 200 { Ok(()) } else { Err(r.body) }
+        })
+        .await;
+        Alertmanager { url, _child: child, _dir: dir }
+    }
+}
+
+async fn get_json(url: &str) -> serde_json::Value {
+    let response = http_get(url).await.unwrap();
+    assert_eq!(response.status, 200, "{url}: {}", response.body);
+    serde_json::from_str(&response.body).unwrap()
+}
+
+fn group_names(rules: &serde_json::Value) -> Vec<String> {
+    rules["data"]["groups"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn rules_record_fire_reach_alertmanager_and_reload() {
+    let alertmanager = Alertmanager::start().await;
+    let dir = TempDir::new("rules-config");
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    let rule_file = dir.path().join("rules/queue.yml");
+    std::fs::write(&rule_file, RULES).unwrap();
+    let config = dir.path().join("lookout.yml");
+    let am_host = alertmanager.url.trim_start_matches("http://");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  evaluation_interval: 1s\n  external_labels:\n    cluster: e2e\nrule_files:\n  - rules/*.yml\n\
+             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{am_host}']\n"
+        ),
+    )
+    .unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    push_depth(&lookout.url).await;
+
+    // The alert fires (no `for`) and the recording rule's series is stored.
+    let alerts = eventually(Duration::from_secs(20), "QueueBacklog to fire", || async {
+        let json = get_json(&format!("{}/api/v1/alerts", lookout.url)).await;
+        let alerts = json["data"]["alerts"].as_array().unwrap().clone();
+        if alerts.iter().any(|a| a["state"] == "firing") { Ok(alerts) } else { Err(format!("{alerts:?}")) }
+    })
+    .await;
+    assert_eq!(alerts[0]["labels"]["alertname"], "QueueBacklog");
+    assert_eq!(alerts[0]["annotations"]["summary"], "Queue holds 42 jobs");
+    assert_eq!(alerts[0]["value"], "4.2e+01");
+    let recorded = get_json(&format!("{}/api/v1/query?query={}", lookout.url, url_encode("queue:depth:max"))).await;
+    assert_eq!(recorded["data"]["result"][0]["value"][1], "42", "{recorded}");
+    let rules = get_json(&format!("{}/api/v1/rules", lookout.url)).await;
+    let group = &rules["data"]["groups"][0];
+    assert_eq!((group["name"].as_str(), group["interval"].as_f64()), (Some("queue"), Some(1.0)), "{rules}");
+    assert!(group["rules"].as_array().unwrap().iter().all(|r| r["health"] == "ok"), "{rules}");
+    let only_alerting = get_json(&format!("{}/api/v1/rules?type=alert", lookout.url)).await;
+    assert_eq!(only_alerting["data"]["groups"][0]["rules"].as_array().unwrap().len(), 1);
+
+    // Alertmanager has it, with the external label added and a link back to Lookout.
+    let received = eventually(Duration::from_secs(20), "Alertmanager to receive the alert", || async {
+        let json = get_json(&format!("{}/api/v2/alerts", alertmanager.url)).await;
+        let found = json.as_array().unwrap().iter().find(|a| a["labels"]["alertname"] == "QueueBacklog").cloned();
+        found.ok_or_else(|| json.to_string())
+    })
+    .await;
+    assert_eq!(received["labels"]["cluster"], "e2e", "{received}");
+    assert_eq!(received["labels"]["severity"], "high");
+    assert_eq!(received["status"]["state"], "active");
+    let link = received["generatorURL"].as_str().unwrap();
+    assert!(link.starts_with("http://127.0.0.1:") && link.contains("/graph?g0.expr=queue%3Adepth%3Amax"), "{link}");
+
+    // A broken file: the reload is refused with its place, and the old rules keep running.
+    std::fs::write(&rule_file, RULES.replace("max(queue_depth)", "max(queue_depth")).unwrap();
+    let refused = http_post(&format!("{}/-/reload", lookout.url), &[], b"").await.unwrap();
+    assert_eq!(refused.status, 500, "{}", refused.body);
+    assert!(refused.body.contains("queue.yml: 6:15: group \"queue\", rule 1, \"queue:depth:max\""), "{}", refused.body);
+    let rules = get_json(&format!("{}/api/v1/rules", lookout.url)).await;
+    assert_eq!(group_names(&rules), ["queue"]);
+
+    // A good file with a second group: applied on SIGHUP, as Prometheus does.
+    let second = "  - name: second\n    rules:\n      - record: queue:depth:sum\n        expr: sum(queue_depth)\n";
+    std::fs::write(&rule_file, format!("{RULES}{second}")).unwrap();
+    let status = std::process::Command::new("kill").args(["-HUP", &lookout.pid().to_string()]).status().unwrap();
+    assert!(status.success());
+    eventually(Duration::from_secs(10), "the second group after SIGHUP", || async {
+        let names = group_names(&get_json(&format!("{}/api/v1/rules", lookout.url)).await);
+        if names == ["queue", "second"] { Ok(()) } else { Err(format!("{names:?}")) }
+    })
+    .await;
+    // The group that did not change kept its firing alert.
+    let json = get_json(&format!("{}/api/v1/alerts", lookout.url)).await;
+    assert_eq!(json["data"]["alerts"][0]["state"], "firing", "{json}");
+}
+
+#[tokio::test]
+async fn a_bad_rule_file_stops_the_start_with_its_place() {
+    let dir = TempDir::new("bad-rules");
+    std::fs::write(dir.path().join("bad.yml"), "groups:\n  - name: g\n    rules:\n      - alert: A\n").unwrap();
+    std::fs::write(dir.path().join("lookout.yml"), "rule_files: [bad.yml]\n").unwrap();
+    let data = TempDir::new("bad-rules-data");
+    let output = Command::new(lookout_e2e::server_binary())
+        .args(["--no-demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .arg("--config")
+        .arg(dir.path().join("lookout.yml"))
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.yml: 0:0: group \"g\", rule 1, \"A\": field 'expr' must be set in rule"), "{stderr}");
+}
