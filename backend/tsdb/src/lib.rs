@@ -9,6 +9,7 @@
 pub mod block;
 pub mod chunk;
 mod db;
+mod hash;
 mod head;
 mod labels;
 mod matcher;
@@ -16,6 +17,7 @@ mod postings;
 pub mod wal;
 
 pub use db::{AppendResult, BLOCK_RANGE_MS, Db, Limits, OpenReport, SampleError};
+pub use hash::xxh64;
 pub use head::{AppendError, BatchOutcome, Head, Series};
 pub use labels::{Label, Labels, METRIC_NAME, is_valid_label_name};
 pub use matcher::{MatchOp, Matcher, MatcherError};
