@@ -9,7 +9,7 @@ use std::time::Duration;
 use gloo_net::http::Request;
 use lookout_types::Overview;
 use lookout_types::logs;
-use lookout_types::prometheus::{QueryData, Response};
+use lookout_types::prometheus::{QueryData, Response, RulesData};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
@@ -176,4 +176,9 @@ pub async fn log_query_range(q: LogQuery<'_>) -> Result<logs::QueryData, FetchEr
 /// The fields of recent log lines (stream labels and JSON fields), for completion.
 pub async fn log_field_names() -> Result<Vec<String>, FetchError> {
     unwrap_envelope("/loki/api/v1/labels").await
+}
+
+/// `/api/v1/rules`: every rule group with its rules' state and their pending and firing alerts.
+pub async fn rules() -> Result<RulesData, FetchError> {
+    unwrap_envelope("/api/v1/rules").await
 }

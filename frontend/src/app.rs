@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{AlertsPage, DashboardsPage, ExplorePage, LogsPage, NotFoundPage, OverviewPage};
+use crate::pages::{AlertsPage, DashboardsPage, ExplorePage, GraphLinkPage, LogsPage, NotFoundPage, OverviewPage};
 use crate::theme::ThemeToggle;
 
 #[component]
@@ -26,6 +26,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=OverviewPage />
                     <Route path=path!("/explore") view=ExplorePage />
+                    <Route path=path!("/graph") view=GraphLinkPage />
                     <Route path=path!("/logs") view=LogsPage />
                     <Route path=path!("/alerts") view=AlertsPage />
                     <Route path=path!("/dashboards") view=DashboardsPage />

@@ -3,6 +3,7 @@
 mod alerts;
 mod dashboards;
 mod explore;
+mod graph_link;
 mod logs;
 mod not_found;
 mod not_ready;
@@ -11,6 +12,7 @@ mod overview;
 pub use alerts::AlertsPage;
 pub use dashboards::DashboardsPage;
 pub use explore::ExplorePage;
+pub use graph_link::GraphLinkPage;
 pub use logs::LogsPage;
 pub use not_found::NotFoundPage;
 pub use overview::OverviewPage;

@@ -1,12 +1,13 @@
 //! Rules through the real binary: a recording rule and an alert evaluated over remote_write
 //! data, the alert delivered to a real Alertmanager 0.25 (Debian's), reloads that keep the old
-//! rules on a bad file and apply a good one (`POST /-/reload` and SIGHUP), and a bad rule file
-//! at start refused with its file and line.
+//! rules on a bad file and apply a good one (`POST /-/reload` and SIGHUP), a bad rule file at
+//! start refused with its file and line, and the Alerts page in Chromium.
 
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use lookout_e2e::{Lookout, TempDir, eventually, free_port, http_get, http_post, url_encode};
+use fantoccini::Locator;
+use lookout_e2e::{Browser, Lookout, TempDir, eventually, free_port, http_get, http_post, url_encode};
 use lookout_server::ingest::remote_write::encode;
 use lookout_tsdb::Labels;
 use tokio::process::{Child, Command};
@@ -23,8 +24,10 @@ const RULES: &str = r#"groups:
         expr: queue:depth:max > 10
         labels:
           severity: high
+          service: payment-service
         annotations:
           summary: "Queue holds {{ $value }} jobs"
+          runbook_url: https://runbooks.example.com/queue
 "#;
 
 fn now_ms() -> i64 {
@@ -180,4 +183,46 @@ async fn a_bad_rule_file_stops_the_start_with_its_place() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.yml: 0:0: group \"g\", rule 1, \"A\": field 'expr' must be set in rule"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
+    let dir = TempDir::new("alerts-page");
+    std::fs::write(dir.path().join("queue.yml"), RULES).unwrap();
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(&config, "rule_files: [queue.yml]\n").unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    push_depth(&lookout.url).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/alerts", lookout.url)).await.unwrap();
+
+    // The alert arrives without a reload, firing, with its summary and a runbook link.
+    let card = "[data-testid=alert][data-state=firing]";
+    let text = browser.wait_for_text(card, Duration::from_secs(20), |t| t.contains("QueueBacklog")).await;
+    assert!(text.contains("Queue holds 42 jobs") && text.contains("service=payment-service"), "{text}");
+    let link = |id: &'static str| {
+        let client = browser.client.clone();
+        async move {
+            let css = format!("{card} [data-testid={id}]");
+            client.find(Locator::Css(&css)).await.unwrap().attr("href").await.unwrap().unwrap()
+        }
+    };
+    assert_eq!(link("alert-runbook").await, "https://runbooks.example.com/queue");
+    assert!(link("alert-logs").await.starts_with("/logs?query=%7Bservice%3D%22payment-service%22%7D&from="));
+    let rules = browser.wait_for_text("[data-testid=rules-table]", Duration::from_secs(5), |t| t.contains("ok")).await;
+    assert!(rules.contains("queue:depth:max") && rules.contains("firing"), "{rules}");
+
+    // One click to the expression's chart in Explore.
+    browser.client.find(Locator::Css(&format!("{card} [data-testid=alert-chart]"))).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("main h1", Duration::from_secs(5), |t| t == "Explore").await;
+    let editor = browser.client.find(Locator::Css("[data-testid=query-input]")).await.unwrap();
+    assert_eq!(editor.prop("value").await.unwrap().unwrap(), "queue:depth:max > 10");
+
+    // An alert's generator URL (Prometheus's /graph link) opens Explore with its expression.
+    browser.client.goto(&format!("{}/graph?g0.expr=queue_depth&g0.tab=1", lookout.url)).await.unwrap();
+    browser.wait_for_text("main h1", Duration::from_secs(5), |t| t == "Explore").await;
+    let editor = browser.client.find(Locator::Css("[data-testid=query-input]")).await.unwrap();
+    assert_eq!(editor.prop("value").await.unwrap().unwrap(), "queue_depth");
+    assert!(browser.client.current_url().await.unwrap().path().ends_with("/explore"));
+    browser.close().await;
 }
