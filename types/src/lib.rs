@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod alertmanager;
+pub mod alerts;
 pub mod logs;
 pub mod prometheus;
 

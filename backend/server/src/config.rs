@@ -26,6 +26,8 @@ pub struct RawConfig {
     pub rule_files: Vec<String>,
     #[serde(default)]
     pub alerting: RawAlerting,
+    /// Lookout's own notifier, configured as an `alertmanager.yml` is.
+    pub alertmanager: Option<serde_norway::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +48,7 @@ pub struct Config {
     pub demo: Option<DemoConfig>,
     pub scrape: ScrapeSettings,
     pub rules: RuleSettings,
+    pub alertmanager: lookout_alertmanager::config::Config,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,7 +127,14 @@ impl Config {
         if demo.is_some() {
             rules.builtin.push(crate::demo::rules());
         }
-        Ok(Config { demo, scrape, rules })
+        let alertmanager = match &raw.alertmanager {
+            Some(value) => {
+                let text = serde_norway::to_string(value).map_err(|e| invalid(format!("alertmanager: {e}")))?;
+                lookout_alertmanager::config::load(&text).map_err(|e| invalid(format!("alertmanager: {e}")))?
+            }
+            None => crate::alerting::default_config(),
+        };
+        Ok(Config { demo, scrape, rules, alertmanager })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `lookout` server: one process that serves the UI and the APIs, owns the storage and runs
 //! the demo. `main.rs` only parses flags; [`run`] wires everything together.
 
+pub mod alerting;
 pub mod api;
 pub mod app;
 mod assets;
@@ -77,6 +78,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     tokio::spawn(maintain_storage(state.clone(), cli.retention, shutdown_rx.clone()));
     state.scrape = scrape::start(config.scrape.clone(), state.metrics.clone(), shutdown_rx.clone());
+    let alerting = alerting::Alerting::start(
+        &data_dir.path().join("alerts"),
+        config.alertmanager.clone(),
+        config.rules.external_url.clone(),
+        shutdown_rx.clone(),
+    )
+    .context("cannot open the alert state")?;
+    state.alerting = Some(alerting.clone());
     let rules = rules::Rules::start(
         cli.clone(),
         config.rules.clone(),
@@ -85,6 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     )
     .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
+    rules.deliver_to(alerting);
     tokio::spawn(reload_on_sighup(rules.clone())?);
     state.rules = Some(rules);
     let listener =

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use lookout_logs::LogStore;
 use lookout_tsdb::Db;
 
+use crate::alerting::Alerting;
 use crate::logs::Logs;
 use crate::metrics::Metrics;
 use crate::rules::Rules;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub scrape: ScrapeStatus,
     /// The rule engine, once started.
     pub rules: Option<Rules>,
+    /// Lookout's own notifier, once started.
+    pub alerting: Option<Alerting>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             demo,
             scrape: ScrapeStatus::default(),
             rules: None,
+            alerting: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real `lookout` binary, in one test binary (one link, shared helpers).
 
 mod agreement;
+mod alerting;
 mod browser;
 mod browser_logs;
 mod crash;

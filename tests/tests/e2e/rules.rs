@@ -213,7 +213,14 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     assert!(rules.contains("queue:depth:max") && rules.contains("firing"), "{rules}");
 
     // One click to the expression's chart in Explore.
-    browser.client.find(Locator::Css(&format!("{card} [data-testid=alert-chart]"))).await.unwrap().click().await.unwrap();
+    browser
+        .client
+        .find(Locator::Css(&format!("{card} [data-testid=alert-chart]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     browser.wait_for_text("main h1", Duration::from_secs(5), |t| t == "Explore").await;
     let editor = browser.client.find(Locator::Css("[data-testid=query-input]")).await.unwrap();
     assert_eq!(editor.prop("value").await.unwrap().unwrap(), "queue:depth:max > 10");

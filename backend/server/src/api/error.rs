@@ -25,6 +25,9 @@ pub enum ApiError {
     /// The request body is larger than allowed; the message names the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// What the request names does not exist (an alert, an action).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl From<QueryError> for ApiError {
@@ -45,6 +48,7 @@ impl IntoResponse for ApiError {
             ApiError::Execution(_) => (StatusCode::UNPROCESSABLE_ENTITY, "execution"),
             ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "bad_data"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         };
         tracing::debug!(%status, error = %self, "API request failed");
         let body = ApiErrorBody { status: "error".into(), error_type: error_type.into(), error: self.to_string() };

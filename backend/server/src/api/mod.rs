@@ -1,5 +1,7 @@
 //! The HTTP surface: one router per concern, merged by [`crate::app`].
 
+mod alertmanager;
+mod alerts;
 mod error;
 mod health;
 mod ingest;
@@ -9,6 +11,8 @@ mod params;
 mod prometheus;
 mod rules;
 
+pub use alertmanager::router as alertmanager_router;
+pub use alerts::router as alerts_router;
 pub use error::ApiError;
 pub use health::router as health_router;
 pub use ingest::router as ingest_router;

@@ -118,6 +118,11 @@ impl Rules {
         guard.1.iter().map(|r| r.state.read().unwrap_or_else(|e| e.into_inner()).clone()).collect()
     }
 
+    /// Hands every alert to Lookout's own notifier as well as to the Alertmanagers.
+    pub fn deliver_to(&self, alerting: crate::alerting::Alerting) {
+        self.inner.sender.deliver_to(alerting);
+    }
+
     pub fn sender_stats(&self) -> &sender::SenderStats {
         &self.inner.sender.stats
     }

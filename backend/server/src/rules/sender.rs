@@ -1,17 +1,20 @@
-//! Sends the alerts that rule evaluation produces to the configured Alertmanagers, as
-//! Prometheus's notifier does: external labels added where an alert lacks them, a bounded queue
-//! that drops the oldest alerts when full, batches of at most 64 alerts `POST`ed to every
-//! Alertmanager at once, and no retry of a failed batch (the rules re-send firing alerts anyway).
+//! Sends the alerts that rule evaluation produces to Lookout's own notifier and to the
+//! configured Alertmanagers, as Prometheus's notifier does: external labels added where an
+//! alert lacks them, a bounded queue that drops the oldest alerts when full, batches of at most
+//! 64 alerts `POST`ed to every Alertmanager at once, and no retry of a failed batch (the rules
+//! re-send firing alerts anyway).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use lookout_alertmanager::alert::PostableAlert;
 use lookout_rules::Notification;
-use lookout_types::alertmanager::PostableAlert;
+use lookout_types::alertmanager as wire;
 use tokio::sync::{Notify, watch};
 
 use super::config::AlertmanagerTarget;
+use crate::alerting::Alerting;
 use crate::timefmt::rfc3339_millis;
 
 /// Prometheus's `--alertmanager.notification-queue-capacity` default.
@@ -30,10 +33,12 @@ pub struct SenderStats {
 /// The queue between the rule groups and the sending task. Cheap to clone.
 #[derive(Clone)]
 pub struct Sender {
-    queue: Arc<Mutex<VecDeque<PostableAlert>>>,
+    queue: Arc<Mutex<VecDeque<wire::PostableAlert>>>,
     wake: Arc<Notify>,
     targets: Arc<Mutex<Vec<AlertmanagerTarget>>>,
     external_labels: Arc<Mutex<BTreeMap<String, String>>>,
+    /// Lookout's own notifier, which gets every alert too.
+    internal: Arc<Mutex<Option<Alerting>>>,
     pub stats: Arc<SenderStats>,
 }
 
@@ -45,6 +50,7 @@ impl Sender {
             wake: Arc::default(),
             targets: Arc::default(),
             external_labels: Arc::default(),
+            internal: Arc::default(),
             stats: Arc::default(),
         };
         tokio::spawn(sender.clone().run(shutdown));
@@ -57,27 +63,54 @@ impl Sender {
         *self.external_labels.lock().unwrap_or_else(|e| e.into_inner()) = external_labels;
     }
 
-    /// Queues alerts to send; with nowhere to send them they are not kept.
+    /// Hands every alert to Lookout's own notifier as well.
+    pub fn deliver_to(&self, alerting: Alerting) {
+        *self.internal.lock().unwrap_or_else(|e| e.into_inner()) = Some(alerting);
+    }
+
+    /// Hands alerts to the notifier and queues them for the Alertmanagers.
     pub fn send(&self, notifications: Vec<Notification>) {
-        if notifications.is_empty() || self.targets.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+        if notifications.is_empty() {
             return;
         }
         let external = self.external_labels.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        for n in notifications {
-            let mut labels: BTreeMap<String, String> =
-                n.labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
-            for (name, value) in &external {
-                labels.entry(name.clone()).or_insert_with(|| value.clone());
-            }
-            queue.push_back(PostableAlert {
-                labels,
-                annotations: n.annotations,
-                starts_at: Some(rfc3339_millis(n.starts_at_ms)),
-                ends_at: Some(rfc3339_millis(n.ends_at_ms)),
-                generator_url: n.generator_url,
+        let alerts: Vec<PostableAlert> = notifications
+            .into_iter()
+            .map(|n| {
+                let mut labels: BTreeMap<String, String> =
+                    n.labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
+                for (name, value) in &external {
+                    labels.entry(name.clone()).or_insert_with(|| value.clone());
+                }
+                PostableAlert {
+                    labels,
+                    annotations: n.annotations,
+                    starts_at: Some(n.starts_at_ms),
+                    ends_at: Some(n.ends_at_ms),
+                    generator_url: n.generator_url,
+                }
+            })
+            .collect();
+        if let Some(alerting) = self.internal.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            let alerts = alerts.clone();
+            tokio::spawn(async move {
+                let errors = alerting.post(alerts).await.unwrap_or_else(|e| vec![e]);
+                for error in errors {
+                    tracing::warn!(%error, "the notifier refused an alert from the rules");
+                }
             });
         }
+        if self.targets.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+            return;
+        }
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.extend(alerts.into_iter().map(|a| wire::PostableAlert {
+            labels: a.labels,
+            annotations: a.annotations,
+            starts_at: a.starts_at.map(rfc3339_millis),
+            ends_at: a.ends_at.map(rfc3339_millis),
+            generator_url: a.generator_url,
+        }));
         let excess = queue.len().saturating_sub(QUEUE_CAPACITY);
         if excess > 0 {
             queue.drain(..excess);
@@ -101,7 +134,7 @@ impl Sender {
                 _ = shutdown.changed() => return,
             }
             loop {
-                let batch: Vec<PostableAlert> = {
+                let batch: Vec<wire::PostableAlert> = {
                     let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
                     let n = queue.len().min(MAX_BATCH);
                     queue.drain(..n).collect()
@@ -115,7 +148,7 @@ impl Sender {
     }
 
     /// Sends one batch to every Alertmanager at once; it counts as sent where one accepted it.
-    async fn post(&self, client: &reqwest::Client, batch: &[PostableAlert]) {
+    async fn post(&self, client: &reqwest::Client, batch: &[wire::PostableAlert]) {
         let targets = self.targets.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let body = match serde_json::to_vec(batch) {
             Ok(body) => body,

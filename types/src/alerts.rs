@@ -1,0 +1,99 @@
+//! Lookout's own alert API (`/api/lookout/alerts`, `/api/lookout/notifications`): what
+//! Alertmanager's API has, plus acknowledgements, each alert's timeline and every delivery
+//! attempt.
+
+use serde::{Deserialize, Serialize};
+
+use crate::prometheus::Metric;
+
+/// `GET /api/lookout/alerts`: one alert as the notifier holds it. Times are Unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub fingerprint: String,
+    pub labels: Metric,
+    pub annotations: Metric,
+    /// `firing`, `suppressed` (silenced or inhibited) or `resolved`.
+    pub state: String,
+    pub starts_at: i64,
+    /// When it resolved, or when it will unless its source sends it again.
+    pub ends_at: Option<i64>,
+    pub generator_url: String,
+    pub receivers: Vec<String>,
+    pub silenced_by: Vec<String>,
+    pub inhibited_by: Vec<String>,
+    pub acknowledged: Option<Acknowledgement>,
+    pub history: Vec<TimelineEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    pub by: String,
+    pub at: i64,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub at: i64,
+    /// `firing`, `resolved`, `resolved by hand`, `acknowledged`, `unacknowledged`, `notified`,
+    /// `notification_failed`.
+    pub kind: String,
+    pub detail: String,
+}
+
+/// The body of `POST /api/lookout/alerts/{fingerprint}/ack` (and `/unack`, `/resolve`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertAction {
+    #[serde(default)]
+    pub comment: String,
+    /// Who acts; until Lookout has users, whatever the client says (`anonymous` if nothing).
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// `GET /api/lookout/notifications`: one try to deliver one notification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationAttempt {
+    pub at: i64,
+    pub receiver: String,
+    /// `email`, `slack`, `pagerduty` or `webhook`.
+    pub integration: String,
+    pub group_key: String,
+    /// Fingerprints of the alerts it carried.
+    pub alerts: Vec<String>,
+    /// `success`, `retrying` or `failed`.
+    pub outcome: String,
+    pub http_status: Option<u16>,
+    pub smtp_reply: Option<String>,
+    pub error: Option<String>,
+    pub attempt: u32,
+    pub escalation: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_accept_an_empty_body_and_attempts_keep_their_shape() {
+        let action: AlertAction = serde_json::from_str("{}").unwrap();
+        assert_eq!(action, AlertAction::default());
+        let attempt = NotificationAttempt {
+            at: 1,
+            receiver: "team".into(),
+            integration: "webhook".into(),
+            group_key: "{}:{}".into(),
+            alerts: vec!["271f101352bce682".into()],
+            outcome: "success".into(),
+            http_status: Some(200),
+            smtp_reply: None,
+            error: None,
+            attempt: 1,
+            escalation: false,
+        };
+        assert_eq!(
+            serde_json::to_string(&attempt).unwrap(),
+            r#"{"at":1,"receiver":"team","integration":"webhook","group_key":"{}:{}","alerts":["271f101352bce682"],"outcome":"success","http_status":200,"smtp_reply":null,"error":null,"attempt":1,"escalation":false}"#
+        );
+    }
+}
