@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use gloo_net::http::Request;
 use lookout_types::Overview;
+use lookout_types::alertmanager::PostableSilence;
+use lookout_types::alerts::{AlertAction, AlertView, NotificationAttempt};
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
 use serde::de::DeserializeOwned;
@@ -48,33 +50,67 @@ impl std::fmt::Display for FetchError {
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
-    let controller = web_sys::AbortController::new().ok();
-    let signal = controller.as_ref().map(|c| c.signal());
-    // Abort the request when the deadline passes; dropping the timer cancels it.
-    let _deadline =
-        controller.map(|c| gloo_timers::callback::Timeout::new(DEADLINE.as_millis() as u32, move || c.abort()));
-    let response = Request::get(path)
-        .abort_signal(signal.as_ref())
-        .send()
-        .await
+    let deadline = Deadline::start();
+    let response = checked(Request::get(path).abort_signal(deadline.signal().as_ref()).send().await).await?;
+    response.json::<T>().await.map_err(|e| FetchError::Unreachable(short(&e.to_string())))
+}
+
+/// POSTs `body` as JSON; the answer's body as text (often empty).
+async fn post_json(path: &str, body: &impl serde::Serialize) -> Result<String, FetchError> {
+    let deadline = Deadline::start();
+    let request = Request::post(path)
+        .abort_signal(deadline.signal().as_ref())
+        .json(body)
         .map_err(|e| FetchError::Unreachable(short(&e.to_string())))?;
+    let response = checked(request.send().await).await?;
+    Ok(response.text().await.unwrap_or_default())
+}
+
+/// Aborts a request when [`DEADLINE`] passes; dropping it cancels the timer.
+struct Deadline {
+    controller: Option<web_sys::AbortController>,
+    _timer: Option<gloo_timers::callback::Timeout>,
+}
+
+impl Deadline {
+    fn start() -> Deadline {
+        let controller = web_sys::AbortController::new().ok();
+        let timer = controller
+            .clone()
+            .map(|c| gloo_timers::callback::Timeout::new(DEADLINE.as_millis() as u32, move || c.abort()));
+        Deadline { controller, _timer: timer }
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(|c| c.signal())
+    }
+}
+
+/// A sent request's answer; a non-2xx answer becomes [`FetchError::Server`].
+async fn checked(
+    sent: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<gloo_net::http::Response, FetchError> {
+    let response = sent.map_err(|e| FetchError::Unreachable(short(&e.to_string())))?;
     if !response.ok() {
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         let message = error_message(&body).unwrap_or_else(|| response.status_text());
         return Err(FetchError::Server { status, message });
     }
-    response.json::<T>().await.map_err(|e| FetchError::Unreachable(short(&e.to_string())))
+    Ok(response)
 }
 
-/// The message of an error body: Prometheus's JSON envelope carries it in `error`, Loki's
-/// endpoints send it as plain text.
+/// The message of an error body: Prometheus's JSON envelope carries it in `error`,
+/// Alertmanager's is a JSON string, Loki's endpoints send plain text.
 fn error_message(body: &str) -> Option<String> {
-    let from_json = js_sys::JSON::parse(body)
-        .ok()
-        .filter(JsValue::is_object)
-        .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("error")).ok())
-        .and_then(|e| e.as_string());
+    // Alertmanager's API sends the message as a bare JSON string.
+    let parsed = js_sys::JSON::parse(body).ok();
+    let from_json = parsed.as_ref().and_then(JsValue::as_string).or_else(|| {
+        parsed
+            .filter(JsValue::is_object)
+            .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("error")).ok())
+            .and_then(|e| e.as_string())
+    });
     from_json.or_else(|| Some(body.trim().to_string()).filter(|t| !t.is_empty()))
 }
 
@@ -181,4 +217,30 @@ pub async fn log_field_names() -> Result<Vec<String>, FetchError> {
 /// `/api/v1/rules`: every rule group with its rules' state and their pending and firing alerts.
 pub async fn rules() -> Result<RulesData, FetchError> {
     unwrap_envelope("/api/v1/rules").await
+}
+
+/// `/api/lookout/alerts`: the notifier's alerts with acknowledgements and timelines.
+pub async fn notifier_alerts() -> Result<Vec<AlertView>, FetchError> {
+    get_json("/api/lookout/alerts").await
+}
+
+/// Acknowledges (`ack`), unacknowledges (`unack`) or resolves (`resolve`) an alert.
+pub async fn alert_action(fingerprint: &str, action: &str, by: &str, comment: &str) -> Result<(), FetchError> {
+    let body = AlertAction { comment: comment.to_string(), by: Some(by.to_string()) };
+    post_json(&format!("/api/lookout/alerts/{}/{action}", encode(fingerprint)), &body).await.map(|_| ())
+}
+
+/// Creates a silence through Alertmanager's API; its id.
+pub async fn create_silence(silence: &PostableSilence) -> Result<String, FetchError> {
+    let text = post_json("/api/v2/silences", silence).await?;
+    js_sys::JSON::parse(&text)
+        .ok()
+        .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("silenceID")).ok())
+        .and_then(|id| id.as_string())
+        .ok_or_else(|| FetchError::Unreachable(format!("unexpected answer: {text}")))
+}
+
+/// `/api/lookout/notifications`: delivery attempts, newest first.
+pub async fn notifications() -> Result<Vec<NotificationAttempt>, FetchError> {
+    get_json("/api/lookout/notifications").await
 }

@@ -122,7 +122,7 @@ impl Config {
         let scrape = crate::scrape::config::validate(&raw.global, &raw.scrape_configs, &base_dir).map_err(invalid)?;
         let external_url = cli.external_url.clone().unwrap_or_else(|| format!("http://{}", cli.listen));
         let mut rules =
-            crate::rules::config::validate(&raw.global, &raw.rule_files, &raw.alerting, base_dir, external_url)
+            crate::rules::config::validate(&raw.global, &raw.rule_files, &raw.alerting, base_dir.clone(), external_url)
                 .map_err(invalid)?;
         if demo.is_some() {
             rules.builtin.push(crate::demo::rules());
@@ -130,7 +130,13 @@ impl Config {
         let alertmanager = match &raw.alertmanager {
             Some(value) => {
                 let text = serde_norway::to_string(value).map_err(|e| invalid(format!("alertmanager: {e}")))?;
-                lookout_alertmanager::config::load(&text).map_err(|e| invalid(format!("alertmanager: {e}")))?
+                let mut config =
+                    lookout_alertmanager::config::load(&text).map_err(|e| invalid(format!("alertmanager: {e}")))?;
+                // Template globs are relative to the config file, as in Alertmanager.
+                for pattern in &mut config.templates {
+                    *pattern = base_dir.join(&*pattern).display().to_string();
+                }
+                config
             }
             None => crate::alerting::default_config(),
         };

@@ -1,19 +1,27 @@
-//! Alerts (`/alerts`): the firing and pending alerts of the rules, most severe first, each with
-//! its summary, labels, runbook and one click to its expression's chart and to the logs of the
-//! same time; below them every rule with its state, health and last evaluation. Refreshed every
-//! few seconds.
+//! Alerts (`/alerts`): the notifier's firing alerts, most severe first, each with its summary,
+//! labels, runbook, one click to its expression's chart and to the logs of the same time, and
+//! Acknowledge / Silence / Resolve with a comment and its timeline; then the rules' pending
+//! alerts, every rule with its state and health, and the latest delivery attempts. Refreshed
+//! every few seconds; what is being typed survives the refreshes.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
+use lookout_types::alertmanager::{PostableSilence, SilenceMatcher};
+use lookout_types::alerts::{AlertView, NotificationAttempt};
 use lookout_types::prometheus::{Alert, Metric, Rule, RulesData};
 
 use crate::api;
-use crate::components::time_range::absolute;
+use crate::components::time_range::{absolute, absolute_millis};
 use crate::components::{ConnectionBanner, use_poll};
 use crate::url::with_query;
 
-const REFRESH: Duration = Duration::from_secs(5);
+const REFRESH: Duration = Duration::from_secs(2);
+/// A silence made from an alert's page lasts this long.
+const SILENCE_MS: i64 = 60 * 60 * 1000;
+/// Delivery attempts listed.
+const ATTEMPTS_SHOWN: usize = 20;
+const USER_KEY: &str = "lookout-user";
 /// How far before an alert became active its chart and logs begin.
 const LEAD_MS: i64 = 15 * 60 * 1000;
 
@@ -86,33 +94,294 @@ fn is_web_link(text: &str) -> bool {
     text.starts_with("https://") || text.starts_with("http://")
 }
 
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The name actions are recorded under, remembered in the browser until Lookout has logins.
+fn saved_user() -> String {
+    storage().and_then(|s| s.get_item(USER_KEY).ok().flatten()).filter(|u| !u.is_empty()).unwrap_or_default()
+}
+
+/// The chart and logs links of an alert, built from its labels, its start and its rule.
+struct Links {
+    chart: String,
+    logs: String,
+}
+
+impl Links {
+    fn new(labels: &Metric, active_ms: Option<i64>, query: &str, source: Option<&str>) -> Links {
+        let from = active_ms.map_or("now-1h".to_string(), |ms| (ms - LEAD_MS).to_string());
+        // A PromQL rule's chart is its own expression; a LogQL rule's is on the Logs page.
+        let page = if source == Some("logs") { "/logs" } else { "/explore" };
+        let chart = with_query(page, &[("query", query), ("from", &from), ("to", "now")]);
+        // The demo's jobs are named after their services; other setups label `service` directly.
+        let selector = match labels.get("service").or_else(|| labels.get("job")) {
+            Some(service) => format!("{{service=\"{}\"}}", service.replace('\\', "\\\\").replace('"', "\\\"")),
+            None => r#"{service=~".+"}"#.to_string(),
+        };
+        let logs = with_query("/logs", &[("query", &selector), ("from", &from), ("to", "now")]);
+        Links { chart, logs }
+    }
+}
+
+/// The rule behind an alert, by its name: its expression and where it reads from.
+fn rule_of(rules: &Option<RulesData>, alertname: &str) -> Option<(String, Option<String>)> {
+    rules.as_ref()?.groups.iter().find_map(|g| {
+        g.rules.iter().find_map(|r| match r {
+            Rule::Alerting(a) if a.name == alertname => Some((a.query.clone(), g.source.clone())),
+            _ => None,
+        })
+    })
+}
+
+fn is_open(a: &AlertView) -> bool {
+    a.state != "resolved"
+}
+
+/// Firing and unacknowledged first, then acknowledged, then silenced; most severe first.
+fn open_order(a: &AlertView) -> (u8, usize, i64) {
+    let rank = match (a.state.as_str(), a.acknowledged.is_some()) {
+        ("firing", false) => 0,
+        ("firing", true) => 1,
+        _ => 2,
+    };
+    (rank, severity_rank(&a.labels), -a.starts_at)
+}
+
 #[component]
 pub fn AlertsPage() -> impl IntoView {
-    let poll = use_poll(REFRESH, api::rules);
+    let notifier = use_poll(REFRESH, api::notifier_alerts);
+    let rules_poll = use_poll(REFRESH * 2, api::rules);
+    let attempts_poll = use_poll(REFRESH * 2, api::notifications);
+    // Memos compare: an unchanged answer re-renders nothing, so typing is never interrupted.
+    let alerts = Memo::new(move |_| notifier.data.get().unwrap_or_default());
+    let rules = Memo::new(move |_| rules_poll.data.get());
+    let attempts = Memo::new(move |_| attempts_poll.data.get().unwrap_or_default());
+    let user = RwSignal::new(saved_user());
+    let open = Memo::new(move |_| {
+        let mut open: Vec<AlertView> = alerts.get().into_iter().filter(is_open).collect();
+        open.sort_by_key(open_order);
+        open
+    });
+    let heading = move || {
+        let open = open.get();
+        let firing = open.iter().filter(|a| a.state == "firing").count();
+        let acked = open.iter().filter(|a| a.state == "firing" && a.acknowledged.is_some()).count();
+        format!("{firing} firing ({acked} acknowledged), {} silenced or inhibited", open.len() - firing)
+    };
     view! {
         <div class="page alerts" data-testid="alerts-page">
             <div class="page-head">
                 <h1>"Alerts"</h1>
-                <ConnectionBanner poll=poll every_seconds=REFRESH.as_secs() as u32 />
+                <ConnectionBanner poll=notifier every_seconds=REFRESH.as_secs() as u32 />
+                <label class="acting-as">
+                    "Acting as "
+                    <input
+                        class="time-input"
+                        data-testid="acting-as"
+                        placeholder="your name"
+                        prop:value=move || user.get()
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev);
+                            if let Some(s) = storage() {
+                                let _ = s.set_item(USER_KEY, &name);
+                            }
+                            user.set(name);
+                        }
+                    />
+                </label>
             </div>
-            {move || match poll.data.get() {
-                None => view! { <p class="loading">"Loading the rules…"</p> }.into_any(),
-                Some(data) => view! { <AlertsBody data /> }.into_any(),
-            }}
+            <section class="alert-list" data-testid="alert-list">
+                <h2>{heading}</h2>
+                <Show when=move || open.with(Vec::is_empty) && notifier.data.with(Option::is_some)>
+                    <p class="empty" data-testid="no-alerts">"No alert is firing."</p>
+                </Show>
+                <For
+                    each=move || open.get()
+                    key=|a| a.fingerprint.clone()
+                    children=move |a| view! { <NotifierCard fingerprint=a.fingerprint alerts rules user /> }
+                />
+            </section>
+            {move || rules.get().map(|data| view! { <RulesSection data /> })}
+            <AttemptsSection attempts />
         </div>
     }
 }
 
+#[derive(Debug, Clone, PartialEq)]
+enum ActionState {
+    Idle,
+    Busy,
+    Done(String),
+    Failed(String),
+}
+
 #[component]
-fn AlertsBody(data: RulesData) -> impl IntoView {
-    let alerts = active_alerts(&data);
-    let firing = alerts.iter().filter(|a| a.alert.state == "firing").count();
-    let heading = format!("{firing} firing, {} pending", alerts.len() - firing);
-    let list = if alerts.is_empty() {
-        view! { <p class="empty" data-testid="no-alerts">"No alert is firing or pending."</p> }.into_any()
-    } else {
-        alerts.into_iter().map(|alert| view! { <AlertCard alert /> }).collect_view().into_any()
+fn NotifierCard(
+    fingerprint: String,
+    alerts: Memo<Vec<AlertView>>,
+    rules: Memo<Option<RulesData>>,
+    user: RwSignal<String>,
+) -> impl IntoView {
+    let fp = fingerprint.clone();
+    let alert = Memo::new(move |_| alerts.with(|all| all.iter().find(|a| a.fingerprint == fp).cloned()));
+    let comment = RwSignal::new(String::new());
+    let action = RwSignal::new(ActionState::Idle);
+    let fp = StoredValue::new(fingerprint);
+    let who = move || Some(user.get_untracked()).filter(|u| !u.is_empty()).unwrap_or_else(|| "anonymous".into());
+    let act = move |verb: &'static str, done: &'static str| {
+        action.set(ActionState::Busy);
+        let (by, text) = (who(), comment.get_untracked());
+        leptos::task::spawn_local(async move {
+            let result = api::alert_action(&fp.get_value(), verb, &by, &text).await;
+            action.try_set(match result {
+                Ok(()) => ActionState::Done(done.into()),
+                Err(e) => ActionState::Failed(e.brief()),
+            });
+            comment.try_set(String::new());
+        });
     };
+    let silence = move || {
+        let Some(a) = alert.get_untracked() else { return };
+        action.set(ActionState::Busy);
+        let now = js_sys::Date::now() as i64;
+        let text = comment.get_untracked();
+        let body = PostableSilence {
+            id: None,
+            matchers: a
+                .labels
+                .iter()
+                .map(|(k, v)| SilenceMatcher { name: k.clone(), value: v.clone(), is_regex: false, is_equal: true })
+                .collect(),
+            starts_at: iso(now),
+            ends_at: iso(now + SILENCE_MS),
+            created_by: who(),
+            comment: if text.is_empty() { "silenced from the Alerts page".into() } else { text },
+        };
+        leptos::task::spawn_local(async move {
+            let result = api::create_silence(&body).await;
+            action.try_set(match result {
+                Ok(id) => ActionState::Done(format!("Silenced for an hour ({id})")),
+                Err(e) => ActionState::Failed(e.brief()),
+            });
+            comment.try_set(String::new());
+        });
+    };
+    move || {
+        let Some(a) = alert.get() else { return ().into_any() };
+        let name = a.labels.get("alertname").cloned().unwrap_or_default();
+        let severity = a.labels.get("severity").cloned().unwrap_or_default();
+        let (query, source) = rules.with(|r| rule_of(r, &name)).unwrap_or_default();
+        let links = Links::new(&a.labels, Some(a.starts_at), &query, source.as_deref());
+        let badge = match (a.state.as_str(), &a.acknowledged) {
+            ("firing", Some(_)) => ("ACKNOWLEDGED", "state-acked"),
+            ("firing", None) => ("FIRING", "state-firing"),
+            _ if !a.silenced_by.is_empty() => ("SILENCED", "state-suppressed"),
+            _ => ("INHIBITED", "state-suppressed"),
+        };
+        let acked = a.acknowledged.clone();
+        let ack_note = acked.clone().map(|ack| {
+            let when = absolute(ack.at);
+            let why = if ack.comment.is_empty() { String::new() } else { format!(": {}", ack.comment) };
+            view! { <p class="ack-note" data-testid="ack-note">{format!("Acknowledged by {} at {when}{why}", ack.by)}</p> }
+        });
+        let labels = a
+            .labels
+            .iter()
+            .filter(|(k, _)| *k != "alertname" && *k != "severity")
+            .map(|(k, v)| view! { <li class="label-chip"><span>{k.clone()}</span>"="<span>{v.clone()}</span></li> })
+            .collect_view();
+        let runbook = a.annotations.get("runbook_url").cloned().filter(|u| is_web_link(u));
+        let timeline = a
+            .history
+            .iter()
+            .rev()
+            .map(|e| {
+                let detail = if e.detail.is_empty() { String::new() } else { format!(" · {}", e.detail) };
+                view! { <li><time>{absolute_millis(e.at)}</time>" "{e.kind.clone()}{detail}</li> }
+            })
+            .collect_view();
+        let receivers = a.receivers.join(", ");
+        view! {
+            <article
+                class=format!("alert-card {}", severity_class(&a.labels))
+                data-testid="alert"
+                data-state=a.state.clone()
+                data-acked=acked.is_some().to_string()
+            >
+                <header class="alert-head">
+                    <span class=format!("alert-state {}", badge.1)>{badge.0}</span>
+                    <strong class="alert-name">{name}</strong>
+                    <span class="sev-badge">{severity}</span>
+                    <span class="alert-since">{format!("since {}", absolute(a.starts_at))}</span>
+                    <span class="alert-value">{format!("to {receivers}")}</span>
+                </header>
+                {a.annotations.get("summary").cloned().map(|s| view! { <p class="alert-summary" data-testid="alert-summary">{s}</p> })}
+                {a.annotations.get("description").cloned().map(|d| view! { <p class="alert-description">{d}</p> })}
+                {ack_note}
+                <ul class="label-chips">{labels}</ul>
+                <div class="alert-links">
+                    <Show when={
+                        let has_query = !query.is_empty();
+                        move || has_query
+                    }>
+                        <a href=links.chart.clone() data-testid="alert-chart">"Chart the expression"</a>
+                    </Show>
+                    <a href=links.logs.clone() data-testid="alert-logs">"Logs from the same time"</a>
+                    {runbook.map(|url| view! { <a href=url target="_blank" rel="noopener noreferrer" data-testid="alert-runbook">"Runbook"</a> })}
+                </div>
+                <div class="alert-actions">
+                    <input
+                        class="comment-input"
+                        data-testid="comment"
+                        placeholder="comment (optional)"
+                        prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev))
+                    />
+                    {if acked.is_some() {
+                        view! { <button data-testid="unack" on:click=move |_| act("unack", "Unacknowledged")>"Unacknowledge"</button> }.into_any()
+                    } else {
+                        view! { <button class="run" data-testid="ack" on:click=move |_| act("ack", "Acknowledged")>"Acknowledge"</button> }.into_any()
+                    }}
+                    <button data-testid="silence" on:click=move |_| silence()>"Silence 1 h"</button>
+                    <button data-testid="resolve" on:click=move |_| act("resolve", "Resolved")>"Resolve"</button>
+                    <span class="action-state" data-testid="action-state">
+                        {move || match action.get() {
+                            ActionState::Idle => String::new(),
+                            ActionState::Busy => "…".into(),
+                            ActionState::Done(text) => text,
+                            ActionState::Failed(text) => format!("Failed: {text}"),
+                        }}
+                    </span>
+                </div>
+                <details class="alert-timeline">
+                    <summary>"Timeline"</summary>
+                    <ol data-testid="timeline">{timeline}</ol>
+                </details>
+            </article>
+        }
+        .into_any()
+    }
+}
+
+/// Unix milliseconds as RFC 3339 in UTC, as Alertmanager's API takes times.
+fn iso(ms: i64) -> String {
+    String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_iso_string())
+}
+
+#[component]
+fn RulesSection(data: RulesData) -> impl IntoView {
+    let pending: Vec<RuleAlert> = active_alerts(&data).into_iter().filter(|a| a.alert.state == "pending").collect();
+    let pending = (!pending.is_empty()).then(|| {
+        let cards = pending.into_iter().map(|alert| view! { <AlertCard alert /> }).collect_view();
+        view! {
+            <section class="alert-list" data-testid="pending-list">
+                <h2>"Pending: the condition holds, waiting out its for"</h2>
+                {cards}
+            </section>
+        }
+    });
     let rules = data
         .groups
         .iter()
@@ -120,10 +389,7 @@ fn AlertsBody(data: RulesData) -> impl IntoView {
         .map(|(group, rule)| view! { <RuleRow group rule /> })
         .collect_view();
     view! {
-        <section class="alert-list" data-testid="alert-list">
-            <h2>{heading}</h2>
-            {list}
-        </section>
+        {pending}
         <section class="panel rules-panel">
             <h2>"Rules"</h2>
             <table class="result-table rules-table" data-testid="rules-table">
@@ -144,25 +410,64 @@ fn AlertsBody(data: RulesData) -> impl IntoView {
 }
 
 #[component]
+fn AttemptsSection(attempts: Memo<Vec<NotificationAttempt>>) -> impl IntoView {
+    let rows = move || {
+        attempts
+            .get()
+            .into_iter()
+            .take(ATTEMPTS_SHOWN)
+            .map(|a| {
+                let result = match (a.http_status, &a.smtp_reply, &a.error) {
+                    (_, _, Some(e)) => e.clone(),
+                    (Some(status), _, None) => format!("HTTP {status}"),
+                    (None, Some(reply), None) => reply.clone(),
+                    (None, None, None) => String::new(),
+                };
+                let escalation = if a.escalation { " (escalation)" } else { "" };
+                view! {
+                    <tr class=format!("attempt-{}", a.outcome)>
+                        <td>{absolute_millis(a.at)}</td>
+                        <td>{format!("{}{escalation}", a.receiver)}</td>
+                        <td>{a.integration.clone()}</td>
+                        <td>{a.attempt}</td>
+                        <td class="attempt-outcome">{a.outcome.clone()}</td>
+                        <td>{result}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="panel rules-panel">
+            <h2>"Notifications, newest first"</h2>
+            <Show when=move || attempts.with(Vec::is_empty)>
+                <p class="empty">"Nothing was sent yet."</p>
+            </Show>
+            <table class="result-table" data-testid="attempts-table">
+                <thead>
+                    <tr>
+                        <th>"Time"</th>
+                        <th>"Receiver"</th>
+                        <th>"Integration"</th>
+                        <th>"Try"</th>
+                        <th>"Outcome"</th>
+                        <th>"Answer"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
 fn AlertCard(alert: RuleAlert) -> impl IntoView {
     let RuleAlert { alert, query, source } = alert;
     let name = alert.labels.get("alertname").cloned().unwrap_or_default();
     let severity = alert.labels.get("severity").cloned().unwrap_or_default();
     let active_ms = parse_time(&alert.active_at);
     let since = active_ms.map(|ms| format!("active since {}", absolute(ms))).unwrap_or_default();
-    let from = active_ms.map_or("now-1h".to_string(), |ms| (ms - LEAD_MS).to_string());
-    // A PromQL rule's chart is its own expression; a LogQL rule's is on the Logs page.
-    let chart_href = if source.as_deref() == Some("logs") {
-        with_query("/logs", &[("query", &query), ("from", &from), ("to", "now")])
-    } else {
-        with_query("/explore", &[("query", &query), ("from", &from), ("to", "now")])
-    };
-    // The demo's jobs are named after their services; other setups label `service` directly.
-    let selector = match alert.labels.get("service").or_else(|| alert.labels.get("job")) {
-        Some(service) => format!("{{service=\"{}\"}}", service.replace('\\', "\\\\").replace('"', "\\\"")),
-        None => r#"{service=~".+"}"#.to_string(),
-    };
-    let logs_href = with_query("/logs", &[("query", &selector), ("from", &from), ("to", "now")]);
+    let links = Links::new(&alert.labels, active_ms, &query, source.as_deref());
     let labels = alert
         .labels
         .iter()
@@ -196,8 +501,8 @@ fn AlertCard(alert: RuleAlert) -> impl IntoView {
                 <tbody>{others}</tbody>
             </table>
             <div class="alert-links">
-                <a href=chart_href data-testid="alert-chart">"Chart the expression"</a>
-                <a href=logs_href data-testid="alert-logs">"Logs from the same time"</a>
+                <a href=links.chart data-testid="alert-chart">"Chart the expression"</a>
+                <a href=links.logs data-testid="alert-logs">"Logs from the same time"</a>
                 {runbook.map(|url| {
                     if is_web_link(&url) {
                         view! { <a href=url target="_blank" rel="noopener noreferrer" data-testid="alert-runbook">"Runbook"</a> }

@@ -122,3 +122,108 @@ async fn amtool_acks_and_a_restart_after_kill_9() {
     amtool(&url, &["silence", "expire", &silence]).await;
     assert_eq!(amtool(&url, &["silence", "query", "-q"]).await.trim(), "");
 }
+
+/// A webhook receiver on a loopback port: answers each request with the next status of
+/// `statuses` (the last one repeated) and keeps the bodies.
+async fn webhook_receiver(statuses: Vec<u16>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = bodies.clone();
+    tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 8192];
+            // Read the head, then as many body bytes as Content-Length says.
+            let body = loop {
+                let Ok(read) = socket.read(&mut buf).await else { break None };
+                if read == 0 {
+                    break None;
+                }
+                request.extend_from_slice(&buf[..read]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string())
+                        })
+                        .and_then(|v| v.parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break Some(String::from_utf8_lossy(&request[end + 4..end + 4 + length]).to_string());
+                    }
+                }
+            };
+            let Some(body) = body else { continue };
+            seen.lock().unwrap().push(body);
+            let status = statuses[n.min(statuses.len() - 1)];
+            n += 1;
+            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    (url, bodies)
+}
+
+#[tokio::test]
+async fn a_webhook_gets_alertmanagers_json_after_a_retry_and_every_attempt_is_logged() {
+    let (hook, bodies) = webhook_receiver(vec![500, 200]).await;
+    let dir = TempDir::new("webhook");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "alertmanager:\n  route:\n    receiver: hooks\n    group_by: [alertname]\n    group_wait: 1s\n    group_interval: 10s\n  receivers:\n    - name: hooks\n      webhook_configs:\n        - url: '{hook}'\n"
+        ),
+    )
+    .unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    let url = lookout.url.clone();
+    let alert = br#"[{"labels":{"alertname":"PoolExhausted","service":"payment-service"},"annotations":{"summary":"20 of 20 <connections>"}}]"#;
+    let posted =
+        http_post(&format!("{url}/api/v2/alerts"), &[("Content-Type", "application/json")], alert).await.unwrap();
+    assert_eq!(posted.status, 200, "{}", posted.body);
+
+    // The first try gets a 500, the retry a 200: the body is Alertmanager's webhook JSON.
+    let sent = eventually(Duration::from_secs(20), "two webhook requests", || async {
+        let bodies = bodies.lock().unwrap().clone();
+        if bodies.len() >= 2 { Ok(bodies) } else { Err(format!("{bodies:?}")) }
+    })
+    .await;
+    assert_eq!(sent[0], sent[1], "the retry carries the same notification");
+    let json: serde_json::Value = serde_json::from_str(&sent[1]).unwrap();
+    assert_eq!((json["version"].as_str(), json["status"].as_str()), (Some("4"), Some("firing")), "{json}");
+    assert_eq!(json["groupKey"], r#"{}:{alertname="PoolExhausted"}"#);
+    assert_eq!(json["receiver"], "hooks");
+    assert_eq!(json["alerts"][0]["endsAt"], "0001-01-01T00:00:00Z");
+    assert_eq!(json["alerts"][0]["annotations"]["summary"], "20 of 20 <connections>");
+    assert!(sent[1].contains(r"\u003cconnections\u003e"), "Go's JSON escapes < and >: {}", sent[1]);
+
+    let attempts = eventually(Duration::from_secs(10), "both attempts in the log", || async {
+        let json = get_json(&format!("{url}/api/lookout/notifications")).await;
+        if json.as_array().unwrap().len() >= 2 { Ok(json) } else { Err(json.to_string()) }
+    })
+    .await;
+    // Newest first: the success, then the 500 that was retried.
+    let outcomes: Vec<(String, u64, u64)> = attempts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["outcome"].as_str().unwrap().to_string(),
+                a["http_status"].as_u64().unwrap(),
+                a["attempt"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(outcomes, [("success".to_string(), 200, 2), ("retrying".to_string(), 500, 1)]);
+    assert_eq!(attempts[0]["integration"], "webhook");
+    let alerts = get_json(&format!("{url}/api/lookout/alerts")).await;
+    let kinds: Vec<&str> =
+        alerts[0]["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["firing", "notified"], "{alerts}");
+}

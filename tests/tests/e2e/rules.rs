@@ -212,6 +212,21 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     let rules = browser.wait_for_text("[data-testid=rules-table]", Duration::from_secs(5), |t| t.contains("ok")).await;
     assert!(rules.contains("queue:depth:max") && rules.contains("firing"), "{rules}");
 
+    // Acknowledged with a comment, under the name typed in: the card says who, when and why.
+    let me = browser.client.find(Locator::Css("[data-testid=acting-as]")).await.unwrap();
+    me.send_keys("bob\t").await.unwrap();
+    let comment = browser.client.find(Locator::Css(&format!("{card} [data-testid=comment]"))).await.unwrap();
+    comment.send_keys("draining the queue").await.unwrap();
+    browser.client.find(Locator::Css(&format!("{card} [data-testid=ack]"))).await.unwrap().click().await.unwrap();
+    let note = browser
+        .wait_for_text("[data-testid=alert][data-acked=true] [data-testid=ack-note]", Duration::from_secs(10), |t| {
+            t.starts_with("Acknowledged by bob")
+        })
+        .await;
+    assert!(note.ends_with(": draining the queue"), "{note}");
+    let api = get_json(&format!("{}/api/lookout/alerts", lookout.url)).await;
+    assert_eq!(api[0]["acknowledged"]["by"], "bob", "{api}");
+
     // One click to the expression's chart in Explore.
     browser
         .client

@@ -1,38 +1,79 @@
-//! Delivery of one planned notification through one integration (placeholder until the
-//! integrations land).
+//! Delivery of one planned notification through one integration: `lookout-notify` speaks the
+//! protocols and retries; this records every attempt for the notification log.
 
-use lookout_alertmanager::alert::Alert;
+use std::time::Duration;
+
 use lookout_alertmanager::config::{Config, Integration};
 use lookout_alertmanager::dispatch::Flush;
+use lookout_alertmanager::pipeline::SendPlan;
+use lookout_notify::{Message, Notifier, Outcome};
 
 use super::state::AttemptRecord;
 
-pub struct Deliverer;
+/// Alertmanager gives a flush `max(group_interval, 10s)` to deliver.
+const MIN_DELIVERY_TIME: Duration = Duration::from_secs(10);
+
+pub struct Deliverer {
+    notifier: Notifier,
+}
 
 impl Deliverer {
-    pub fn new(_config: &Config) -> Result<Deliverer, String> {
-        Ok(Deliverer)
+    /// Our default templates (Alertmanager's names) plus the config's `templates:` files.
+    pub fn new(config: &Config) -> Result<Deliverer, String> {
+        let mut templates = lookout_template::alertmanager::default_template();
+        let files = lookout_rules::glob::expand(std::path::Path::new("/"), &config.templates)
+            .map_err(|e| format!("alertmanager templates: {e}"))?;
+        for file in files {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            templates = templates.parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        }
+        let notifier = Notifier::new(templates).map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Deliverer { notifier })
     }
 
+    /// Delivers `plan` within the flush's time; every attempt, in order.
     pub async fn deliver(
         &self,
         integration: &Integration,
         flush: &Flush,
-        alerts: &[Alert],
-        _external_url: &str,
+        plan: &SendPlan,
+        group_interval: Duration,
+        external_url: &str,
     ) -> Vec<AttemptRecord> {
-        vec![AttemptRecord {
-            at_ms: crate::timefmt::now_ms(),
-            receiver: flush.receiver.clone(),
-            integration: integration.kind().into(),
-            group_key: flush.group_key.clone(),
-            alerts: alerts.iter().map(|a| a.fingerprint().to_string()).collect(),
-            outcome: "failed".into(),
-            status: None,
-            smtp_reply: None,
-            error: Some("not built yet".into()),
-            attempt: 1,
-            escalation: flush.escalation,
-        }]
+        let message = Message::for_plan(flush, plan, external_url);
+        let deadline = tokio::time::Instant::now() + group_interval.max(MIN_DELIVERY_TIME);
+        let fingerprints: Vec<String> = plan.alerts.iter().map(|a| a.fingerprint().to_string()).collect();
+        let mut records = Vec::new();
+        let result = self
+            .notifier
+            .deliver(integration, &message, deadline, &mut |a| {
+                records.push(AttemptRecord {
+                    at_ms: a.at_ms,
+                    receiver: flush.receiver.clone(),
+                    integration: a.integration.to_string(),
+                    group_key: flush.group_key.clone(),
+                    alerts: fingerprints.clone(),
+                    outcome: match a.outcome {
+                        Outcome::Success => "success",
+                        Outcome::Retryable => "retrying",
+                        Outcome::Failed => "failed",
+                    }
+                    .into(),
+                    status: a.http_status,
+                    smtp_reply: a.smtp_reply,
+                    error: a.error,
+                    attempt: a.attempt,
+                    escalation: flush.escalation,
+                })
+            })
+            .await;
+        if let Err(err) = result {
+            tracing::warn!(receiver = %flush.receiver, integration = integration.kind(), %err, "notification not delivered");
+            // The last try said "retrying" but none follows: the deadline ended it.
+            if let Some(last) = records.last_mut().filter(|r| r.outcome == "retrying") {
+                last.outcome = "failed".into();
+            }
+        }
+        records
     }
 }

@@ -270,9 +270,10 @@ impl Alerting {
             };
             let result = plan(&flush, &ctx);
             let receiver = state.config.receiver(&flush.receiver).cloned();
-            (result.plans, receiver)
+            let group_interval = state.config.route.get(flush.group.route).opts.group_interval_ms;
+            (result.plans, receiver, Duration::from_millis(u64::try_from(group_interval).unwrap_or(0)))
         };
-        let (plans, receiver) = plans;
+        let (plans, receiver, group_interval) = plans;
         let mut ok = true;
         for p in plans {
             let delivered = match (&receiver, p.alerts.is_empty()) {
@@ -282,7 +283,7 @@ impl Alerting {
                         let attempts = self
                             .inner
                             .deliverer
-                            .deliver(integration, &flush, &p.alerts, &self.inner.external_url)
+                            .deliver(integration, &flush, &p, group_interval, &self.inner.external_url)
                             .await;
                         let success = attempts.last().is_some_and(|a| a.outcome == "success");
                         let now = now_ms();

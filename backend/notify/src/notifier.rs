@@ -1,0 +1,152 @@
+//! [`Notifier`]: renders one integration's notification and delivers it with retries.
+
+use lookout_alertmanager::config::{Integration, IntegrationConfig, PagerDutyConfig};
+use lookout_alertmanager::labels::go_quote;
+use lookout_template::Template;
+use tokio::time::Instant;
+
+use crate::attempt::{Attempt, Outcome};
+use crate::error::DeliveryError;
+use crate::message::Message;
+use crate::render::Renderer;
+use crate::retry::{now_ms, with_retries};
+use crate::{email, http, pagerduty, slack, webhook};
+
+/// Sends notifications; built once and shared (it holds the HTTP connection pool).
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    client: reqwest::Client,
+    templates: Template,
+}
+
+/// reqwest and lettre are built without a TLS provider of their own; ring is the process's.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another installer is fine: a provider is installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+impl Notifier {
+    /// A notifier with its own HTTP client. `templates` is
+    /// `lookout_template::alertmanager::default_template()` with the user's template files parsed
+    /// into it.
+    pub fn new(templates: Template) -> Result<Notifier, reqwest::Error> {
+        install_crypto_provider();
+        Ok(Notifier::with_client(reqwest::Client::builder().build()?, templates))
+    }
+
+    /// A notifier using the given HTTP client.
+    pub fn with_client(client: reqwest::Client, templates: Template) -> Notifier {
+        install_crypto_provider();
+        Notifier { client, templates }
+    }
+
+    /// Delivers `message` through `integration`, retrying retryable failures with Alertmanager's
+    /// backoff until `deadline` (Alertmanager uses the group interval), and reports every attempt
+    /// to `on_attempt` as it ends. A notification that cannot be rendered counts as one failed
+    /// attempt.
+    pub async fn deliver(
+        &self,
+        integration: &Integration,
+        message: &Message,
+        deadline: Instant,
+        on_attempt: &mut (dyn FnMut(Attempt) + Send),
+    ) -> Result<(), DeliveryError> {
+        let kind = integration.kind();
+        let data = message.data(&message.alerts);
+        let r = Renderer::new(&self.templates, &data);
+        let client = &self.client;
+        match &integration.config {
+            IntegrationConfig::Webhook(c) => {
+                let prepared = (|| Ok((http::authorization(&c.http_config)?, webhook::body(c, message)?)))();
+                let (auth, body) = unsent(kind, on_attempt, prepared)?;
+                let (auth, body) = (&auth, &body);
+                with_retries(kind, deadline, on_attempt, || {
+                    http::post_json(client, &c.url, auth.as_deref(), body.clone(), &webhook::RETRIER)
+                })
+                .await
+            }
+            IntegrationConfig::Slack(c) => {
+                let prepared = (|| Ok((http::authorization(&c.http_config)?, slack::prepare(c, &r)?)))();
+                let (auth, p) = unsent(kind, on_attempt, prepared)?;
+                let (auth, p) = (&auth, &p);
+                with_retries(kind, deadline, on_attempt, || async move {
+                    http::post_json(client, &p.url, auth.as_deref(), p.body.clone(), &slack::RETRIER).await.map_err(
+                        |mut f| {
+                            f.message = format!("channel {}: {}", go_quote(&p.channel), f.message);
+                            f
+                        },
+                    )
+                })
+                .await
+            }
+            IntegrationConfig::PagerDuty(c) => {
+                let resolved = message.all_resolved();
+                let prepared = (|| {
+                    Ok((
+                        http::authorization(&c.http_config)?,
+                        pagerduty::event_body(c, &message.group_key, resolved, &r)?,
+                    ))
+                })();
+                let (auth, body) = unsent(kind, on_attempt, prepared)?;
+                let (auth, body) = (&auth, &body);
+                with_retries(kind, deadline, on_attempt, || {
+                    http::post_json(client, &c.url, auth.as_deref(), body.clone(), &pagerduty::RETRIER)
+                })
+                .await
+            }
+            IntegrationConfig::Email(c) => {
+                let p = unsent(kind, on_attempt, email::prepare(c, &r))?;
+                let p = &p;
+                with_retries(kind, deadline, on_attempt, || email::send(p, deadline)).await
+            }
+        }
+    }
+
+    /// Lookout's extension: tells PagerDuty the group's incident is acknowledged (an Events v2
+    /// `acknowledge` event with the `dedup_key` the trigger had), with the same retries.
+    pub async fn acknowledge_pagerduty(
+        &self,
+        config: &PagerDutyConfig,
+        message: &Message,
+        deadline: Instant,
+        on_attempt: &mut (dyn FnMut(Attempt) + Send),
+    ) -> Result<(), DeliveryError> {
+        let data = message.data(&message.alerts);
+        let r = Renderer::new(&self.templates, &data);
+        let prepared = (|| {
+            Ok((
+                http::authorization(&config.http_config)?,
+                pagerduty::acknowledge_body(config, &message.group_key, &r)?,
+            ))
+        })();
+        let (auth, body) = unsent("pagerduty", on_attempt, prepared)?;
+        let (auth, body, client) = (&auth, &body, &self.client);
+        with_retries("pagerduty", deadline, on_attempt, || {
+            http::post_json(client, &config.url, auth.as_deref(), body.clone(), &pagerduty::RETRIER)
+        })
+        .await
+    }
+}
+
+/// Passes a prepared notification on, or reports the failure to prepare it as a failed first
+/// attempt: the history then says why nothing was sent.
+fn unsent<T>(
+    integration: &'static str,
+    on_attempt: &mut (dyn FnMut(Attempt) + Send),
+    prepared: Result<T, DeliveryError>,
+) -> Result<T, DeliveryError> {
+    prepared.inspect_err(|e| {
+        on_attempt(Attempt {
+            at_ms: now_ms(),
+            attempt: 1,
+            integration,
+            outcome: Outcome::Failed,
+            http_status: None,
+            smtp_reply: None,
+            error: Some(e.to_string()),
+            duration: std::time::Duration::ZERO,
+        })
+    })
+}

@@ -1,0 +1,168 @@
+//! Email against a real SMTP server: aiosmtpd (Debian's python3-aiosmtpd) running
+//! `tests/smtp_sink.py`, which records each message it receives as JSON.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant as StdInstant};
+
+use lookout_notify::{DeliveryError, Outcome};
+use serde_json::Value;
+
+use crate::support::{deliver, group, integration};
+
+const INSTALL_HINT: &str = "the email tests need aiosmtpd: apt-get install -y python3-aiosmtpd";
+
+/// The SMTP server, stopped when dropped.
+struct SmtpSink {
+    child: Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+/// A Python that can import aiosmtpd; Debian's package installs it for the system interpreter.
+fn python() -> &'static str {
+    ["/usr/bin/python3", "python3"]
+        .into_iter()
+        .find(|p| Command::new(p).args(["-c", "import aiosmtpd"]).output().is_ok_and(|o| o.status.success()))
+        .unwrap_or_else(|| panic!("{INSTALL_HINT}"))
+}
+
+impl SmtpSink {
+    fn start(auth: Option<&str>) -> SmtpSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = std::env::temp_dir().join(format!("lookout-notify-smtp-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
+        let mut command = Command::new(python());
+        command.arg(script).arg(&dir).arg(port.to_string()).args(auth).stdout(Stdio::piped());
+        let mut child = command.spawn().unwrap_or_else(|e| panic!("start {script}: {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "READY", "smtp_sink.py did not start ({INSTALL_HINT})");
+        SmtpSink { child, dir, port }
+    }
+
+    fn smarthost(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The messages received so far, in order.
+    fn messages(&self) -> Vec<Value> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn email(sink: &SmtpSink, extra: &str) -> lookout_alertmanager::config::Integration {
+    integration(&format!(
+        "  email_configs:\n  - from: 'Lookout <lookout@example.com>'\n    smarthost: {}\n    hello: lookout.test\n{extra}",
+        sink.smarthost()
+    ))
+}
+
+fn header<'a>(message: &'a Value, name: &str) -> &'a str {
+    let headers = message["headers"].as_object().unwrap();
+    let (_, value) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).unwrap_or_else(|| panic!("no {name}"));
+    value.as_str().unwrap()
+}
+
+#[tokio::test]
+async fn email_is_sent_as_multipart_alternative() {
+    let sink = SmtpSink::start(None);
+    let extra = concat!(
+        "    to: 'ops@example.com, On Call <oncall@example.com>'\n    require_tls: false\n",
+        "    text: 'plain {{ .Status }}'\n    headers:\n      X-Team: '{{ .GroupLabels.alertname }} é'\n",
+    );
+    let (result, attempts) = deliver(&email(&sink, extra), &group("mail", false), Duration::from_secs(30)).await;
+    assert_eq!(result, Ok(()));
+    assert_eq!(attempts.len(), 1);
+    assert_eq!((attempts[0].outcome, attempts[0].integration), (Outcome::Success, "email"));
+    assert_eq!(attempts[0].smtp_reply.as_deref(), Some("250 2.0.0 Message accepted"));
+
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(m["mail_from"], "lookout@example.com");
+    assert_eq!(m["rcpt_tos"], serde_json::json!(["ops@example.com", "oncall@example.com"]));
+    assert_eq!(header(m, "Subject"), "[FIRING:2] HighErrorRate (critical)");
+    assert_eq!(header(m, "From"), "Lookout <lookout@example.com>");
+    assert_eq!(header(m, "To"), "ops@example.com, On Call <oncall@example.com>");
+    assert_eq!(header(m, "X-Team"), "HighErrorRate é");
+    assert!(header(m, "Message-Id").starts_with('<'));
+    assert!(!header(m, "Date").is_empty());
+    assert_eq!(m["content_type"], "multipart/alternative");
+    let parts = m["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(
+        (parts[0]["content_type"].as_str(), parts[1]["content_type"].as_str()),
+        (Some("text/plain"), Some("text/html"))
+    );
+    assert!(parts.iter().all(|p| p["transfer_encoding"] == "quoted-printable"));
+    assert_eq!(parts[0]["body"].as_str().unwrap().trim_end(), "plain firing");
+    let html = parts[1]["body"].as_str().unwrap();
+    assert!(html.contains("<h1>2 alerts for alertname=HighErrorRate</h1>"), "{html}");
+    assert!(html.contains("<h2>Firing (2)</h2>"), "{html}");
+}
+
+#[tokio::test]
+async fn require_tls_refuses_a_server_without_starttls_until_the_deadline() {
+    let sink = SmtpSink::start(None);
+    let started = StdInstant::now();
+    let within = Duration::from_millis(1200);
+    let (result, attempts) = deliver(&email(&sink, "    to: ops@example.com\n"), &group("mail", false), within).await;
+    assert!(started.elapsed() < Duration::from_millis(1400), "{:?}", started.elapsed());
+    let expected = format!(
+        "'require_tls' is true (default) but \"{}\" does not advertise the STARTTLS extension",
+        sink.smarthost()
+    );
+    assert_eq!(
+        result,
+        Err(DeliveryError::DeadlineExceeded { attempts: attempts.len() as u32, last: expected.clone() })
+    );
+    assert!(attempts.iter().all(|a| a.outcome == Outcome::Retryable && a.error.as_deref() == Some(expected.as_str())));
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn transient_smtp_replies_are_retried_and_permanent_ones_are_not() {
+    let sink = SmtpSink::start(None);
+    let config = email(&sink, "    to: tempfail@example.com\n    require_tls: false\n");
+    let (result, attempts) = deliver(&config, &group("mail", false), Duration::from_millis(900)).await;
+    assert!(matches!(result, Err(DeliveryError::DeadlineExceeded { .. })), "{result:?}");
+    assert_eq!(attempts[0].outcome, Outcome::Retryable);
+    assert_eq!(attempts[0].smtp_reply.as_deref(), Some("451 4.3.0 Try again later"));
+
+    let config = email(&sink, "    to: nouser@example.com\n    require_tls: false\n");
+    let (result, attempts) = deliver(&config, &group("mail", false), Duration::from_secs(30)).await;
+    assert!(matches!(result, Err(DeliveryError::Rejected(_))), "{result:?}");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].outcome, Outcome::Failed);
+    assert_eq!(attempts[0].smtp_reply.as_deref(), Some("550 5.1.1 No such user"));
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn auth_plain_logs_in_when_a_username_is_set() {
+    let sink = SmtpSink::start(Some("alerts:s3cret"));
+    let config = email(
+        &sink,
+        "    to: ops@example.com\n    require_tls: false\n    auth_username: alerts\n    auth_password: s3cret\n",
+    );
+    let (result, _) = deliver(&config, &group("mail", false), Duration::from_secs(30)).await;
+    assert_eq!(result, Ok(()));
+    assert_eq!(sink.messages()[0]["auth_user"], "alerts");
+}
