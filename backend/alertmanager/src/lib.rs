@@ -7,7 +7,6 @@ pub mod alert;
 pub mod config;
 pub mod dedup;
 pub mod dispatch;
-pub mod duration;
 pub mod hash;
 pub mod inhibit;
 pub mod labels;

@@ -234,7 +234,8 @@ impl TimeInterval {
         let secs = unix_ms.div_euclid(1000) + offset;
         let days = secs.div_euclid(86_400);
         let minute_of_day = secs.rem_euclid(86_400) / 60;
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = lookout_tsdb::civil_from_days(days);
+        let (month, day) = (i64::from(month), i64::from(day));
         let weekday = (days + 4).rem_euclid(7);
         let within = |ranges: &Option<Vec<(i64, i64)>>, v: i64| {
             ranges.as_ref().is_none_or(|rs| rs.iter().any(|(b, e)| v >= *b && v <= *e))
@@ -274,20 +275,6 @@ fn map_ranges(
 fn title(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
-/// Howard Hinnant's days-to-civil: (year, month 1..=12, day 1..=31).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {

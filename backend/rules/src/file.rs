@@ -8,9 +8,9 @@ use std::path::Path;
 use lookout_template::rule;
 use lookout_tsdb::is_valid_label_name;
 
-use crate::duration::parse_duration;
 use crate::error::{ErrorKind, FileError, RuleProblem};
 use crate::yaml::{self, Kind, Node, Position};
+use lookout_tsdb::duration::parse_duration;
 
 /// Which language a group's expressions are in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -23,7 +23,6 @@
 //! re-printing of expressions (the API and generator URLs show the expression as written).
 
 mod alerting;
-pub mod duration;
 mod error;
 pub mod file;
 pub mod glob;
@@ -36,10 +35,10 @@ pub mod timing;
 mod yaml;
 
 pub use alerting::{AlertStatus, GO_ZERO_TIME_MS, Notification};
-pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ErrorKind, FileError, RuleProblem};
 pub use file::{GroupDef, RuleDef, RuleFile, RuleKind, Source};
 pub use group::{Group, GroupOptions};
+pub use lookout_tsdb::duration::{DurationError, format_duration, parse_duration};
 pub use querier::{PromQuerier, RuleAppender, RuleQuerier, Sample};
 pub use recording::RuleError;
 pub use state::{AlertState, GroupState, Health, RuleState, RuleStateKind};

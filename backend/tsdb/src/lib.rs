@@ -9,6 +9,7 @@
 pub mod block;
 pub mod chunk;
 mod db;
+pub mod duration;
 mod hash;
 mod head;
 mod labels;

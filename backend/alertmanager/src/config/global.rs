@@ -3,7 +3,7 @@
 use super::ConfigError;
 use super::raw::{RawGlobal, RawHttpConfig};
 use super::url::{check_host_port, check_url};
-use crate::duration::parse_duration;
+use lookout_tsdb::duration::parse_duration;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GlobalConfig {

@@ -15,12 +15,12 @@ pub use receivers::{
     SlackField, WebhookConfig,
 };
 
-use crate::duration::parse_duration;
 use crate::inhibit::InhibitRule;
 use crate::labels::{go_quote, valid_label_name};
 use crate::matchers::{MatchType, Matcher, Matchers, anchored_regex, parse_matchers};
 use crate::route::{Escalation, RouteId, RouteOpts, RouteTree};
 use crate::timeinterval::TimeInterval;
+use lookout_tsdb::duration::parse_duration;
 use raw::{RawConfig, RawInhibitRule, RawNamedTimeInterval, RawRoute};
 
 /// Why a config was refused.

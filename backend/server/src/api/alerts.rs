@@ -70,7 +70,7 @@ async fn alerts_list(State(state): State<AppState>) -> Result<Json<Vec<AlertView
                 }
             })
             .collect();
-        alerts.sort_by(|a, b| (a.state != "firing", -a.starts_at).cmp(&(b.state != "firing", -b.starts_at)));
+        alerts.sort_by_key(|a| (a.state != "firing", -a.starts_at));
         alerts
     });
     Ok(Json(alerts))

@@ -1,4 +1,5 @@
-//! Durations as Prometheus's `model.Duration` reads and prints them: `1y2w3d4h5m6s7ms`, units in
+//! Durations as Prometheus's `model.Duration` reads and prints them (rule files, Alertmanager
+//! configs): `1y2w3d4h5m6s7ms`, units in
 //! that order and each at most once, `0` without a unit; y = 365d, w = 7d. Milliseconds.
 
 use std::fmt;
