@@ -227,3 +227,51 @@ async fn a_webhook_gets_alertmanagers_json_after_a_retry_and_every_attempt_is_lo
         alerts[0]["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["firing", "notified"], "{alerts}");
 }
+
+#[tokio::test]
+async fn prometheus_2_42_sends_its_alerts_to_lookout() {
+    let prometheus = "/usr/bin/prometheus";
+    assert!(
+        std::path::Path::new(prometheus).exists(),
+        "{prometheus} is missing: `make test` installs Debian's prometheus"
+    );
+    let lookout = Lookout::start(&["--no-demo"]).await;
+    let dir = TempDir::new("prometheus-to-lookout");
+    std::fs::write(
+        dir.path().join("rules.yml"),
+        "groups:\n  - name: always\n    rules:\n      - alert: AlwaysFiring\n        expr: vector(1) > 0\n        labels:\n          severity: info\n        annotations:\n          summary: sent by Prometheus\n",
+    )
+    .unwrap();
+    let target = lookout.url.trim_start_matches("http://");
+    std::fs::write(
+        dir.path().join("prometheus.yml"),
+        format!(
+            "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{target}']\n"
+        ),
+    )
+    .unwrap();
+    let port = lookout_e2e::free_port();
+    let _prometheus = tokio::process::Command::new(prometheus)
+        .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
+        .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        // Its first send goes out before the Alertmanager list is discovered and is dropped;
+        // resending every second instead of every minute keeps the test short.
+        .arg("--rules.alert.resend-delay=1s")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Prometheus posts to /api/v2/alerts as it does to any Alertmanager.
+    let alert = eventually(Duration::from_secs(30), "Prometheus's alert in Lookout", || async {
+        let json = get_json(&format!("{}/api/v2/alerts", lookout.url)).await;
+        let found = json.as_array().unwrap().iter().find(|a| a["labels"]["alertname"] == "AlwaysFiring").cloned();
+        found.ok_or_else(|| json.to_string())
+    })
+    .await;
+    assert_eq!(alert["annotations"]["summary"], "sent by Prometheus");
+    assert_eq!(alert["status"]["state"], "active");
+    let link = alert["generatorURL"].as_str().unwrap();
+    assert!(link.contains("/graph?g0.expr=vector%281%29+%3E+0"), "{link}");
+}

@@ -248,3 +248,41 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     assert!(browser.client.current_url().await.unwrap().path().ends_with("/explore"));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_log_rule_fires_on_matching_lines() {
+    let dir = TempDir::new("log-rules");
+    std::fs::write(
+        dir.path().join("logs.yml"),
+        "groups:\n  - name: pool\n    source: logs\n    interval: 1s\n    rules:\n      - alert: PoolExhaustedInLogs\n        expr: sum by (service) (count_over_time({level=\"ERROR\"} |= \"pool exhausted\" [5m])) > 2\n        annotations:\n          summary: \"{{ $value }} pool errors in {{ $labels.service }}\"\n",
+    )
+    .unwrap();
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(&config, "rule_files: [logs.yml]\n").unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    let now = now_ms();
+    let mut body = String::new();
+    for i in 0..3 {
+        body.push_str(&format!(
+            r#"{{"timestamp":{},"level":"ERROR","service":"payment-service","message":"Connection pool exhausted after {i} waits"}}"#,
+            now - 1000 * (3 - i)
+        ));
+        body.push('\n');
+    }
+    body.push_str(&format!(
+        r#"{{"timestamp":{now},"level":"INFO","service":"payment-service","message":"pool exhausted? no"}}"#
+    ));
+    let response = http_post(&format!("{}/api/v1/logs", lookout.url), &[], body.as_bytes()).await.unwrap();
+    assert_eq!(response.status, 200, "{}", response.body);
+
+    let alert = eventually(Duration::from_secs(20), "the log rule to fire", || async {
+        let json = get_json(&format!("{}/api/v1/alerts", lookout.url)).await;
+        let alert = json["data"]["alerts"].as_array().unwrap().first().cloned();
+        alert.filter(|a| a["state"] == "firing").ok_or_else(|| json.to_string())
+    })
+    .await;
+    assert_eq!(alert["labels"]["service"], "payment-service", "{alert}");
+    assert_eq!(alert["annotations"]["summary"], "3 pool errors in payment-service");
+    let rules = get_json(&format!("{}/api/v1/rules", lookout.url)).await;
+    assert_eq!(rules["data"]["groups"][0]["source"], "logs", "{rules}");
+}
