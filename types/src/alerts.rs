@@ -70,6 +70,37 @@ pub struct NotificationAttempt {
     pub escalation: bool,
 }
 
+/// `GET /api/lookout/alerts/stats`: how alerting is going.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertStats {
+    /// Alerts held now, by severity label (`""` when none) and state.
+    pub by_severity: Vec<SeverityCount>,
+    /// Finished deliveries per integration kind.
+    pub integrations: Vec<IntegrationStats>,
+    /// From firing to acknowledged, over every acknowledgement on record.
+    pub mean_time_to_acknowledge_s: Option<f64>,
+    /// From firing to resolved, over every resolution on record.
+    pub mean_time_to_resolve_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeverityCount {
+    pub severity: String,
+    pub firing: u64,
+    pub acknowledged: u64,
+    pub suppressed: u64,
+    pub resolved: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntegrationStats {
+    pub integration: String,
+    pub delivered: u64,
+    pub failed: u64,
+    /// `delivered / (delivered + failed)`.
+    pub success_rate: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,15 @@
 //! - `logs-http URL FILE`: FILE posted to a running Lookout's `/api/v1/logs`.
 //! - `storage-node URL [OUT]`: the same for a real node_exporter at URL, scraped every second
 //!   for two minutes (`LOOKOUT_BENCH_NODE_SCRAPES` sets the number of scrapes).
+//! - `alerts-post URL`: alerts/s through any Alertmanager's `POST /api/v2/alerts`.
+//! - `alerts-latency URL HOOK_PORT GROUP_WAIT_MS`: firing-to-webhook latency beyond
+//!   `group_wait`, with a webhook receiver on HOOK_PORT.
+//! - `rules-file OUT`: the 1,000 rules over the `ingest` series that Lookout and Prometheus
+//!   both evaluate.
+//! - `rules-eval FILE`: one evaluation of FILE's rules, in process over those series in a head.
+//! - `rules-api URL`: the same as a running server (Lookout or Prometheus) reports it.
 
+mod alerts;
 mod logs;
 
 /// The allocator the `lookout` binary uses, so that in-process measurements (log ingest and
@@ -60,15 +68,26 @@ async fn main() {
         (Some("logs-query"), Some(dir)) if args.len() > 4 => logs::query_local(dir, &args[3], &args[4]),
         (Some("logs-rg"), Some(file)) if args.len() > 4 => logs::query_rg(file, &args[3], &args[4]),
         (Some("logs-http"), Some(url)) if args.len() > 3 => logs::ingest_http(url, &args[3], 4).await,
-        _ => {
-            eprintln!(
-                "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT] | \
-                 logs-gen OUT MB | logs-local FILE DIR | logs-query DIR REQUEST_ID TERM | logs-rg FILE REQUEST_ID TERM | \
-                 logs-http URL FILE"
-            );
-            std::process::exit(2);
-        }
+        (Some("alerts-post"), Some(url)) => alerts::post(url).await,
+        (Some("alerts-latency"), Some(url)) if args.len() > 4 => match (args[3].parse(), args[4].parse()) {
+            (Ok(port), Ok(group_wait_ms)) => alerts::latency(url, port, group_wait_ms).await,
+            _ => usage(),
+        },
+        (Some("rules-file"), Some(out)) => alerts::rules_file(out),
+        (Some("rules-eval"), Some(file)) => alerts::rules_eval(file),
+        (Some("rules-api"), Some(url)) => alerts::rules_api(url).await,
+        _ => usage(),
     }
+}
+
+fn usage() {
+    eprintln!(
+        "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT] | \
+         logs-gen OUT MB | logs-local FILE DIR | logs-query DIR REQUEST_ID TERM | logs-rg FILE REQUEST_ID TERM | \
+         logs-http URL FILE | alerts-post URL | alerts-latency URL HOOK_PORT GROUP_WAIT_MS | rules-file OUT | \
+         rules-eval FILE | rules-api URL"
+    );
+    std::process::exit(2);
 }
 
 fn series_labels(i: usize) -> Labels {
@@ -78,6 +97,11 @@ fn series_labels(i: usize) -> Labels {
         ("instance", format!("host-{}:9100", i % 50)),
         ("id", i.to_string()),
     ])
+}
+
+/// Series `i`'s value in `round`: a counter rising by `i % 7 + 1` a round.
+fn sample_value(i: usize, round: usize) -> f64 {
+    (round * (i % 7 + 1)) as f64 + (i % 13) as f64 * 0.25
 }
 
 /// The hour of data ends a minute ago, so every system accepts it as recent.
@@ -99,10 +123,7 @@ async fn ingest(url: &str) {
             for part in mine.chunks(BATCH) {
                 let series: Vec<(Labels, Vec<(i64, f64)>)> = part
                     .iter()
-                    .map(|&i| {
-                        let v = (round * (i % 7 + 1)) as f64 + (i % 13) as f64 * 0.25;
-                        (labels[i].clone(), vec![(t0 + round as i64 * STEP_MS, v)])
-                    })
+                    .map(|&i| (labels[i].clone(), vec![(t0 + round as i64 * STEP_MS, sample_value(i, round))]))
                     .collect();
                 bodies.push(encode(&series, &[]));
             }

@@ -275,3 +275,58 @@ async fn prometheus_2_42_sends_its_alerts_to_lookout() {
     let link = alert["generatorURL"].as_str().unwrap();
     assert!(link.contains("/graph?g0.expr=vector%281%29+%3E+0"), "{link}");
 }
+
+#[tokio::test]
+async fn an_acknowledgement_reaches_pagerduty_and_the_statistics() {
+    let (pagerduty, events) = webhook_receiver(vec![202]).await;
+    let dir = TempDir::new("pagerduty");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "alertmanager:\n  route:\n    receiver: pager\n    group_by: [alertname]\n    group_wait: 1s\n  receivers:\n    - name: pager\n      pagerduty_configs:\n        - routing_key: test-key\n          url: '{pagerduty}'\n"
+        ),
+    )
+    .unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    let url = lookout.url.clone();
+    let alert = br#"[{"labels":{"alertname":"PoolExhausted","severity":"critical"}}]"#;
+    let posted =
+        http_post(&format!("{url}/api/v2/alerts"), &[("Content-Type", "application/json")], alert).await.unwrap();
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    let trigger = eventually(Duration::from_secs(20), "PagerDuty's trigger", || async {
+        let events = events.lock().unwrap().clone();
+        events.first().cloned().ok_or_else(|| "nothing yet".to_string())
+    })
+    .await;
+    let trigger: serde_json::Value = serde_json::from_str(&trigger).unwrap();
+    assert_eq!(
+        (trigger["event_action"].as_str(), trigger["routing_key"].as_str()),
+        (Some("trigger"), Some("test-key"))
+    );
+
+    let fingerprint = get_json(&format!("{url}/api/v2/alerts")).await[0]["fingerprint"].as_str().unwrap().to_string();
+    let ack =
+        http_post(&format!("{url}/api/lookout/alerts/{fingerprint}/ack"), &[], br#"{"by":"carol"}"#).await.unwrap();
+    assert_eq!(ack.status, 204, "{}", ack.body);
+    let acknowledge = eventually(Duration::from_secs(10), "PagerDuty's acknowledge event", || async {
+        let events = events.lock().unwrap().clone();
+        events.get(1).cloned().ok_or_else(|| format!("{events:?}"))
+    })
+    .await;
+    let acknowledge: serde_json::Value = serde_json::from_str(&acknowledge).unwrap();
+    assert_eq!(acknowledge["event_action"], "acknowledge", "{acknowledge}");
+    assert_eq!(acknowledge["dedup_key"], trigger["dedup_key"], "the same incident");
+
+    let stats = eventually(Duration::from_secs(10), "both deliveries counted", || async {
+        let stats = get_json(&format!("{url}/api/lookout/alerts/stats")).await;
+        if stats["integrations"][0]["delivered"] == 2 { Ok(stats) } else { Err(stats.to_string()) }
+    })
+    .await;
+    assert_eq!(stats["integrations"][0]["integration"], "pagerduty");
+    assert_eq!(stats["integrations"][0]["success_rate"], 1.0);
+    assert_eq!(stats["by_severity"][0]["severity"], "critical");
+    assert_eq!(stats["by_severity"][0]["acknowledged"], 1, "{stats}");
+    assert!(stats["mean_time_to_acknowledge_s"].as_f64().is_some_and(|s| s >= 0.0 && s < 30.0), "{stats}");
+    assert!(stats["mean_time_to_resolve_s"].is_null(), "nothing resolved yet: {stats}");
+}

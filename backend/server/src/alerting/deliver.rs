@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use lookout_alertmanager::config::{Config, Integration};
+use lookout_alertmanager::config::{Config, Integration, PagerDutyConfig};
 use lookout_alertmanager::dispatch::Flush;
 use lookout_alertmanager::pipeline::SendPlan;
-use lookout_notify::{Message, Notifier, Outcome};
+use lookout_notify::{Attempt, Message, Notifier, Outcome};
 
 use super::state::AttemptRecord;
 
@@ -31,6 +31,24 @@ impl Deliverer {
         Ok(Deliverer { notifier })
     }
 
+    /// Tells PagerDuty that the incident of `message`'s group is acknowledged; every attempt.
+    pub async fn acknowledge_pagerduty(&self, config: &PagerDutyConfig, message: &Message) -> Vec<AttemptRecord> {
+        let deadline = tokio::time::Instant::now() + MIN_DELIVERY_TIME;
+        let fingerprints: Vec<String> = message.alerts.iter().map(|a| a.fingerprint().to_string()).collect();
+        let mut records = Vec::new();
+        let outcome = self
+            .notifier
+            .acknowledge_pagerduty(config, message, deadline, &mut |a| {
+                records.push(record(a, &message.receiver, &message.group_key, &fingerprints, false))
+            })
+            .await;
+        if let Err(err) = outcome {
+            tracing::warn!(receiver = %message.receiver, %err, "PagerDuty was not told of an acknowledgement");
+            settle(&mut records);
+        }
+        records
+    }
+
     /// Delivers `plan` within the flush's time; every attempt, in order.
     pub async fn deliver(
         &self,
@@ -47,33 +65,42 @@ impl Deliverer {
         let result = self
             .notifier
             .deliver(integration, &message, deadline, &mut |a| {
-                records.push(AttemptRecord {
-                    at_ms: a.at_ms,
-                    receiver: flush.receiver.clone(),
-                    integration: a.integration.to_string(),
-                    group_key: flush.group_key.clone(),
-                    alerts: fingerprints.clone(),
-                    outcome: match a.outcome {
-                        Outcome::Success => "success",
-                        Outcome::Retryable => "retrying",
-                        Outcome::Failed => "failed",
-                    }
-                    .into(),
-                    status: a.http_status,
-                    smtp_reply: a.smtp_reply,
-                    error: a.error,
-                    attempt: a.attempt,
-                    escalation: flush.escalation,
-                })
+                records.push(record(a, &flush.receiver, &flush.group_key, &fingerprints, flush.escalation))
             })
             .await;
         if let Err(err) = result {
             tracing::warn!(receiver = %flush.receiver, integration = integration.kind(), %err, "notification not delivered");
-            // The last try said "retrying" but none follows: the deadline ended it.
-            if let Some(last) = records.last_mut().filter(|r| r.outcome == "retrying") {
-                last.outcome = "failed".into();
-            }
+            settle(&mut records);
         }
         records
+    }
+}
+
+fn record(a: Attempt, receiver: &str, group_key: &str, alerts: &[String], escalation: bool) -> AttemptRecord {
+    AttemptRecord {
+        at_ms: a.at_ms,
+        receiver: receiver.to_string(),
+        integration: a.integration.to_string(),
+        group_key: group_key.to_string(),
+        alerts: alerts.to_vec(),
+        outcome: match a.outcome {
+            Outcome::Success => "success",
+            Outcome::Retryable => "retrying",
+            Outcome::Failed => "failed",
+        }
+        .into(),
+        status: a.http_status,
+        smtp_reply: a.smtp_reply,
+        error: a.error,
+        attempt: a.attempt,
+        escalation,
+    }
+}
+
+/// A delivery that ended in an error: its last try said "retrying" but none follows (the
+/// deadline ended it), so it is the failure.
+fn settle(records: &mut [AttemptRecord]) {
+    if let Some(last) = records.last_mut().filter(|r| r.outcome == "retrying") {
+        last.outcome = "failed".into();
     }
 }

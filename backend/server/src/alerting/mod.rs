@@ -13,12 +13,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use lookout_alertmanager::alert::{Alert, PostableAlert, ingest};
-use lookout_alertmanager::config::Config;
+use lookout_alertmanager::config::{Config, IntegrationConfig, PagerDutyConfig};
 use lookout_alertmanager::dispatch::Flush;
 use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::pipeline::{PipelineContext, plan};
 use lookout_alertmanager::silence::{Silence, SilenceError};
+use lookout_notify::Message;
 use tokio::sync::{Notify, watch};
 
 use self::persist::SnapshotFile;
@@ -139,19 +140,67 @@ impl Alerting {
         answer
     }
 
-    /// Acknowledges a firing alert: no repeats and no escalation until it resolves or fires anew.
+    /// Acknowledges a firing alert: no repeats and no escalation until it resolves or fires anew;
+    /// PagerDuty receivers of its groups are told (an `acknowledge` event).
     pub async fn ack(&self, fp: Fingerprint, by: String, comment: String) -> Durable<Result<(), String>> {
-        self.change(|state, now| {
-            let Some(alert) = state.alerts.get(fp).filter(|a| !a.resolved_at(now)) else {
-                return Err(format!("no firing alert has the fingerprint {fp}"));
-            };
-            let starts_at = alert.starts_at;
-            let detail = if comment.is_empty() { by.clone() } else { format!("{by}: {comment}") };
-            state.acks.insert(fp, Ack { by, at_ms: now, comment, starts_at });
-            state.event(fp, now, "acknowledged", detail);
-            Ok(())
-        })
-        .await
+        let answer = self
+            .change(|state, now| {
+                let Some(alert) = state.alerts.get(fp).filter(|a| !a.resolved_at(now)) else {
+                    return Err(format!("no firing alert has the fingerprint {fp}"));
+                };
+                let starts_at = alert.starts_at;
+                let detail = if comment.is_empty() { by.clone() } else { format!("{by}: {comment}") };
+                state.acks.insert(fp, Ack { by, at_ms: now, comment, starts_at });
+                state.event(fp, now, "acknowledged", detail);
+                Ok(())
+            })
+            .await;
+        if matches!(answer, Ok(Ok(()))) {
+            tokio::spawn(self.clone().acknowledge_pagerduty(fp));
+        }
+        answer
+    }
+
+    /// Sends PagerDuty's `acknowledge` event for every group holding the alert whose receiver
+    /// has PagerDuty integrations, and records the attempts.
+    async fn acknowledge_pagerduty(self, fp: Fingerprint) {
+        let targets: Vec<(PagerDutyConfig, Message)> = self.with_state(|state, now| {
+            let mut targets = Vec::new();
+            for group in state.dispatcher.groups() {
+                if !group.alerts.iter().any(|a| a.fingerprint() == fp) {
+                    continue;
+                }
+                let Some(receiver) = state.config.receiver(group.receiver) else { continue };
+                for integration in &receiver.integrations {
+                    if let IntegrationConfig::PagerDuty(config) = &integration.config {
+                        let message = Message {
+                            receiver: receiver.name.clone(),
+                            group_key: group.key.to_string(),
+                            group_labels: group.labels.clone(),
+                            // As in a flush: an alert still firing has no end.
+                            alerts: group
+                                .alerts
+                                .iter()
+                                .map(|a| Alert { ends_at: a.ends_at.filter(|_| a.resolved_at(now)), ..(*a).clone() })
+                                .collect(),
+                            external_url: self.inner.external_url.clone(),
+                        };
+                        targets.push(((**config).clone(), message));
+                    }
+                }
+            }
+            targets
+        });
+        for (config, message) in targets {
+            let attempts = self.inner.deliverer.acknowledge_pagerduty(&config, &message).await;
+            let _ = self
+                .change(|state, _| {
+                    for attempt in attempts {
+                        state.record_attempt(attempt);
+                    }
+                })
+                .await;
+        }
     }
 
     pub async fn unack(&self, fp: Fingerprint, by: String) -> Durable<Result<(), String>> {

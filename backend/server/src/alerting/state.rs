@@ -9,6 +9,7 @@ use lookout_alertmanager::dedup::NotificationLog;
 use lookout_alertmanager::dispatch::Dispatcher;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::silence::Silences;
+use lookout_types::alerts::{AlertStats, IntegrationStats, SeverityCount};
 use serde::{Deserialize, Serialize};
 
 use super::persist::{Snapshot, StoredAlert, StoredNflog, StoredSilence};
@@ -117,6 +118,62 @@ impl State {
         self.attempts.push_back(attempt);
         if self.attempts.len() > ATTEMPTS_KEPT {
             self.attempts.pop_front();
+        }
+    }
+}
+
+impl State {
+    /// Counts by severity and state, delivery success per integration, and the mean times to
+    /// acknowledge and to resolve, from the alerts held and their timelines.
+    pub fn stats(&self, now: i64, is_suppressed: impl Fn(&Alert) -> bool) -> AlertStats {
+        let mut by_severity: BTreeMap<String, SeverityCount> = BTreeMap::new();
+        for (fp, alert) in self.alerts.iter() {
+            let severity = alert.labels.get("severity").cloned().unwrap_or_default();
+            let count = by_severity
+                .entry(severity.clone())
+                .or_insert_with(|| SeverityCount { severity, ..SeverityCount::default() });
+            match () {
+                _ if alert.resolved_at(now) => count.resolved += 1,
+                _ if is_suppressed(alert) => count.suppressed += 1,
+                _ if self.is_acked(fp) => count.acknowledged += 1,
+                _ => count.firing += 1,
+            }
+        }
+        let mut integrations: BTreeMap<String, IntegrationStats> = BTreeMap::new();
+        // A retried try is not an outcome; the last try of a delivery is.
+        for a in self.attempts.iter().filter(|a| a.outcome != "retrying") {
+            let entry = integrations.entry(a.integration.clone()).or_insert_with(|| IntegrationStats {
+                integration: a.integration.clone(),
+                ..IntegrationStats::default()
+            });
+            if a.outcome == "success" {
+                entry.delivered += 1;
+            } else {
+                entry.failed += 1;
+            }
+        }
+        for entry in integrations.values_mut() {
+            entry.success_rate = entry.delivered as f64 / (entry.delivered + entry.failed).max(1) as f64;
+        }
+        let (mut to_ack, mut to_resolve) = (Vec::new(), Vec::new());
+        for events in self.history.values() {
+            let mut fired = None;
+            for e in events {
+                match e.kind.as_str() {
+                    "firing" => fired = Some(e.at_ms),
+                    "acknowledged" => to_ack.extend(fired.map(|f| e.at_ms - f)),
+                    "resolved" | "resolved by hand" => to_resolve.extend(fired.take().map(|f| e.at_ms - f)),
+                    _ => {}
+                }
+            }
+        }
+        let mean_s =
+            |spans: &[i64]| (!spans.is_empty()).then(|| spans.iter().sum::<i64>() as f64 / spans.len() as f64 / 1000.0);
+        AlertStats {
+            by_severity: by_severity.into_values().collect(),
+            integrations: integrations.into_values().collect(),
+            mean_time_to_acknowledge_s: mean_s(&to_ack),
+            mean_time_to_resolve_s: mean_s(&to_resolve),
         }
     }
 }

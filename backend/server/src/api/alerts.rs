@@ -1,7 +1,7 @@
 //! Lookout's own alert API, beyond Alertmanager's: alerts with their acknowledgement and
 //! timeline (`GET /api/lookout/alerts`), acknowledge, unacknowledge and resolve by hand
 //! (`POST /api/lookout/alerts/{fingerprint}/ack|unack|resolve`), and every delivery attempt
-//! (`GET /api/lookout/notifications`).
+//! (`GET /api/lookout/notifications`), and how it is all going (`GET /api/lookout/alerts/stats`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::status::alert_status;
-use lookout_types::alerts::{Acknowledgement, AlertAction, AlertView, NotificationAttempt, TimelineEvent};
+use lookout_types::alerts::{Acknowledgement, AlertAction, AlertStats, AlertView, NotificationAttempt, TimelineEvent};
 
 use super::ApiError;
 use crate::alerting::{Alerting, Durable};
@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/lookout/alerts", get(alerts_list))
+        .route("/api/lookout/alerts/stats", get(alerts_stats))
         .route("/api/lookout/alerts/{fingerprint}/{action}", post(alert_act))
         .route("/api/lookout/notifications", get(notifications_list))
 }
@@ -74,6 +75,17 @@ async fn alerts_list(State(state): State<AppState>) -> Result<Json<Vec<AlertView
         alerts
     });
     Ok(Json(alerts))
+}
+
+async fn alerts_stats(State(state): State<AppState>) -> Result<Json<AlertStats>, ApiError> {
+    let stats = notifier(&state)?.with_state(|s, now| {
+        let inhibitor = Inhibitor::new(&s.config.inhibit_rules, &s.alerts, now);
+        s.stats(now, |a| {
+            let status = alert_status(a, &s.config, &inhibitor, &s.silences, now);
+            !status.silenced_by.is_empty() || !status.inhibited_by.is_empty()
+        })
+    });
+    Ok(Json(stats))
 }
 
 async fn alert_act(
