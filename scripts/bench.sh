@@ -4,7 +4,9 @@
 # Lookout, Prometheus 2.42 and VictoriaMetrics, each started on a loopback port with a fresh
 # data directory; then the logs pillar on a demo-like NDJSON file (LOGS_MB, default 1000 MB):
 # ingest, bytes on disk and query latency, the queries side by side with ripgrep on the same
-# file. Every load is bounded (2.4 M samples, 7 runs per query, one pass over the log file).
+# file; then the alerting pillar: alerts posted and delivered by Lookout and Alertmanager 0.25,
+# and 1,000 rules evaluated by Lookout (in process and served) and Prometheus 2.42. Every load is
+# bounded (2.4 M samples, 7 runs per query, one pass over the log file, 200,000 alert posts).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,11 +19,11 @@ cleanup() {
 trap cleanup EXIT
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-for pkg in prometheus victoria-metrics prometheus-node-exporter ripgrep; do
+for pkg in prometheus prometheus-alertmanager victoria-metrics prometheus-node-exporter ripgrep; do
   dpkg -s "$pkg" >/dev/null 2>&1 || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; }
 done
 # The packages start their own services; stop them so they do not share the two cores.
-as_root systemctl stop prometheus victoria-metrics 2>/dev/null || true
+as_root systemctl stop prometheus prometheus-alertmanager victoria-metrics 2>/dev/null || true
 pkill -x prometheus 2>/dev/null || true
 pkill -x victoria-metrics 2>/dev/null || true
 as_root systemctl stop prometheus-node-exporter 2>/dev/null || true
@@ -103,6 +105,84 @@ bench_logs() {
   "$bench" logs-http "http://127.0.0.1:$port" "$work/logs.ndjson"
 }
 
+# Posting and delivery on one Alertmanager-compatible server: latency first, on an empty state.
+alert_system() {
+  local name=$1 port=$2 hook_port=$3 group_wait_ms=$4
+  echo "== $name"
+  wait_ready "http://127.0.0.1:$port/-/ready"
+  "$bench" alerts-latency "http://127.0.0.1:$port" "$hook_port" "$group_wait_ms"
+  "$bench" alerts-post "http://127.0.0.1:$port"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+}
+# The 1,000 rules as a running server evaluates them: it gets the ingest bench's series first,
+# then the rule file by a reload (SIGHUP), so every evaluation sees the data.
+rules_system() {
+  local name=$1 port=$2 config=$3
+  echo "== $name"
+  wait_ready "http://127.0.0.1:$port/-/ready"
+  "$bench" ingest "http://127.0.0.1:$port/api/v1/write"
+  echo "rule_files: ['$work/rules.yml']" >> "$config"
+  kill -HUP "${pids[-1]}"
+  "$bench" rules-api "http://127.0.0.1:$port"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+}
+
+bench_alerts() {
+  echo "== alerts"
+  local group_wait_ms=1000 hook_port
+  "$bench" rules-file "$work/rules.yml"
+  "$bench" rules-eval "$work/rules.yml"
+
+  # One alertmanager.yml for both: the latency probes (bench="latency") go to the bench's
+  # webhook, the throughput load to a receiver without integrations, so nothing is retried.
+  hook_port=$(free_port)
+  cat > "$work/alertmanager.yml" <<YAML
+route:
+  receiver: blackhole
+  group_by: [alertname]
+  group_wait: ${group_wait_ms}ms
+  group_interval: 5m
+  repeat_interval: 4h
+  routes:
+    - matchers: ['bench="latency"']
+      receiver: hook
+receivers:
+  - name: blackhole
+  - name: hook
+    webhook_configs:
+      - url: http://127.0.0.1:$hook_port/hook
+        send_resolved: false
+YAML
+  # Lookout reads the same keys under `alertmanager:` in its own config.
+  { echo 'alertmanager:'; sed 's/^/  /' "$work/alertmanager.yml"; } > "$work/lookout-alerts.yml"
+
+  port=$(free_port)
+  target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-alerts" \
+    --config "$work/lookout-alerts.yml" >/dev/null 2>&1 &
+  pids+=($!)
+  alert_system "Lookout $(target/release/lookout --version | awk '{print $2}')" "$port" "$hook_port" "$group_wait_ms"
+
+  port=$(free_port)
+  prometheus-alertmanager --config.file="$work/alertmanager.yml" --storage.path="$work/alertmanager" \
+    --web.listen-address="127.0.0.1:$port" --cluster.listen-address= >/dev/null 2>&1 &
+  pids+=($!)
+  alert_system "Alertmanager $(prometheus-alertmanager --version 2>&1 | head -1 | awk '{print $3}')" "$port" "$hook_port" "$group_wait_ms"
+
+  port=$(free_port)
+  printf 'global:\n  evaluation_interval: 5s\n' > "$work/lookout-rules.yml"
+  target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-rules" \
+    --config "$work/lookout-rules.yml" >/dev/null 2>&1 &
+  pids+=($!)
+  rules_system "Lookout $(target/release/lookout --version | awk '{print $2}') rules" "$port" "$work/lookout-rules.yml"
+
+  port=$(free_port)
+  printf 'global:\n  evaluation_interval: 5s\n' > "$work/prometheus-rules.yml"
+  prometheus --config.file="$work/prometheus-rules.yml" --storage.tsdb.path="$work/prometheus-rules" \
+    --web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver >/dev/null 2>&1 &
+  pids+=($!)
+  rules_system "Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}') rules" "$port" "$work/prometheus-rules.yml"
+}
+
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
-# BENCH picks the parts: "metrics", "logs" or both (the default).
-for part in ${BENCH:-metrics logs}; do "bench_$part"; done
+# BENCH picks the parts: "metrics", "logs", "alerts" or all of them (the default).
+for part in ${BENCH:-metrics logs alerts}; do "bench_$part"; done

@@ -101,6 +101,16 @@ pub struct IntegrationStats {
     pub success_rate: f64,
 }
 
+/// `GET /api/lookout/demo/inbox`: a notification the demo's stand-in receivers got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxMessage {
+    pub at: i64,
+    /// `slack`, `pagerduty`, `webhook` or `email`.
+    pub kind: String,
+    /// The request body, or the whole mail as sent.
+    pub body: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

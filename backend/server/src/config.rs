@@ -48,7 +48,8 @@ pub struct Config {
     pub demo: Option<DemoConfig>,
     pub scrape: ScrapeSettings,
     pub rules: RuleSettings,
-    pub alertmanager: lookout_alertmanager::config::Config,
+    /// The `alertmanager:` section, when there is one.
+    pub alertmanager: Option<lookout_alertmanager::config::Config>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,9 +137,9 @@ impl Config {
                 for pattern in &mut config.templates {
                     *pattern = base_dir.join(&*pattern).display().to_string();
                 }
-                config
+                Some(config)
             }
-            None => crate::alerting::default_config(),
+            None => None,
         };
         Ok(Config { demo, scrape, rules, alertmanager })
     }

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
+pub mod reload;
 pub mod rules;
 pub mod scrape;
 pub mod state;
@@ -78,25 +79,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     tokio::spawn(maintain_storage(state.clone(), cli.retention, shutdown_rx.clone()));
     state.scrape = scrape::start(config.scrape.clone(), state.metrics.clone(), shutdown_rx.clone());
-    let alerting = alerting::Alerting::start(
-        &data_dir.path().join("alerts"),
-        config.alertmanager.clone(),
-        config.rules.external_url.clone(),
-        shutdown_rx.clone(),
-    )
-    .context("cannot open the alert state")?;
-    state.alerting = Some(alerting.clone());
-    let rules = rules::Rules::start(
-        cli.clone(),
-        config.rules.clone(),
-        state.metrics.db().clone(),
-        state.logs.store.clone(),
-        shutdown_rx.clone(),
-    )
-    .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
-    rules.deliver_to(alerting);
-    tokio::spawn(reload_on_sighup(rules.clone())?);
-    state.rules = Some(rules);
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let address = listener.local_addr()?;
@@ -110,6 +92,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         other => other,
     };
+    // The demo's notifications go to stand-ins: Lookout's own inbox endpoints and an SMTP server.
+    let demo_endpoints = match &config.demo {
+        Some(_) => {
+            let inbox = demo::inbox::Inbox::default();
+            let smtp = inbox.start_smtp(shutdown_rx.clone()).await.context("cannot start the demo's mail server")?;
+            state.inbox = Some(inbox);
+            Some(demo::alerting::DemoEndpoints { http: demo_target, smtp })
+        }
+        None => None,
+    };
+    let alerting = alerting::Alerting::start(
+        &data_dir.path().join("alerts"),
+        reload::notifier_config(&config, demo_endpoints).map_err(anyhow::Error::msg)?,
+        config.rules.external_url.clone(),
+        shutdown_rx.clone(),
+    )
+    .context("cannot open the alert state")?;
+    state.alerting = Some(alerting.clone());
+    let rules = rules::Rules::start(
+        config.rules.clone(),
+        state.metrics.db().clone(),
+        state.logs.store.clone(),
+        shutdown_rx.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
+    rules.deliver_to(alerting.clone());
+    state.rules = Some(rules.clone());
+    let reloader = std::sync::Arc::new(reload::Reloader { cli: cli.clone(), rules, alerting, demo: demo_endpoints });
+    tokio::spawn(reload_on_sighup(reloader.clone())?);
+    state.reloader = Some(reloader);
     let demo =
         config.demo.clone().map(|demo| tokio::spawn(demo::run(state.clone(), demo_target, demo, shutdown_rx.clone())));
     // Scripts (and the test harness) read this line to learn the port when listening on :0.
@@ -186,13 +198,15 @@ async fn maintain_storage(state: AppState, retention: std::time::Duration, mut s
     }
 }
 
-/// Reloads the rules on every SIGHUP, as Prometheus reloads its configuration.
-fn reload_on_sighup(rules: rules::Rules) -> anyhow::Result<impl std::future::Future<Output = ()>> {
+/// Reloads the configuration on every SIGHUP, as Prometheus and Alertmanager do.
+fn reload_on_sighup(
+    reloader: std::sync::Arc<reload::Reloader>,
+) -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
     Ok(async move {
         while hup.recv().await.is_some() {
-            if let Err(err) = rules.reload() {
+            if let Err(err) = reloader.reload() {
                 tracing::error!(%err, "reloading the configuration failed; the previous rules keep running");
             }
         }

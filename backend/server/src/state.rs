@@ -7,8 +7,10 @@ use lookout_logs::LogStore;
 use lookout_tsdb::Db;
 
 use crate::alerting::Alerting;
+use crate::demo::inbox::Inbox;
 use crate::logs::Logs;
 use crate::metrics::Metrics;
+use crate::reload::Reloader;
 use crate::rules::Rules;
 use crate::scrape::ScrapeStatus;
 use crate::telemetry::SelfMetrics;
@@ -28,6 +30,10 @@ pub struct AppState {
     pub rules: Option<Rules>,
     /// Lookout's own notifier, once started.
     pub alerting: Option<Alerting>,
+    /// Re-reads the configuration (SIGHUP, `POST /-/reload`), once everything is started.
+    pub reloader: Option<Arc<Reloader>>,
+    /// What the demo's stand-in receivers got, when the demo runs.
+    pub inbox: Option<Inbox>,
 }
 
 impl AppState {
@@ -42,6 +48,8 @@ impl AppState {
             scrape: ScrapeStatus::default(),
             rules: None,
             alerting: None,
+            reloader: None,
+            inbox: None,
         }
     }
 

@@ -330,3 +330,35 @@ async fn an_acknowledgement_reaches_pagerduty_and_the_statistics() {
     assert!(stats["mean_time_to_acknowledge_s"].as_f64().is_some_and(|s| s >= 0.0 && s < 30.0), "{stats}");
     assert!(stats["mean_time_to_resolve_s"].is_null(), "nothing resolved yet: {stats}");
 }
+
+#[tokio::test]
+async fn the_demo_incident_pages_posts_and_mails_through_real_protocols() {
+    let dir = TempDir::new("demo-notify");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(&config, "demo:\n  first_incident_after: 5s\n  incident_duration: 10m\n").unwrap();
+    let lookout = Lookout::start(&["--config", config.to_str().unwrap()]).await;
+    // The pool alert (`for: 30s`) fires, waits out group_wait (10 s), and goes to the on-call
+    // receiver: PagerDuty and Slack over HTTP, mail over SMTP, each to the demo's stand-in.
+    let inbox = eventually(Duration::from_secs(150), "the on-call notifications", || async {
+        let inbox = get_json(&format!("{}/api/lookout/demo/inbox", lookout.url)).await;
+        let kinds: Vec<String> =
+            inbox.as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap().to_string()).collect();
+        let all = ["pagerduty", "slack", "email"].iter().all(|k| kinds.iter().any(|seen| seen == k));
+        if all { Ok(inbox) } else { Err(format!("{kinds:?}")) }
+    })
+    .await;
+    let messages = inbox.as_array().unwrap();
+    let page = messages.iter().find(|m| m["kind"] == "pagerduty").unwrap();
+    let page: serde_json::Value = serde_json::from_str(page["body"].as_str().unwrap()).unwrap();
+    assert_eq!(page["event_action"], "trigger");
+    assert!(page["payload"]["summary"].as_str().unwrap().contains("DatabaseConnectionsHigh"), "{page}");
+    let mail = messages.iter().find(|m| m["kind"] == "email").unwrap()["body"].as_str().unwrap().to_string();
+    assert!(mail.contains("Subject: [FIRING:"), "{mail}");
+    // The notification log holds the real deliveries: HTTP statuses and the SMTP reply.
+    let attempts = get_json(&format!("{}/api/lookout/notifications", lookout.url)).await;
+    let mailed = attempts.as_array().unwrap().iter().find(|a| a["integration"] == "email").unwrap();
+    assert_eq!(mailed["outcome"], "success", "{mailed}");
+    assert!(mailed["smtp_reply"].as_str().unwrap().starts_with("250"), "{mailed}");
+    let paged = attempts.as_array().unwrap().iter().find(|a| a["integration"] == "pagerduty").unwrap();
+    assert_eq!(paged["http_status"], 202, "{paged}");
+}

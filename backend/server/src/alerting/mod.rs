@@ -46,7 +46,8 @@ struct Inner {
     persisted: watch::Sender<Result<u64, String>>,
     wake: Notify,
     external_url: String,
-    deliverer: deliver::Deliverer,
+    /// Replaced whole by a reload (it holds the templates).
+    deliverer: std::sync::RwLock<Arc<deliver::Deliverer>>,
     started_at_ms: i64,
 }
 
@@ -73,13 +74,32 @@ impl Alerting {
             persisted: watch::channel(Ok(0)).0,
             wake: Notify::new(),
             external_url,
-            deliverer,
+            deliverer: std::sync::RwLock::new(Arc::new(deliverer)),
             started_at_ms: now,
         });
         let alerting = Alerting { inner };
         tokio::spawn(alerting.clone().persist_loop(shutdown.clone()));
         tokio::spawn(alerting.clone().dispatch_loop(shutdown));
         Ok(alerting)
+    }
+
+    /// Whether a configuration can be applied (its templates load).
+    pub fn check_config(&self, config: &Config) -> Result<(), String> {
+        deliver::Deliverer::new(config).map(|_| ())
+    }
+
+    /// Applies a reloaded configuration: alerts are grouped anew under the new routes; silences,
+    /// acknowledgements and the notification log carry over.
+    pub fn apply_config(&self, config: Config) -> Result<(), String> {
+        let deliverer = Arc::new(deliver::Deliverer::new(&config)?);
+        *self.inner.deliverer.write().unwrap_or_else(|e| e.into_inner()) = deliverer;
+        let mut state = self.lock();
+        state.regroup(config, now_ms());
+        Ok(())
+    }
+
+    fn deliverer(&self) -> Arc<deliver::Deliverer> {
+        self.inner.deliverer.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -192,7 +212,7 @@ impl Alerting {
             targets
         });
         for (config, message) in targets {
-            let attempts = self.inner.deliverer.acknowledge_pagerduty(&config, &message).await;
+            let attempts = self.deliverer().acknowledge_pagerduty(&config, &message).await;
             let _ = self
                 .change(|state, _| {
                     for attempt in attempts {
@@ -330,8 +350,7 @@ impl Alerting {
                 (Some(receiver), false) => match receiver.integrations.get(p.integration) {
                     Some(integration) => {
                         let attempts = self
-                            .inner
-                            .deliverer
+                            .deliverer()
                             .deliver(integration, &flush, &p, group_interval, &self.inner.external_url)
                             .await;
                         let success = attempts.last().is_some_and(|a| a.outcome == "success");

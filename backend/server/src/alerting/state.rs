@@ -87,6 +87,16 @@ impl State {
         state
     }
 
+    /// Takes a new configuration: every stored alert is routed and grouped anew.
+    pub fn regroup(&mut self, config: Config, now: i64) {
+        self.dispatcher = Dispatcher::new(config.route.clone());
+        self.config = config;
+        let alerts: Vec<Alert> = self.alerts.iter().map(|(_, a)| a.clone()).collect();
+        for alert in &alerts {
+            self.dispatcher.insert(alert, now);
+        }
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             alerts: self.alerts.iter().map(|(_, a)| StoredAlert::from(a)).collect(),

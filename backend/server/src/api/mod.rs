@@ -2,6 +2,7 @@
 
 mod alertmanager;
 mod alerts;
+mod demo;
 mod error;
 mod health;
 mod ingest;
@@ -13,6 +14,7 @@ mod rules;
 
 pub use alertmanager::router as alertmanager_router;
 pub use alerts::router as alerts_router;
+pub use demo::router as demo_router;
 pub use error::ApiError;
 pub use health::router as health_router;
 pub use ingest::router as ingest_router;

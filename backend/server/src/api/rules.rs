@@ -113,14 +113,14 @@ async fn alerts(State(state): State<AppState>) -> Json<Response<AlertsData>> {
     Json(Response::success(AlertsData { alerts }))
 }
 
-/// Reloads the configuration's rule files; a bad file is a 500 naming it, as in Prometheus,
-/// and the rules that ran before keep running.
+/// Reloads the configuration (rule files and the notifier's); a bad file is a 500 naming it, as
+/// in Prometheus, and what ran before keeps running.
 async fn reload(State(state): State<AppState>) -> (StatusCode, String) {
-    let Some(rules) = state.rules.clone() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "the rule engine is not running\n".into());
+    let Some(reloader) = state.reloader.clone() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "Lookout is still starting\n".into());
     };
-    match tokio::task::spawn_blocking(move || rules.reload()).await {
-        Ok(Ok(groups)) => (StatusCode::OK, format!("reloaded: {groups} rule groups\n")),
+    match tokio::task::spawn_blocking(move || reloader.reload()).await {
+        Ok(Ok(loaded)) => (StatusCode::OK, format!("reloaded: {loaded}\n")),
         Ok(Err(err)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("failed to reload config: {err}\n")),
         Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, format!("failed to reload config: {err}\n")),
     }

@@ -5,7 +5,9 @@
 //! Delivery goes through [`sink`], over HTTP to the public endpoints: metrics every
 //! `SCRAPE_INTERVAL` by remote_write, log lines every second as NDJSON.
 
+pub mod alerting;
 mod client;
+pub mod inbox;
 pub mod logs;
 mod rng;
 pub mod schedule;

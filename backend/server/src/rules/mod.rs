@@ -18,8 +18,6 @@ use tokio::sync::watch;
 use self::config::RuleSettings;
 use self::querier::{DbAppender, StoreQuerier};
 use self::sender::Sender;
-use crate::cli::Cli;
-use crate::config::Config;
 use crate::timefmt::now_ms;
 
 /// One group as loaded: where it came from, its definition, and how to reach its loop.
@@ -37,8 +35,6 @@ pub struct Rules {
 }
 
 struct Inner {
-    /// Where a reload reads the configuration again from.
-    cli: Cli,
     db: Arc<Db>,
     logs: Arc<LogStore>,
     sender: Sender,
@@ -51,26 +47,22 @@ impl Rules {
     /// Loads the rules and starts their loops; invalid files keep Lookout from starting, as
     /// they keep Prometheus from starting.
     pub fn start(
-        cli: Cli,
         settings: RuleSettings,
         db: Arc<Db>,
         logs: Arc<LogStore>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Rules, String> {
         let sender = Sender::start(shutdown.clone());
-        let rules = Rules { inner: Arc::new(Inner { cli, db, logs, sender, running: Mutex::default(), shutdown }) };
+        let rules = Rules { inner: Arc::new(Inner { db, logs, sender, running: Mutex::default(), shutdown }) };
         rules.apply(settings, true)?;
         Ok(rules)
     }
 
-    /// Reads the configuration file again and re-reads every rule file it names (SIGHUP and
-    /// `POST /-/reload`). On any error the old rules keep running and the error says which file,
-    /// line and rule. Returns the number of groups now loaded.
-    pub fn reload(&self) -> Result<usize, String> {
-        let config = Config::load(&self.inner.cli).map_err(|e| e.to_string())?;
-        let groups = self.apply(config.rules, false)?;
-        tracing::info!(groups, "rules reloaded");
-        Ok(groups)
+    /// Re-reads every rule file of `settings` (a reload). On any error the old rules keep
+    /// running and the error says which file, line and rule. Returns the number of groups now
+    /// loaded.
+    pub fn apply_settings(&self, settings: RuleSettings) -> Result<usize, String> {
+        self.apply(settings, false)
     }
 
     fn apply(&self, settings: RuleSettings, first_load: bool) -> Result<usize, String> {
