@@ -173,6 +173,25 @@ impl Dispatcher {
         out
     }
 
+    /// Lookout: the escalations each group has sent in its current unacknowledged spell, by group
+    /// key, so they survive a restart (see [`Dispatcher::restore_escalations`]).
+    pub fn escalations_sent(&self) -> Vec<(String, Vec<usize>)> {
+        self.groups
+            .values()
+            .filter(|g| !g.escalated.is_empty())
+            .map(|g| (g.key.clone(), g.escalated.iter().copied().collect()))
+            .collect()
+    }
+
+    /// Lookout: marks escalations as already sent for the groups with those keys.
+    pub fn restore_escalations(&mut self, sent: &[(String, Vec<usize>)]) {
+        for group in self.groups.values_mut() {
+            if let Some((_, indices)) = sent.iter().find(|(key, _)| *key == group.key) {
+                group.escalated.extend(indices);
+            }
+        }
+    }
+
     /// Every non-empty group with its alerts (for `/api/v2/alerts/groups`).
     pub fn groups(&self) -> Vec<GroupView<'_>> {
         self.groups

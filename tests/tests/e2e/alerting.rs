@@ -362,3 +362,60 @@ async fn the_demo_incident_pages_posts_and_mails_through_real_protocols() {
     let paged = attempts.as_array().unwrap().iter().find(|a| a["integration"] == "pagerduty").unwrap();
     assert_eq!(paged["http_status"], 202, "{paged}");
 }
+
+#[tokio::test]
+async fn an_unacknowledged_group_escalates_and_a_restart_sends_nothing_twice() {
+    let (team, to_team) = webhook_receiver(vec![200]).await;
+    let (lead, to_lead) = webhook_receiver(vec![200]).await;
+    let dir = TempDir::new("escalation");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "alertmanager:\n  route:\n    receiver: team\n    group_by: [alertname]\n    group_wait: 1s\n    routes:\n      - matchers: ['severity=\"critical\"']\n        receiver: team\n        escalate:\n          - after: 3s\n            receiver: lead\n  receivers:\n    - name: team\n      webhook_configs: [{{url: '{team}'}}]\n    - name: lead\n      webhook_configs: [{{url: '{lead}'}}]\n"
+        ),
+    )
+    .unwrap();
+    let data = TempDir::new("escalation-data");
+    let args = ["--no-demo", "--config", config.to_str().unwrap()];
+    let mut lookout = Lookout::start_in(data.path(), &args, None).await;
+    let url = lookout.url.clone();
+    let alerts = br#"[{"labels":{"alertname":"PoolExhausted","severity":"critical"}},{"labels":{"alertname":"DiskFull","severity":"critical"}}]"#;
+    let post = |url: String| async move {
+        let r =
+            http_post(&format!("{url}/api/v2/alerts"), &[("Content-Type", "application/json")], alerts).await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    post(url.clone()).await;
+    // DiskFull is acknowledged at once; PoolExhausted is left alone.
+    let listed = get_json(&format!("{url}/api/v2/alerts")).await;
+    let disk = listed.as_array().unwrap().iter().find(|a| a["labels"]["alertname"] == "DiskFull").unwrap();
+    let fingerprint = disk["fingerprint"].as_str().unwrap();
+    let ack = http_post(&format!("{url}/api/lookout/alerts/{fingerprint}/ack"), &[], b"").await.unwrap();
+    assert_eq!(ack.status, 204, "{}", ack.body);
+
+    eventually(Duration::from_secs(20), "the escalation to the lead", || async {
+        let got = to_lead.lock().unwrap().clone();
+        if got.is_empty() { Err("nothing yet".into()) } else { Ok(()) }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let escalated = to_lead.lock().unwrap().clone();
+    assert_eq!(escalated.len(), 1, "{escalated:?}");
+    assert!(escalated[0].contains("PoolExhausted") && !escalated[0].contains("DiskFull"), "{}", escalated[0]);
+    assert_eq!(to_team.lock().unwrap().len(), 2, "one notification per group");
+    let attempts = get_json(&format!("{url}/api/lookout/notifications")).await;
+    assert!(
+        attempts.as_array().unwrap().iter().any(|a| a["receiver"] == "lead" && a["escalation"] == true),
+        "{attempts}"
+    );
+
+    // kill -9 and the same alerts posted again, as Prometheus re-sends them: the notification
+    // log survived, so nothing goes out twice.
+    lookout.kill().await;
+    let lookout = Lookout::start_in(data.path(), &args, None).await;
+    post(lookout.url.clone()).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(to_team.lock().unwrap().len(), 2, "re-sent after the restart");
+    assert_eq!(to_lead.lock().unwrap().len(), 1, "escalated again after the restart");
+}

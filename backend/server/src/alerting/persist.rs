@@ -25,6 +25,9 @@ pub struct Snapshot {
     pub acks: BTreeMap<String, Ack>,
     pub history: BTreeMap<String, Vec<Event>>,
     pub attempts: Vec<AttemptRecord>,
+    /// Escalations sent per group key in the current unacknowledged spell.
+    #[serde(default)]
+    pub escalations: Vec<(String, Vec<usize>)>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

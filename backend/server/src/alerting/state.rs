@@ -84,17 +84,20 @@ impl State {
             let stored = state.alerts.put(alert, now);
             state.dispatcher.insert(&stored, now);
         }
+        state.dispatcher.restore_escalations(&snapshot.escalations);
         state
     }
 
     /// Takes a new configuration: every stored alert is routed and grouped anew.
     pub fn regroup(&mut self, config: Config, now: i64) {
+        let escalations = self.dispatcher.escalations_sent();
         self.dispatcher = Dispatcher::new(config.route.clone());
         self.config = config;
         let alerts: Vec<Alert> = self.alerts.iter().map(|(_, a)| a.clone()).collect();
         for alert in &alerts {
             self.dispatcher.insert(alert, now);
         }
+        self.dispatcher.restore_escalations(&escalations);
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -105,6 +108,7 @@ impl State {
             acks: self.acks.iter().map(|(fp, a)| (fp.to_string(), a.clone())).collect(),
             history: self.history.iter().map(|(fp, e)| (fp.to_string(), e.iter().cloned().collect())).collect(),
             attempts: self.attempts.iter().cloned().collect(),
+            escalations: self.dispatcher.escalations_sent(),
         }
     }
 
