@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use gloo_net::http::Request;
 use lookout_types::Overview;
-use lookout_types::alertmanager::PostableSilence;
+use lookout_types::alertmanager::{GettableSilence, PostableSilence};
 use lookout_types::alerts::{AlertAction, AlertView, NotificationAttempt};
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
@@ -238,6 +238,18 @@ pub async fn create_silence(silence: &PostableSilence) -> Result<String, FetchEr
         .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("silenceID")).ok())
         .and_then(|id| id.as_string())
         .ok_or_else(|| FetchError::Unreachable(format!("unexpected answer: {text}")))
+}
+
+/// `/api/v2/silences`: every silence the notifier holds, active ones first.
+pub async fn silences() -> Result<Vec<GettableSilence>, FetchError> {
+    get_json("/api/v2/silences").await
+}
+
+/// Expires a silence now.
+pub async fn expire_silence(id: &str) -> Result<(), FetchError> {
+    let deadline = Deadline::start();
+    let path = format!("/api/v2/silence/{}", encode(id));
+    checked(Request::delete(&path).abort_signal(deadline.signal().as_ref()).send().await).await.map(|_| ())
 }
 
 /// `/api/lookout/notifications`: delivery attempts, newest first.

@@ -1,7 +1,8 @@
 //! Alerts (`/alerts`): the notifier's firing alerts, most severe first, each with its summary,
 //! labels, runbook, one click to its expression's chart and to the logs of the same time, and
-//! Acknowledge / Silence / Resolve with a comment and its timeline; then the rules' pending
-//! alerts, every rule with its state and health, and the latest delivery attempts. Refreshed
+//! Acknowledge / Silence (labels ticked to match, a duration) / Resolve with a comment and its
+//! timeline; then the silences with Expire, the rules' pending alerts, every rule with its state
+//! and health, and the latest delivery attempts. Refreshed
 //! every few seconds; what is being typed survives the refreshes.
 
 use std::time::Duration;
@@ -17,8 +18,7 @@ use crate::components::{ConnectionBanner, use_poll};
 use crate::url::with_query;
 
 const REFRESH: Duration = Duration::from_secs(2);
-/// A silence made from an alert's page lasts this long.
-const SILENCE_MS: i64 = 60 * 60 * 1000;
+const HOUR_MS: i64 = 60 * 60 * 1000;
 /// Delivery attempts listed.
 const ATTEMPTS_SHOWN: usize = 20;
 const USER_KEY: &str = "lookout-user";
@@ -203,6 +203,7 @@ pub fn AlertsPage() -> impl IntoView {
                     children=move |a| view! { <NotifierCard fingerprint=a.fingerprint alerts rules user /> }
                 />
             </section>
+            <SilencesSection />
             {move || rules.get().map(|data| view! { <RulesSection data /> })}
             <AttemptsSection attempts />
         </div>
@@ -242,31 +243,83 @@ fn NotifierCard(
             comment.try_set(String::new());
         });
     };
+    // The silence form: one checkbox per label (all ticked: this alert exactly), a duration.
+    let silencing = RwSignal::new(false);
+    let unticked = RwSignal::new(Vec::<String>::new());
+    let hours = RwSignal::new(1i64);
     let silence = move || {
         let Some(a) = alert.get_untracked() else { return };
         action.set(ActionState::Busy);
         let now = js_sys::Date::now() as i64;
         let text = comment.get_untracked();
+        let skip = unticked.get_untracked();
         let body = PostableSilence {
             id: None,
             matchers: a
                 .labels
                 .iter()
+                .filter(|(k, _)| !skip.contains(k))
                 .map(|(k, v)| SilenceMatcher { name: k.clone(), value: v.clone(), is_regex: false, is_equal: true })
                 .collect(),
             starts_at: iso(now),
-            ends_at: iso(now + SILENCE_MS),
+            ends_at: iso(now + hours.get_untracked() * HOUR_MS),
             created_by: who(),
             comment: if text.is_empty() { "silenced from the Alerts page".into() } else { text },
         };
         leptos::task::spawn_local(async move {
             let result = api::create_silence(&body).await;
             action.try_set(match result {
-                Ok(id) => ActionState::Done(format!("Silenced for an hour ({id})")),
+                Ok(id) => ActionState::Done(format!("Silenced ({id})")),
                 Err(e) => ActionState::Failed(e.brief()),
             });
             comment.try_set(String::new());
+            silencing.try_set(false);
         });
+    };
+    let silence_form = move || {
+        let labels: Vec<String> =
+            alert.with(|a| a.as_ref().map(|a| a.labels.keys().cloned().collect()).unwrap_or_default());
+        let boxes = labels
+            .into_iter()
+            .map(|name| {
+                let value = alert.with(|a| a.as_ref().and_then(|a| a.labels.get(&name).cloned()).unwrap_or_default());
+                let key = name.clone();
+                view! {
+                    <label class="label-chip">
+                        <input
+                            type="checkbox"
+                            prop:checked=move || !unticked.with(|u| u.contains(&key))
+                            on:change={
+                                let key = name.clone();
+                                move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    unticked.update(|u| {
+                                        u.retain(|k| *k != key);
+                                        if !on {
+                                            u.push(key.clone());
+                                        }
+                                    });
+                                }
+                            }
+                        />
+                        {format!("{name}=\"{value}\"")}
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="silence-form" data-testid="silence-form">
+                <span class="form-note">"Silence alerts matching"</span>
+                {boxes}
+                <select on:change=move |ev| hours.set(event_target_value(&ev).parse().unwrap_or(1))>
+                    <option value="1">"for 1 hour"</option>
+                    <option value="4">"for 4 hours"</option>
+                    <option value="24">"for 1 day"</option>
+                    <option value="168">"for 1 week"</option>
+                </select>
+                <button class="run" data-testid="silence-create" on:click=move |_| silence()>"Create silence"</button>
+            </div>
+        }
     };
     move || {
         let Some(a) = alert.get() else { return ().into_any() };
@@ -344,7 +397,7 @@ fn NotifierCard(
                     } else {
                         view! { <button class="run" data-testid="ack" on:click=move |_| act("ack", "Acknowledged")>"Acknowledge"</button> }.into_any()
                     }}
-                    <button data-testid="silence" on:click=move |_| silence()>"Silence 1 h"</button>
+                    <button data-testid="silence" on:click=move |_| silencing.update(|s| *s = !*s)>"Silence…"</button>
                     <button data-testid="resolve" on:click=move |_| act("resolve", "Resolved")>"Resolve"</button>
                     <span class="action-state" data-testid="action-state">
                         {move || match action.get() {
@@ -355,6 +408,7 @@ fn NotifierCard(
                         }}
                     </span>
                 </div>
+                <Show when=move || silencing.get()>{silence_form}</Show>
                 <details class="alert-timeline">
                     <summary>"Timeline"</summary>
                     <ol data-testid="timeline">{timeline}</ol>
@@ -405,6 +459,58 @@ fn RulesSection(data: RulesData) -> impl IntoView {
                 </thead>
                 <tbody>{rules}</tbody>
             </table>
+        </section>
+    }
+}
+
+/// The silences in force and to come, each with who made it, why, and an Expire button.
+#[component]
+fn SilencesSection() -> impl IntoView {
+    let poll = use_poll(REFRESH * 2, api::silences);
+    let silences = Memo::new(move |_| {
+        poll.data.get().unwrap_or_default().into_iter().filter(|s| s.status.state != "expired").collect::<Vec<_>>()
+    });
+    let expire = move |id: String| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = api::expire_silence(&id).await {
+                leptos::logging::warn!("expiring silence {id}: {}", e.brief());
+            }
+        });
+    };
+    view! {
+        <section class="panel rules-panel" data-testid="silences">
+            <h2>"Silences"</h2>
+            <Show when=move || silences.with(Vec::is_empty)>
+                <p class="empty">"No silence is active or pending."</p>
+            </Show>
+            <For
+                each=move || silences.get()
+                key=|s| (s.id.clone(), s.updated_at.clone())
+                children=move |s| {
+                    let matchers = s
+                        .matchers
+                        .iter()
+                        .map(|m| {
+                            let op = match (m.is_equal, m.is_regex) {
+                                (true, false) => "=",
+                                (false, false) => "!=",
+                                (true, true) => "=~",
+                                (false, true) => "!~",
+                            };
+                            view! { <li class="label-chip">{format!("{}{op}\"{}\"", m.name, m.value)}</li> }
+                        })
+                        .collect_view();
+                    let ends = parse_time(&s.ends_at).map(absolute).unwrap_or_default();
+                    let id = s.id.clone();
+                    view! {
+                        <div class="silence-row" data-testid="silence-row">
+                            <ul class="label-chips">{matchers}</ul>
+                            <span class="alert-since">{format!("{} until {ends}, by {}: {}", s.status.state, s.created_by, s.comment)}</span>
+                            <button data-testid="silence-expire" on:click=move |_| expire(id.clone())>"Expire"</button>
+                        </div>
+                    }
+                }
+            />
         </section>
     }
 }

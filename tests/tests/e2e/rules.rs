@@ -227,6 +227,24 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     let api = get_json(&format!("{}/api/lookout/alerts", lookout.url)).await;
     assert_eq!(api[0]["acknowledged"]["by"], "bob", "{api}");
 
+    // Silenced from its card, for the labels left ticked: listed with who and why, the alert
+    // shows as silenced, and expiring the silence brings it back.
+    browser.client.find(Locator::Css(&format!("{card} [data-testid=silence]"))).await.unwrap().click().await.unwrap();
+    let service_box = "//div[@data-testid='silence-form']//label[contains(., 'service=')]/input";
+    browser.client.find(Locator::XPath(service_box)).await.unwrap().click().await.unwrap();
+    browser.client.find(Locator::Css("[data-testid=silence-create]")).await.unwrap().click().await.unwrap();
+    let row = browser
+        .wait_for_text("[data-testid=silence-row]", Duration::from_secs(10), |t| t.contains("QueueBacklog"))
+        .await;
+    assert!(row.contains("by bob") && !row.contains("service="), "{row}");
+    browser
+        .wait_for_text("[data-testid=alert][data-state=suppressed]", Duration::from_secs(10), |t| {
+            t.contains("SILENCED")
+        })
+        .await;
+    browser.client.find(Locator::Css("[data-testid=silence-expire]")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text(card, Duration::from_secs(10), |t| t.contains("QueueBacklog")).await;
+
     // One click to the expression's chart in Explore.
     browser
         .client
