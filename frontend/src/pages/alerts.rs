@@ -152,6 +152,7 @@ fn open_order(a: &AlertView) -> (u8, usize, i64) {
 #[component]
 pub fn AlertsPage() -> impl IntoView {
     let notifier = use_poll(REFRESH, api::notifier_alerts);
+    let groups_poll = use_poll(REFRESH, api::alert_groups);
     let rules_poll = use_poll(REFRESH * 2, api::rules);
     let attempts_poll = use_poll(REFRESH * 2, api::notifications);
     // Memos compare: an unchanged answer re-renders nothing, so typing is never interrupted.
@@ -163,6 +164,26 @@ pub fn AlertsPage() -> impl IntoView {
         let mut open: Vec<AlertView> = alerts.get().into_iter().filter(is_open).collect();
         open.sort_by_key(open_order);
         open
+    });
+    // The routes' groups, the most urgent first, each as (receiver, its labels, fingerprints).
+    let groups = Memo::new(move |_| {
+        let open = open.get();
+        let urgency = |fp: &String| open.iter().position(|a| a.fingerprint == *fp).unwrap_or(usize::MAX);
+        let mut groups: Vec<(String, String, Vec<String>)> = groups_poll
+            .data
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|g| {
+                let labels: Vec<String> = g.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let mut fps: Vec<String> = g.alerts.into_iter().map(|a| a.fingerprint).collect();
+                fps.sort_by_key(urgency);
+                (g.receiver.name, labels.join(", "), fps)
+            })
+            .filter(|(_, _, fps)| fps.iter().any(|fp| urgency(fp) != usize::MAX))
+            .collect();
+        groups.sort_by_key(|(_, _, fps)| fps.first().map(urgency));
+        groups
     });
     let heading = move || {
         let open = open.get();
@@ -198,9 +219,23 @@ pub fn AlertsPage() -> impl IntoView {
                     <p class="empty" data-testid="no-alerts">"No alert is firing."</p>
                 </Show>
                 <For
-                    each=move || open.get()
-                    key=|a| a.fingerprint.clone()
-                    children=move |a| view! { <NotifierCard fingerprint=a.fingerprint alerts rules user /> }
+                    each=move || groups.get()
+                    key=|g| g.clone()
+                    children=move |(receiver, labels, fingerprints)| {
+                        let count = fingerprints.len();
+                        view! {
+                            <div class="alert-group" data-testid="alert-group">
+                                <h3 class="group-head">
+                                    {format!("to {receiver} · {} · {count} alert{}", if labels.is_empty() { "all" } else { &labels }, if count == 1 { "" } else { "s" })}
+                                </h3>
+                                <For
+                                    each=move || fingerprints.clone()
+                                    key=|fp| fp.clone()
+                                    children=move |fingerprint| view! { <NotifierCard fingerprint alerts rules user /> }
+                                />
+                            </div>
+                        }
+                    }
                 />
             </section>
             <SilencesSection />

@@ -200,6 +200,8 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     let card = "[data-testid=alert][data-state=firing]";
     let text = browser.wait_for_text(card, Duration::from_secs(20), |t| t.contains("QueueBacklog")).await;
     assert!(text.contains("Queue holds 42 jobs") && text.contains("service=payment-service"), "{text}");
+    let group = browser.wait_for_text("[data-testid=alert-group] h3", Duration::from_secs(5), |t| !t.is_empty()).await;
+    assert_eq!(group, "to lookout · alertname=QueueBacklog · 1 alert", "grouped as the default route groups");
     let link = |id: &'static str| {
         let client = browser.client.clone();
         async move {
