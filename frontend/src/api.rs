@@ -9,7 +9,7 @@ use std::time::Duration;
 use gloo_net::http::Request;
 use lookout_types::Overview;
 use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence};
-use lookout_types::alerts::{AlertAction, AlertView, NotificationAttempt};
+use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
 use serde::de::DeserializeOwned;
@@ -238,6 +238,11 @@ pub async fn create_silence(silence: &PostableSilence) -> Result<String, FetchEr
         .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("silenceID")).ok())
         .and_then(|id| id.as_string())
         .ok_or_else(|| FetchError::Unreachable(format!("unexpected answer: {text}")))
+}
+
+/// `/api/lookout/alerts/stats`: counts, delivery success, mean times to acknowledge and resolve.
+pub async fn alert_stats() -> Result<AlertStats, FetchError> {
+    get_json("/api/lookout/alerts/stats").await
 }
 
 /// `/api/v2/alerts/groups`: the alerts as the routes grouped them, per receiver.

@@ -238,6 +238,7 @@ pub fn AlertsPage() -> impl IntoView {
                     }
                 />
             </section>
+            <StatsSection />
             <SilencesSection />
             {move || rules.get().map(|data| view! { <RulesSection data /> })}
             <AttemptsSection attempts />
@@ -495,6 +496,57 @@ fn RulesSection(data: RulesData) -> impl IntoView {
                 <tbody>{rules}</tbody>
             </table>
         </section>
+    }
+}
+
+/// How alerting is going: alerts by severity and state, delivery success per integration, and
+/// the mean times to acknowledge and to resolve.
+#[component]
+fn StatsSection() -> impl IntoView {
+    let poll = use_poll(REFRESH * 5, api::alert_stats);
+    let minutes = |s: Option<f64>| s.map_or("—".to_string(), |s| format!("{:.1} min", s / 60.0));
+    move || {
+        poll.data.get().map(|stats| {
+            let severities = stats
+                .by_severity
+                .iter()
+                .map(|c| {
+                    let name = if c.severity.is_empty() { "no severity".to_string() } else { c.severity.clone() };
+                    format!(
+                        "{name}: {} firing, {} acknowledged, {} suppressed, {} resolved",
+                        c.firing, c.acknowledged, c.suppressed, c.resolved
+                    )
+                })
+                .map(|line| view! { <li>{line}</li> })
+                .collect_view();
+            let deliveries = stats
+                .integrations
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{}: {:.0} % of {} delivered",
+                        i.integration,
+                        i.success_rate * 100.0,
+                        i.delivered + i.failed
+                    )
+                })
+                .map(|line| view! { <li>{line}</li> })
+                .collect_view();
+            view! {
+                <section class="panel rules-panel stats-panel" data-testid="alert-stats">
+                    <h2>"Statistics"</h2>
+                    <p>
+                        {format!(
+                            "Mean time to acknowledge {}, to resolve {}.",
+                            minutes(stats.mean_time_to_acknowledge_s),
+                            minutes(stats.mean_time_to_resolve_s)
+                        )}
+                    </p>
+                    <ul class="stats-list">{severities}</ul>
+                    <ul class="stats-list">{deliveries}</ul>
+                </section>
+            }
+        })
     }
 }
 

@@ -228,6 +228,12 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     assert!(note.ends_with(": draining the queue"), "{note}");
     let api = get_json(&format!("{}/api/lookout/alerts", lookout.url)).await;
     assert_eq!(api[0]["acknowledged"]["by"], "bob", "{api}");
+    let stats = browser
+        .wait_for_text("[data-testid=alert-stats]", Duration::from_secs(15), |t| {
+            t.contains("high: 0 firing, 1 acknowledged")
+        })
+        .await;
+    assert!(stats.contains("Mean time to acknowledge") && !stats.contains("acknowledge —"), "{stats}");
 
     // Silenced from its card, for the labels left ticked: listed with who and why, the alert
     // shows as silenced, and expiring the silence brings it back.
