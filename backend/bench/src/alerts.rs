@@ -216,9 +216,10 @@ async fn hook_connection(mut stream: TcpStream, arrivals: Arrivals) {
 
 /// Writes the rule file both Lookout and Prometheus evaluate: for each of the 100 metrics of
 /// the `ingest` series, six recording rules (rates, aggregations, a quantile over a recorded
-/// series) and four alerting rules (one pending for ten series, one firing, two quiet), as a
-/// service's rules usually mix them; ten metrics to a group. Which alerts are active does not
-/// depend on how long after the data the rules run, so both systems hold the same 1,100.
+/// series) and four alerting rules (one pending for every series of each tenth metric, one
+/// firing, two quiet), as a service's rules usually mix them; ten metrics to a group. Which
+/// alerts are active does not depend on how long after the data the rules run, so both systems
+/// hold the same 1,100.
 pub fn rules_file(out: &str) {
     let mut yaml = String::from("groups:\n");
     for group in 0..RULE_METRICS / METRICS_PER_GROUP {
