@@ -2,13 +2,17 @@
 //! stored, grouped by the configured routes, silenced, inhibited, deduplicated and delivered
 //! by [`deliver`] (email, Slack, PagerDuty, webhooks), as Alertmanager 0.25 does; on top,
 //! people acknowledge and resolve alerts, unacknowledged groups escalate, and every delivery
-//! attempt is recorded. All of it survives a restart ([`persist`]). The logic lives in
+//! attempt is recorded. All of it survives a restart: every change is a [`journal`] record,
+//! fsynced before it is answered, and the journal is folded into a [`persist`] snapshot now and
+//! then. The logic lives in
 //! `lookout-alertmanager`; this module owns the state, the clock and the I/O.
 
 mod deliver;
+mod journal;
 pub mod persist;
 pub mod state;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -20,14 +24,18 @@ use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::pipeline::{PipelineContext, plan};
 use lookout_alertmanager::silence::{Silence, SilenceError};
 use lookout_notify::Message;
+use lookout_wal::Wal;
 use tokio::sync::{Notify, watch};
 
-use self::persist::SnapshotFile;
-use self::state::{Ack, State};
+use self::journal::{Change, Refusal};
+use self::persist::{SnapshotFile, StoredAlert, StoredSilence};
+use self::state::{Event, State};
 use crate::timefmt::now_ms;
 
-/// The dispatcher is checked at least this often, for groups whose timers ran out.
-const TICK: Duration = Duration::from_millis(500);
+/// The dispatcher is checked at least this often (escalations have no timer of their own).
+const TICK: Duration = Duration::from_secs(1);
+/// The journal is folded into a snapshot this often.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(60);
 /// Resolved alerts, expired silences and old log entries are dropped this often.
 const GC_EVERY_MS: i64 = 30 * 60 * 1000;
 
@@ -38,12 +46,12 @@ pub struct Alerting {
 }
 
 struct Inner {
+    /// The state; a change is applied and queued to the journal under this lock, so the
+    /// journal's order is the state's.
     state: Mutex<State>,
+    journal: Wal<Change>,
+    journal_dir: PathBuf,
     file: SnapshotFile,
-    /// Bumped by every change; the persister writes snapshots until it has caught up.
-    changed: watch::Sender<u64>,
-    /// The newest change a written snapshot holds, or the error that stopped writing.
-    persisted: watch::Sender<Result<u64, String>>,
     wake: Notify,
     external_url: String,
     /// Replaced whole by a reload (it holds the templates).
@@ -66,19 +74,33 @@ impl Alerting {
         let snapshot = file.read()?;
         let now = now_ms();
         let deliverer = deliver::Deliverer::new(&config).map_err(std::io::Error::other)?;
-        let state = State::restore(config, snapshot, now);
+        let first = snapshot.journal_from;
+        let mut state = State::restore(config, snapshot, now);
+        let journal_dir = dir.join("journal");
+        let (journal, replayed) = Wal::open(&journal_dir, first, |change: Change| {
+            // A change that applied when it was made applies again; one that does not (its
+            // state was already folded into the snapshot) changes nothing.
+            let _ = journal::apply(&mut state, &change);
+        })?;
+        if replayed.truncated_bytes > 0 {
+            tracing::warn!(
+                dropped_bytes = replayed.truncated_bytes,
+                "the alert journal ended in a torn record; cut it off there"
+            );
+        }
+        tracing::info!(changes = replayed.records, "alert state open");
         let inner = Arc::new(Inner {
             state: Mutex::new(state),
+            journal,
+            journal_dir,
             file,
-            changed: watch::channel(0).0,
-            persisted: watch::channel(Ok(0)).0,
             wake: Notify::new(),
             external_url,
             deliverer: std::sync::RwLock::new(Arc::new(deliverer)),
             started_at_ms: now,
         });
         let alerting = Alerting { inner };
-        tokio::spawn(alerting.clone().persist_loop(shutdown.clone()));
+        tokio::spawn(alerting.clone().snapshot_loop(shutdown.clone()));
         tokio::spawn(alerting.clone().dispatch_loop(shutdown));
         Ok(alerting)
     }
@@ -120,61 +142,51 @@ impl Alerting {
         f(&state, now_ms())
     }
 
-    /// Changes the state under the lock and waits until the change is on disk.
-    async fn change<T>(&self, f: impl FnOnce(&mut State, i64) -> T) -> Durable<T> {
-        let (answer, generation) = {
+    /// Applies a change and waits until its journal record is fsynced; a change that does not
+    /// apply is refused and not logged.
+    async fn record(&self, change: Change) -> Durable<Result<Option<String>, Refusal>> {
+        let (seq, answer) = {
             let mut state = self.lock();
-            let answer = f(&mut state, now_ms());
-            let mut generation = 0;
-            self.inner.changed.send_modify(|g| {
-                *g += 1;
-                generation = *g;
-            });
-            (answer, generation)
+            match journal::apply(&mut state, &change) {
+                Err(refusal) => return Ok(Err(refusal)),
+                Ok(answer) => {
+                    let seq = self.inner.journal.queue(std::slice::from_ref(&change)).map_err(|e| e.to_string())?;
+                    (seq, answer)
+                }
+            }
         };
-        let mut persisted = self.inner.persisted.subscribe();
-        let reached = persisted.wait_for(|p| p.as_ref().map_or(true, |done| *done >= generation)).await;
-        match reached.as_deref() {
-            Ok(Ok(_)) => Ok(answer),
+        let inner = self.inner.clone();
+        match tokio::task::spawn_blocking(move || inner.journal.wait(seq)).await {
+            Ok(Ok(())) => Ok(Ok(answer)),
             Ok(Err(e)) => Err(format!("the alert state could not be stored: {e}")),
-            Err(_) => Err("the alert state is no longer being stored (shutting down)".into()),
+            Err(e) => Err(format!("the alert state could not be stored: {e}")),
         }
     }
 
     /// Takes alerts as `POST /api/v2/alerts` does: every valid one is stored (and grouped); the
     /// invalid ones come back as Alertmanager's messages.
     pub async fn post(&self, posted: Vec<PostableAlert>) -> Durable<Vec<String>> {
-        let answer = self
-            .change(|state, now| {
-                let mut errors = Vec::new();
-                for p in posted {
-                    match ingest(p, now, state.config.global.resolve_timeout_ms) {
-                        Ok(alert) => store(state, alert, now),
-                        Err(e) => errors.push(e.to_string()),
-                    }
-                }
-                errors
-            })
-            .await;
-        self.inner.wake.notify_one();
-        answer
+        let now = now_ms();
+        let resolve_timeout = self.lock().config.global.resolve_timeout_ms;
+        let mut errors = Vec::new();
+        let mut alerts = Vec::with_capacity(posted.len());
+        for p in posted {
+            match ingest(p, now, resolve_timeout) {
+                Ok(alert) => alerts.push(StoredAlert::from(&alert)),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if !alerts.is_empty() {
+            self.record(Change::Post { now, alerts }).await?.map_err(|r| format!("{r:?}"))?;
+            self.inner.wake.notify_one();
+        }
+        Ok(errors)
     }
 
     /// Acknowledges a firing alert: no repeats and no escalation until it resolves or fires anew;
     /// PagerDuty receivers of its groups are told (an `acknowledge` event).
     pub async fn ack(&self, fp: Fingerprint, by: String, comment: String) -> Durable<Result<(), String>> {
-        let answer = self
-            .change(|state, now| {
-                let Some(alert) = state.alerts.get(fp).filter(|a| !a.resolved_at(now)) else {
-                    return Err(format!("no firing alert has the fingerprint {fp}"));
-                };
-                let starts_at = alert.starts_at;
-                let detail = if comment.is_empty() { by.clone() } else { format!("{by}: {comment}") };
-                state.acks.insert(fp, Ack { by, at_ms: now, comment, starts_at });
-                state.event(fp, now, "acknowledged", detail);
-                Ok(())
-            })
-            .await;
+        let answer = self.record(Change::Ack { now: now_ms(), fp: fp.0, by, comment }).await.map(refused_alert);
         if matches!(answer, Ok(Ok(()))) {
             tokio::spawn(self.clone().acknowledge_pagerduty(fp));
         }
@@ -213,81 +225,53 @@ impl Alerting {
         });
         for (config, message) in targets {
             let attempts = self.deliverer().acknowledge_pagerduty(&config, &message).await;
-            let _ = self
-                .change(|state, _| {
-                    for attempt in attempts {
-                        state.record_attempt(attempt);
-                    }
-                })
-                .await;
+            let _ = self.record(Change::Delivery { attempts, events: Vec::new() }).await;
         }
     }
 
     pub async fn unack(&self, fp: Fingerprint, by: String) -> Durable<Result<(), String>> {
-        self.change(|state, now| {
-            if state.acks.remove(&fp).is_none() {
-                return Err(format!("the alert {fp} is not acknowledged"));
-            }
-            state.event(fp, now, "unacknowledged", by);
-            Ok(())
-        })
-        .await
+        self.record(Change::Unack { now: now_ms(), fp: fp.0, by }).await.map(refused_alert)
     }
 
     /// Resolves an alert by hand, as if its source had sent `endsAt = now`.
     pub async fn resolve(&self, fp: Fingerprint, by: String, comment: String) -> Durable<Result<(), String>> {
-        let answer = self
-            .change(|state, now| {
-                let Some(alert) = state.alerts.get(fp).filter(|a| !a.resolved_at(now)).cloned() else {
-                    return Err(format!("no firing alert has the fingerprint {fp}"));
-                };
-                let detail = if comment.is_empty() { by } else { format!("{by}: {comment}") };
-                state.event(fp, now, "resolved by hand", detail);
-                store(state, Alert { ends_at: Some(now), updated_at: now, timeout: false, ..alert }, now);
-                Ok(())
-            })
-            .await;
+        let answer = self.record(Change::Resolve { now: now_ms(), fp: fp.0, by, comment }).await.map(refused_alert);
         self.inner.wake.notify_one();
         answer
     }
 
     /// `POST /api/v2/silences`: creates or updates a silence; the id in force.
     pub async fn set_silence(&self, silence: Silence) -> Durable<Result<String, SilenceError>> {
-        self.change(|state, now| state.silences.set(silence, now, random_bytes)).await
+        let change =
+            Change::SetSilence { now: now_ms(), silence: StoredSilence::from(&silence), random: random_bytes() };
+        Ok(match self.record(change).await? {
+            Ok(id) => Ok(id.unwrap_or_default()),
+            Err(Refusal::Silence(e)) => Err(e),
+            Err(Refusal::Alert(m)) => Err(SilenceError::Invalid(m)),
+        })
     }
 
     pub async fn expire_silence(&self, id: String) -> Durable<Result<(), SilenceError>> {
-        self.change(|state, now| state.silences.expire(&id, now)).await
+        Ok(match self.record(Change::ExpireSilence { now: now_ms(), id }).await? {
+            Ok(_) => Ok(()),
+            Err(Refusal::Silence(e)) => Err(e),
+            Err(Refusal::Alert(m)) => Err(SilenceError::Invalid(m)),
+        })
     }
 
-    /// Writes a snapshot whenever the state changed, coalescing changes made meanwhile.
-    async fn persist_loop(self, mut shutdown: watch::Receiver<bool>) {
-        let mut changed = self.inner.changed.subscribe();
+    /// Now and then folds the journal into a snapshot: the state as of a fresh journal segment
+    /// is written, and the segments before it are deleted.
+    async fn snapshot_loop(self, mut shutdown: watch::Receiver<bool>) {
         loop {
-            let generation = *changed.borrow_and_update();
-            let written = self.inner.persisted.borrow().clone();
-            if written.as_ref().is_ok_and(|w| *w < generation) {
-                let (snapshot, generation) = {
-                    let state = self.lock();
-                    (state.snapshot(), *self.inner.changed.borrow())
-                };
-                let inner = self.inner.clone();
-                let result = tokio::task::spawn_blocking(move || inner.file.write(&snapshot))
-                    .await
-                    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
-                let written = match result {
-                    Ok(()) => Ok(generation),
-                    Err(e) => {
-                        tracing::error!(%e, "cannot store the alert state; changes are refused until restart");
-                        Err(e.to_string())
-                    }
-                };
-                self.inner.persisted.send_modify(|p| *p = written);
-                continue;
-            }
             tokio::select! {
-                r = changed.changed() => if r.is_err() { return },
+                _ = tokio::time::sleep(SNAPSHOT_EVERY) => {}
                 _ = shutdown.changed() => return,
+            }
+            let inner = self.inner.clone();
+            match tokio::task::spawn_blocking(move || snapshot(&inner)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => tracing::error!(%err, "cannot snapshot the alert state; the journal keeps everything"),
+                Err(err) => tracing::error!(%err, "the alert snapshot task failed"),
             }
         }
     }
@@ -297,8 +281,13 @@ impl Alerting {
     async fn dispatch_loop(self, mut shutdown: watch::Receiver<bool>) {
         let mut last_gc = now_ms();
         loop {
+            // Sleep until the earliest group is due (a new alert wakes the loop at once), and
+            // look again at least every TICK for escalations.
+            let next_due = self.lock().dispatcher.next_due();
+            let wait = next_due
+                .map_or(TICK, |due| Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0)).min(TICK));
             tokio::select! {
-                _ = tokio::time::sleep(TICK) => {}
+                _ = tokio::time::sleep(wait) => {}
                 _ = self.inner.wake.notified() => {}
                 _ = shutdown.changed() => return,
             }
@@ -307,7 +296,15 @@ impl Alerting {
                 let mut state = self.lock();
                 let mut flushes = state.dispatcher.due(now);
                 let acked: Vec<Fingerprint> = state.acks.keys().copied().filter(|fp| state.is_acked(*fp)).collect();
-                flushes.extend(state.dispatcher.escalations_due(now, |fp| acked.contains(&fp)));
+                let escalations = state.dispatcher.escalations_due(now, |fp| acked.contains(&fp));
+                if !escalations.is_empty() {
+                    // Logged without waiting: at worst a crash right now escalates once more.
+                    let sent = state.dispatcher.escalations_sent();
+                    if let Err(err) = self.inner.journal.queue(&[Change::Escalated { sent }]) {
+                        tracing::error!(%err, "cannot log escalations");
+                    }
+                }
+                flushes.extend(escalations);
                 if now - last_gc > GC_EVERY_MS {
                     last_gc = now;
                     for fp in state.alerts.gc(now) {
@@ -355,23 +352,18 @@ impl Alerting {
                             .await;
                         let success = attempts.last().is_some_and(|a| a.outcome == "success");
                         let now = now_ms();
-                        let _ = self
-                            .change(|state, _| {
-                                for a in &p.alerts {
-                                    let kind = if success { "notified" } else { "notification_failed" };
-                                    let how = if flush.escalation { " (escalation)" } else { "" };
-                                    state.event(
-                                        a.fingerprint(),
-                                        now,
-                                        kind,
-                                        format!("{} via {}{how}", p.receiver, p.kind),
-                                    );
-                                }
-                                for attempt in attempts {
-                                    state.record_attempt(attempt);
-                                }
+                        let kind = if success { "notified" } else { "notification_failed" };
+                        let how = if flush.escalation { " (escalation)" } else { "" };
+                        let detail = format!("{} via {}{how}", p.receiver, p.kind);
+                        let events = p
+                            .alerts
+                            .iter()
+                            .map(|a| {
+                                let event = Event { at_ms: now, kind: kind.into(), detail: detail.clone() };
+                                (a.fingerprint().0, event)
                             })
-                            .await;
+                            .collect();
+                        let _ = self.record(Change::Delivery { attempts, events }).await;
                         success
                     }
                     None => false,
@@ -379,8 +371,15 @@ impl Alerting {
                 (None, false) => false,
             };
             if delivered {
-                if let Some(record) = &p.record {
-                    let _ = self.change(|state, now| state.nflog.record(record, now)).await;
+                if let Some(r) = p.record {
+                    let change = Change::Notified {
+                        now: now_ms(),
+                        key: r.key,
+                        firing: r.firing,
+                        resolved: r.resolved,
+                        repeat_interval_ms: r.repeat_interval_ms,
+                    };
+                    let _ = self.record(change).await;
                 }
             } else {
                 ok = false;
@@ -398,22 +397,13 @@ pub fn default_config() -> Config {
     lookout_alertmanager::config::load(DEFAULT).expect("the built-in notifier configuration is valid")
 }
 
-/// Stores one alert and hands it to the dispatcher, noting on its timeline when it starts
-/// firing or resolves.
-fn store(state: &mut State, alert: Alert, now: i64) {
-    let fp = alert.fingerprint();
-    let before = state.alerts.get(fp).map(|a| (a.starts_at, a.resolved_at(now)));
-    let stored = state.alerts.put(alert, now);
-    let resolved = stored.resolved_at(now);
-    match before {
-        Some((_, false)) if resolved => state.event(fp, now, "resolved", String::new()),
-        Some((starts, true)) if !resolved && starts != stored.starts_at => {
-            state.event(fp, now, "firing", String::new())
-        }
-        None if !resolved => state.event(fp, now, "firing", String::new()),
-        _ => {}
+/// An alert change's answer: refused with the reason, or done.
+fn refused_alert(answer: Result<Option<String>, Refusal>) -> Result<(), String> {
+    match answer {
+        Ok(_) => Ok(()),
+        Err(Refusal::Alert(reason)) => Err(reason),
+        Err(Refusal::Silence(e)) => Err(e.to_string()),
     }
-    state.dispatcher.insert(&stored, now);
 }
 
 /// 16 random bytes for silence ids, from the operating system.
@@ -428,4 +418,73 @@ fn random_bytes() -> [u8; 16] {
         bytes[8..].copy_from_slice(&COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
     }
     bytes
+}
+
+/// Writes the state as of a new journal segment, then deletes the segments it covers. Under the
+/// state lock everything queued is first written out, so no record before the new segment can
+/// land in it and be applied twice after a restart.
+fn snapshot(inner: &Inner) -> std::io::Result<()> {
+    let (snapshot, first) = {
+        let state = inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        inner.journal.wait(inner.journal.queue(&[])?)?;
+        let first = inner.journal.rotate()?;
+        let mut snapshot = state.snapshot();
+        snapshot.journal_from = first;
+        (snapshot, first)
+    };
+    inner.file.write(&snapshot)?;
+    for (n, segment) in lookout_wal::segments(&inner.journal_dir)? {
+        if n < first {
+            std::fs::remove_file(segment)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(name: &str) -> PostableAlert {
+        PostableAlert {
+            labels: [("alertname".to_string(), name.to_string())].into_iter().collect(),
+            ..PostableAlert::default()
+        }
+    }
+
+    fn names(alerting: &Alerting) -> Vec<String> {
+        alerting.with_state(|s, _| s.alerts.iter().map(|(_, a)| a.labels["alertname"].clone()).collect())
+    }
+
+    #[tokio::test]
+    async fn the_state_comes_back_from_snapshot_and_journal_together() {
+        let dir = std::env::temp_dir().join(format!("lookout-alerting-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (_stop, shutdown) = watch::channel(false);
+        let start = || Alerting::start(&dir, default_config(), String::new(), shutdown.clone()).unwrap();
+
+        let alerting = start();
+        assert!(alerting.post(vec![alert("Before")]).await.unwrap().is_empty());
+        let fp = alerting.with_state(|s, _| s.alerts.iter().next().map(|(fp, _)| fp)).unwrap();
+        alerting.ack(fp, "ann".into(), "looking".into()).await.unwrap().unwrap();
+        // Folded into a snapshot; the segments it covers are gone.
+        snapshot(&alerting.inner).unwrap();
+        let segments = lookout_wal::segments(&dir.join("journal")).unwrap();
+        assert_eq!(segments.len(), 1, "{segments:?}");
+        // Then more changes, in the journal only.
+        assert!(alerting.post(vec![alert("After")]).await.unwrap().is_empty());
+        let refused = alerting.unack(Fingerprint(1), "ann".into()).await.unwrap();
+        assert!(refused.is_err(), "a refused change is not logged");
+        drop(alerting);
+
+        let alerting = start();
+        let mut seen = names(&alerting);
+        seen.sort();
+        assert_eq!(seen, ["After", "Before"]);
+        let ack = alerting.with_state(|s, _| s.acks.get(&fp).map(|a| (a.by.clone(), a.comment.clone())));
+        assert_eq!(ack, Some(("ann".to_string(), "looking".to_string())));
+        let timeline = alerting.with_state(|s, _| s.history[&fp].iter().map(|e| e.kind.clone()).collect::<Vec<_>>());
+        assert_eq!(timeline, ["firing", "acknowledged"], "nothing applied twice");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,8 +1,7 @@
-//! The notifier's durable state: alerts, silences, acknowledgements, the notification log, alert
-//! timelines and delivery attempts, written as one snapshot file. A snapshot is written to a
+//! The notifier's state as a snapshot file: alerts, silences, acknowledgements, the notification
+//! log, alert timelines and delivery attempts, as of a journal segment. It is written to a
 //! temporary file, fsynced and renamed over the old one, so a crash (`kill -9` too) leaves
-//! either the old state or the new, never a torn one. Writers wait for the snapshot that holds
-//! their change (group commit: one write covers every change made while the last was running).
+//! either the old snapshot or the new, never a torn one; the journal holds every change since.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -28,9 +27,12 @@ pub struct Snapshot {
     /// Escalations sent per group key in the current unacknowledged spell.
     #[serde(default)]
     pub escalations: Vec<(String, Vec<usize>)>,
+    /// The first journal segment not folded into this snapshot.
+    #[serde(default)]
+    pub journal_from: u64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredAlert {
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
@@ -69,7 +71,7 @@ impl From<StoredAlert> for Alert {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredSilence {
     pub id: String,
     /// `(name, op, value)` with op as written in matchers: `=`, `!=`, `=~`, `!~`.

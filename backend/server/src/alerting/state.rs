@@ -109,6 +109,7 @@ impl State {
             history: self.history.iter().map(|(fp, e)| (fp.to_string(), e.iter().cloned().collect())).collect(),
             attempts: self.attempts.iter().cloned().collect(),
             escalations: self.dispatcher.escalations_sent(),
+            journal_from: 0,
         }
     }
 
