@@ -219,42 +219,14 @@ fn strip_domain(s: &str) -> String {
     }
 }
 
-/// Prometheus's duration syntax (`1h30m`, `2d`, `1y`, `500ms`; units in decreasing order, each at
-/// most once), in seconds.
+/// Prometheus's duration syntax (`1h30m`, `2d`, `1y`, `500ms`), in seconds, within what Go's
+/// `time.Duration` (int64 nanoseconds) holds.
 pub(crate) fn parse_duration(s: &str) -> Result<f64, String> {
-    const UNITS: [(&str, u64); 7] = [
-        ("y", 365 * 86_400_000),
-        ("w", 7 * 86_400_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1000),
-        ("ms", 1),
-    ];
-    match s {
-        "0" => return Ok(0.0),
-        "" => return Err("empty duration string".into()),
-        _ => {}
+    let ms = lookout_tsdb::duration::parse_duration(s).map_err(|e| e.to_string())?;
+    if ms > i64::MAX / 1_000_000 {
+        return Err("duration out of range".into());
     }
-    let invalid = || format!("not a valid duration string: {}", crate::gofmt::quote(s));
-    let mut rest = s;
-    let mut millis: u64 = 0;
-    for (unit, scale) in UNITS {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let after = &rest[digits..];
-        // `m` must not take the `m` of `ms`.
-        if digits == 0 || !after.starts_with(unit) || (unit == "m" && after.starts_with("ms")) {
-            continue;
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        millis = n.checked_mul(scale).and_then(|part| millis.checked_add(part)).ok_or_else(invalid)?;
-        rest = &after[unit.len()..];
-    }
-    // Go's time.Duration is int64 nanoseconds.
-    if !rest.is_empty() || millis > (i64::MAX as u64) / 1_000_000 {
-        return Err(invalid());
-    }
-    Ok(millis as f64 / 1000.0)
+    Ok(ms as f64 / 1000.0)
 }
 
 #[cfg(test)]
@@ -281,8 +253,12 @@ mod tests {
         assert_eq!(parse_duration("90s"), Ok(90.0));
         assert_eq!(parse_duration("0"), Ok(0.0));
         assert_eq!(parse_duration(""), Err("empty duration string".into()));
-        for bad in ["1", "1m1h", "1h1h", "1.5h", "-1s", "h", "1hx", "99999999999999999999s", "300y"] {
+        for bad in ["1", "1m1h", "1h1h", "1.5h", "-1s", "h", "1hx"] {
             assert_eq!(parse_duration(bad), Err(format!("not a valid duration string: \"{bad}\"")), "{bad}");
+        }
+        // More than Go's time.Duration holds (about 292 years), as prometheus/common says it.
+        for big in ["99999999999999999999s", "300y"] {
+            assert_eq!(parse_duration(big), Err("duration out of range".into()), "{big}");
         }
     }
 
