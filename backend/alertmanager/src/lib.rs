@@ -1,4 +1,5 @@
-//! Lookout's Alertmanager-compatible notifier core, as pure logic: the server feeds it config text,
+//! Lookout's Alertmanager-compatible notifier core, as logic without network I/O (the only files
+//! it reads are the tz database's, for time intervals' `location`): the server feeds it config text,
 //! alerts and the current time (Unix ms) and executes the send plans it returns. Behaviour follows
 //! Alertmanager 0.25 (`backend/rules/docs/compatibility.md` §2, §3, §5); Lookout adds acknowledgement-aware
 //! repeats and escalation receivers.
@@ -17,3 +18,4 @@ mod scalar;
 pub mod silence;
 pub mod status;
 pub mod timeinterval;
+pub mod tz;

@@ -1,10 +1,12 @@
 //! Time intervals (`timeinterval/timeinterval.go`): parsing with Alertmanager's messages, and `contains(now)`.
-//! Locations: `UTC`, `Local` (taken as UTC) and the fixed-offset `Etc/GMT±N` zones; named IANA zones
-//! with daylight saving are refused at load time.
+//! A `location` is any zone of the system's tz database, loaded once at config load (`crate::tz`);
+//! `Local` is the machine's `/etc/localtime`, or UTC where that is missing.
 
 use std::fmt;
 
 use serde::Deserialize;
+
+use crate::tz::{self, Zone, days_in_month};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,13 +58,6 @@ impl fmt::Display for TimeIntervalError {
 
 impl std::error::Error for TimeIntervalError {}
 
-/// Where an interval's wall clock is read; only zones without daylight saving.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Location {
-    /// UTC shifted by this many seconds east.
-    Fixed(i64),
-}
-
 /// One entry of a named interval: every field present must hold, any range inside a field may.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeInterval {
@@ -74,7 +69,8 @@ pub struct TimeInterval {
     pub days_of_month: Option<Vec<(i64, i64)>>,
     pub months: Option<Vec<(i64, i64)>>,
     pub years: Option<Vec<(i64, i64)>>,
-    pub location: Location,
+    /// Where the wall clock is read, daylight saving included.
+    pub location: Zone,
 }
 
 const WEEKDAYS: [&str; 7] = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
@@ -125,29 +121,6 @@ fn parse_clock(s: &str) -> Result<i64, String> {
     let h = i64::from(b[0] - b'0') * 10 + i64::from(b[1] - b'0');
     let m = i64::from(b[3] - b'0') * 10 + i64::from(b[4] - b'0');
     Ok(h * 60 + m)
-}
-
-fn parse_location(name: &str) -> Result<Location, TimeIntervalError> {
-    match name {
-        "" | "UTC" | "Local" | "Etc/UTC" | "GMT" | "Etc/GMT" | "Etc/Zulu" | "Zulu" => return Ok(Location::Fixed(0)),
-        _ => {}
-    }
-    // POSIX sign convention: Etc/GMT+5 is five hours west of Greenwich.
-    if let Some(rest) = name.strip_prefix("Etc/GMT")
-        && let Some(sign) = match rest.as_bytes().first() {
-            Some(b'+') => Some(-1),
-            Some(b'-') => Some(1),
-            _ => None,
-        }
-        && let Ok(hours) = rest[1..].parse::<i64>()
-        && (0..=14).contains(&hours)
-        && !rest[1..].starts_with('+')
-    {
-        return Ok(Location::Fixed(sign * hours * 3600));
-    }
-    Err(TimeIntervalError::Location(format!(
-        "time zone {name:?} is not supported by Lookout: use UTC, Local (UTC) or a fixed Etc/GMT±N zone"
-    )))
 }
 
 impl TimeInterval {
@@ -224,14 +197,15 @@ impl TimeInterval {
             Ok((b, e))
         })
         .map_err(TimeIntervalError::Years)?;
-        let location = parse_location(raw.location.as_deref().unwrap_or(""))?;
+        let location =
+            tz::load(raw.location.as_deref().unwrap_or("")).map_err(|e| TimeIntervalError::Location(e.to_string()))?;
         Ok(TimeInterval { times, weekdays, days_of_month, months, years, location })
     }
 
     /// `ContainsTime`: whether the instant (Unix ms) falls in this entry, read in its location.
     pub fn contains(&self, unix_ms: i64) -> bool {
-        let Location::Fixed(offset) = self.location;
-        let secs = unix_ms.div_euclid(1000) + offset;
+        let utc_secs = unix_ms.div_euclid(1000);
+        let secs = utc_secs + self.location.offset_at(utc_secs);
         let days = secs.div_euclid(86_400);
         let minute_of_day = secs.rem_euclid(86_400) / 60;
         let (year, month, day) = lookout_tsdb::civil_from_days(days);
@@ -277,15 +251,6 @@ fn title(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,13 +280,8 @@ mod tests {
     /// `YYYY-MM-DDTHH:MM` in UTC to Unix ms.
     fn ms(s: &str) -> i64 {
         let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().unwrap();
-        let (y, mo, d, h, mi) = (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16));
-        let (yy, mm) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-        let era = yy.div_euclid(400);
-        let yoe = yy - era * 400;
-        let doy = (153 * mm + 2) / 5 + d - 1;
-        let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-        ((days * 24 + h) * 60 + mi) * 60_000
+        let days = tz::days_from_civil(n(0..4), n(5..7), n(8..10));
+        ((days * 24 + n(11..13)) * 60 + n(14..16)) * 60_000
     }
 
     #[test]
@@ -345,6 +305,32 @@ mod tests {
     }
 
     #[test]
+    fn named_zones() {
+        tz::tests::require_zoneinfo();
+        // July in Berlin is CEST (+2): 08:30 UTC is 10:30 there, 16:30 UTC is 18:30.
+        check(
+            "location: Europe/Berlin\ntimes: [{start_time: '09:00', end_time: '17:00'}]",
+            Ok((
+                &["2024-07-15T08:30", "2024-07-15T07:00", "2024-01-15T08:00"],
+                &["2024-07-15T16:30", "2024-01-15T07:30"],
+            )),
+        );
+        // The weekday is Berlin's too: 23:30 UTC on Sunday 2024-03-31 is Monday there.
+        check("location: Europe/Berlin\nweekdays: ['monday']", Ok((&["2024-03-31T23:30"], &["2024-03-31T21:30"])));
+        check(
+            "location: America/New_York\ndays_of_month: ['1']",
+            Ok((&["2024-07-02T03:59"], &["2024-07-01T03:59", "2024-07-02T04:00"])),
+        );
+        check(
+            "location: Etc/GMT+5\ntimes: [{start_time: '00:00', end_time: '01:00'}]",
+            Ok((&["2024-01-01T05:30"], &["2024-01-01T00:30"])),
+        );
+        check("location: Local", Ok((&["2024-01-01T00:00"], &[])));
+        check("location: Europe/Berln", Err("unknown time zone Europe/Berln"));
+        check("location: ../etc/passwd", Err("time: invalid location name"));
+    }
+
+    #[test]
     fn validation_messages() {
         check("times: [{start_time: '09:00'}]", Err("both start and end times must be provided"));
         check("times: [{start_time: '9:00', end_time: '10:00'}]", Err("couldn't parse timestamp 9:00, invalid format"));
@@ -361,11 +347,5 @@ mod tests {
         check("days_of_month: ['x']", Err("strconv.Atoi: parsing \"x\": invalid syntax"));
         check("months: ['march:january']", Err("end month January is before start month March"));
         check("years: ['2025:2020']", Err("end year 2020 is before start year 2025"));
-        check(
-            "location: Europe/Berlin",
-            Err(
-                "time zone \"Europe/Berlin\" is not supported by Lookout: use UTC, Local (UTC) or a fixed Etc/GMT±N zone",
-            ),
-        );
     }
 }
