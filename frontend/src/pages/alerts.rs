@@ -28,13 +28,14 @@ const LEAD_MS: i64 = 15 * 60 * 1000;
 /// Severities from the most to the least urgent; others sort after them.
 const SEVERITIES: [&str; 7] = ["critical", "high", "error", "warning", "medium", "low", "info"];
 
-fn severity_rank(labels: &Metric) -> usize {
+/// Where an alert's severity ranks, most urgent first (the Overview sorts by it too).
+pub fn severity_rank(labels: &Metric) -> usize {
     let severity = labels.get("severity").map(String::as_str).unwrap_or("");
     SEVERITIES.iter().position(|s| s.eq_ignore_ascii_case(severity)).unwrap_or(SEVERITIES.len())
 }
 
 /// The CSS class of a severity's colour.
-fn severity_class(labels: &Metric) -> &'static str {
+pub fn severity_class(labels: &Metric) -> &'static str {
     match severity_rank(labels) {
         0 => "sev-critical",
         1..=3 => "sev-warning",

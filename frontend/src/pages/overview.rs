@@ -1,11 +1,14 @@
-//! The Overview (`/`): is the payment service healthy right now? Success rate, database pool
-//! against its limit, request rate and the errors of the last 15 minutes, refreshed every few seconds.
+//! The Overview (`/`): is the payment service healthy right now? The firing alerts, most severe
+//! first, with their age and who acknowledged them; success rate, database pool against its
+//! limit, request rate; and the errors of the last 15 minutes, refreshed every few seconds.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use lookout_types::Overview;
+use lookout_types::alerts::AlertView;
 
+use super::alerts::{severity_class, severity_rank};
 use super::logs::follow_href;
 use crate::api;
 use crate::components::{ConnectionBanner, StatCardView, clock_time, use_poll};
@@ -17,12 +20,14 @@ const FOLLOW_MARGIN_MS: i64 = 5 * 60 * 1000;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let poll = use_poll(REFRESH, api::overview);
+    let alerts = use_poll(REFRESH, api::notifier_alerts);
     view! {
         <div class="page overview">
             <div class="page-head">
                 <h1>"Overview"</h1>
                 <ConnectionBanner poll=poll every_seconds=REFRESH.as_secs() as u32 />
             </div>
+            {move || alerts.data.get().map(|alerts| view! { <FiringAlerts alerts /> })}
             {move || match poll.data.get() {
                 None => view! { <p class="loading">"Loading the current figures…"</p> }.into_any(),
                 Some(overview) => view! { <OverviewBody overview /> }.into_any(),
@@ -77,4 +82,43 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
             <ul class="log-lines" data-testid="error-groups">{errors}</ul>
         </section>
     }
+}
+
+/// The alerts firing now, most severe first: what to look at before anything else.
+#[component]
+fn FiringAlerts(alerts: Vec<AlertView>) -> impl IntoView {
+    let now = js_sys::Date::now() as i64;
+    let mut firing: Vec<AlertView> = alerts.into_iter().filter(|a| a.state == "firing").collect();
+    firing.sort_by_key(|a| (severity_rank(&a.labels), a.acknowledged.is_some(), a.starts_at));
+    if firing.is_empty() {
+        return view! { <p class="all-clear" data-testid="firing-alerts">"No alert is firing."</p> }.into_any();
+    }
+    let rows = firing
+        .into_iter()
+        .map(|a| {
+            let name = a.labels.get("alertname").cloned().unwrap_or_default();
+            let severity = a.labels.get("severity").cloned().unwrap_or_default();
+            let summary = a.annotations.get("summary").cloned().unwrap_or_default();
+            let minutes = ((now - a.starts_at) / 60_000).max(0);
+            let ack = a
+                .acknowledged
+                .map(|ack| format!("acknowledged by {}", ack.by))
+                .unwrap_or_else(|| "not acknowledged".into());
+            view! {
+                <li class=format!("firing-row {}", severity_class(&a.labels))>
+                    <span class="sev-badge">{severity}</span>
+                    <a href="/alerts" class="firing-name">{name}</a>
+                    <span class="firing-summary">{summary}</span>
+                    <span class="firing-age">{format!("for {minutes} min · {ack}")}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel firing-panel">
+            <h2>"Firing alerts"</h2>
+            <ul class="firing-list" data-testid="firing-alerts">{rows}</ul>
+        </section>
+    }
+    .into_any()
 }

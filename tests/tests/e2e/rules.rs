@@ -253,6 +253,15 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     browser.client.find(Locator::Css("[data-testid=silence-expire]")).await.unwrap().click().await.unwrap();
     browser.wait_for_text(card, Duration::from_secs(10), |t| t.contains("QueueBacklog")).await;
 
+    // The Overview leads with it: firing, how long, and who is on it.
+    browser.client.goto(&format!("{}/", lookout.url)).await.unwrap();
+    let firing = browser
+        .wait_for_text("[data-testid=firing-alerts]", Duration::from_secs(10), |t| t.contains("QueueBacklog"))
+        .await;
+    assert!(firing.contains("acknowledged by bob") && firing.contains("Queue holds 42 jobs"), "{firing}");
+    browser.client.goto(&format!("{}/alerts", lookout.url)).await.unwrap();
+    browser.wait_for_text(card, Duration::from_secs(10), |t| t.contains("QueueBacklog")).await;
+
     // One click to the expression's chart in Explore.
     browser
         .client
