@@ -7,11 +7,11 @@
 use std::time::Duration;
 
 use gloo_net::http::Request;
-use lookout_types::Overview;
-use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence};
+use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence, SilenceCreated};
 use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
+use lookout_types::{CreateShortLink, Overview, ShortLink};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
@@ -57,13 +57,21 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
 
 /// POSTs `body` as JSON; the answer's body as text (often empty).
 async fn post_json(path: &str, body: &impl serde::Serialize) -> Result<String, FetchError> {
+    Ok(post(path, body).await?.text().await.unwrap_or_default())
+}
+
+/// POSTs `body` as JSON and reads the answer as `T`.
+async fn post_for<T: DeserializeOwned>(path: &str, body: &impl serde::Serialize) -> Result<T, FetchError> {
+    post(path, body).await?.json::<T>().await.map_err(|e| FetchError::Unreachable(short(&e.to_string())))
+}
+
+async fn post(path: &str, body: &impl serde::Serialize) -> Result<gloo_net::http::Response, FetchError> {
     let deadline = Deadline::start();
     let request = Request::post(path)
         .abort_signal(deadline.signal().as_ref())
         .json(body)
         .map_err(|e| FetchError::Unreachable(short(&e.to_string())))?;
-    let response = checked(request.send().await).await?;
-    Ok(response.text().await.unwrap_or_default())
+    checked(request.send().await).await
 }
 
 /// Aborts a request when [`DEADLINE`] passes; dropping it cancels the timer.
@@ -232,12 +240,12 @@ pub async fn alert_action(fingerprint: &str, action: &str, by: &str, comment: &s
 
 /// Creates a silence through Alertmanager's API; its id.
 pub async fn create_silence(silence: &PostableSilence) -> Result<String, FetchError> {
-    let text = post_json("/api/v2/silences", silence).await?;
-    js_sys::JSON::parse(&text)
-        .ok()
-        .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("silenceID")).ok())
-        .and_then(|id| id.as_string())
-        .ok_or_else(|| FetchError::Unreachable(format!("unexpected answer: {text}")))
+    post_for::<SilenceCreated>("/api/v2/silences", silence).await.map(|created| created.silence_id)
+}
+
+/// Keeps `target` (a path in Lookout with its query) as a short link.
+pub async fn create_link(target: &str) -> Result<ShortLink, FetchError> {
+    post_for("/api/lookout/links", &CreateShortLink { target: target.to_string() }).await
 }
 
 /// `/api/lookout/alerts/stats`: counts, delivery success, mean times to acknowledge and resolve.

@@ -35,6 +35,11 @@ pub async fn http_post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Resu
     http_request("POST", url, headers, body).await
 }
 
+/// DELETEs `url`.
+pub async fn http_delete(url: &str) -> Result<HttpResponse, String> {
+    http_request("DELETE", url, &[], &[]).await
+}
+
 async fn http_request(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<HttpResponse, String> {
     let rest = url.strip_prefix("http://").ok_or("only http:// URLs")?;
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));

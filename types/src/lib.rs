@@ -72,6 +72,22 @@ pub struct Overview {
     pub error_groups: Vec<ErrorGroup>,
 }
 
+/// `POST /api/lookout/links`: the view to keep, a path in Lookout with its query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateShortLink {
+    pub target: String,
+}
+
+/// A kept short link: open `path` (`/s/<id>`) to land on `target`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShortLink {
+    pub id: String,
+    pub path: String,
+    pub target: String,
+    /// Unix milliseconds.
+    pub created: i64,
+}
+
 /// `GET /api/lookout/status`: what this server is and how it runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerStatus {

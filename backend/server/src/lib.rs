@@ -10,6 +10,7 @@ pub mod config;
 pub mod datadir;
 pub mod demo;
 pub mod ingest;
+pub mod links;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
@@ -63,6 +64,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         timefmt::now_ms(),
         config.demo.is_some(),
     );
+    state.links = Some(std::sync::Arc::new(
+        links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
+    ));
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),

@@ -8,6 +8,7 @@ use lookout_tsdb::Db;
 
 use crate::alerting::Alerting;
 use crate::demo::inbox::Inbox;
+use crate::links::Links;
 use crate::logs::Logs;
 use crate::metrics::Metrics;
 use crate::reload::Reloader;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub reloader: Option<Arc<Reloader>>,
     /// What the demo's stand-in receivers got, when the demo runs.
     pub inbox: Option<Inbox>,
+    /// Short links, once the data directory is open.
+    pub links: Option<Arc<Links>>,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             alerting: None,
             reloader: None,
             inbox: None,
+            links: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod log_table;
 pub mod log_tail;
 mod poll;
 pub mod query_editor;
+pub mod share;
 mod sparkline;
 mod stat_card;
 pub mod time_range;

@@ -12,6 +12,7 @@ use lookout_types::prometheus::QueryData;
 use crate::api;
 use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit, series_name};
 use crate::components::query_editor::QueryEditor;
+use crate::components::share::ShareButton;
 use crate::components::time_range::{RangeNote, TimeRangePicker, is_relative, resolve};
 use crate::url::{use_query_param, with_query};
 
@@ -212,6 +213,7 @@ pub fn ExplorePage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
+                <ShareButton />
             </div>
             <RangeNote from=from to=to />
             {move || match outcome.get() {

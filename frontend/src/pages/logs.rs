@@ -14,6 +14,7 @@ use crate::components::log_line::{LogLine, logql_string, merge_streams, sort_lin
 use crate::components::log_table::LogTable;
 use crate::components::log_tail::{Tail, TailEvent};
 use crate::components::query_editor::{Language, QueryEditor};
+use crate::components::share::ShareButton;
 use crate::components::time_range::{RangeNote, TimeRangePicker, resolve};
 use crate::url::{use_query_param, with_query};
 
@@ -395,6 +396,7 @@ pub fn LogsPage() -> impl IntoView {
                     {move || if live.get() { "Stop live tail" } else { "Live tail" }}
                 </button>
                 <Show when=move || live.get()>{live_status}</Show>
+                <ShareButton />
             </div>
             <RangeNote from=from to=to />
             {histogram_view}

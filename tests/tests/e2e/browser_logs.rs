@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fantoccini::Locator;
 use fantoccini::elements::Element;
-use lookout_e2e::{Browser, Lookout, http_post, url_encode};
+use lookout_e2e::{Browser, Lookout, eventually, http_delete, http_get, http_post, url_encode};
 
 const REQUEST: &str = "req-e2e-42";
 
@@ -165,4 +165,56 @@ async fn an_overview_error_links_to_every_line_of_its_request() {
         ["POST /api/v1/payments accepted", "Payment timed out after 20000 ms", "POST /api/v1/payments 504"]
     );
     browser.close().await;
+}
+
+#[tokio::test]
+async fn a_share_link_shows_the_same_view_in_a_fresh_browser() {
+    let lookout = Lookout::start(&["--no-demo"]).await;
+    let now = now_ms();
+    let body = [
+        line(now, 50, "payment-service", "ERROR", "Connection pool exhausted", ""),
+        line(now, 40, "payment-service", "INFO", "Payment processed", ""),
+        line(now, 30, "order-service", "INFO", "Order paid", ""),
+    ]
+    .join("\n");
+    post_logs(&lookout.url, &body).await;
+    let browser = Browser::start().await;
+    let query = url_encode(r#"{service="payment-service"}"#);
+    browser
+        .client
+        .goto(&format!("{}/logs?query={query}&from=now-1h&to=now&direction=forward", lookout.url))
+        .await
+        .unwrap();
+    browser.wait_for_text("[data-testid=log-count]", Duration::from_secs(20), |t| t.starts_with("2 lines")).await;
+    browser.client.find(Locator::Css("[data-testid=share]")).await.unwrap().click().await.unwrap();
+    let short = eventually(Duration::from_secs(10), "the short link", || async {
+        let input = browser.client.find(Locator::Css("[data-testid=share-link]")).await.map_err(|e| e.to_string())?;
+        input.prop("value").await.map_err(|e| e.to_string())?.filter(|v| v.contains("/s/")).ok_or("empty".to_string())
+    })
+    .await;
+    browser.close().await;
+
+    // Someone else, in a fresh browser, later: the same lines, the same query, the times fixed.
+    let other = Browser::start().await;
+    other.client.goto(&short).await.unwrap();
+    other.wait_for_text("[data-testid=log-count]", Duration::from_secs(20), |t| t.starts_with("2 lines")).await;
+    let url = other.client.current_url().await.unwrap();
+    assert_eq!(url.path(), "/logs");
+    let params: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let from: i64 = params["from"].parse().expect("from is absolute");
+    let to: i64 = params["to"].parse().expect("to is absolute");
+    assert!((to - now).abs() < 60_000 && to - from == 3_600_000, "{from} {to}");
+    assert_eq!(params["direction"], "forward");
+    let editor = other.client.find(Locator::Css("[data-testid=query-input]")).await.unwrap();
+    assert_eq!(editor.prop("value").await.unwrap().unwrap(), r#"{service="payment-service"}"#);
+    other.close().await;
+
+    // Kept until deleted.
+    let id = short.rsplit('/').next().unwrap();
+    let links = http_get(&format!("{}/api/lookout/links", lookout.url)).await.unwrap();
+    assert!(links.body.contains(id), "{}", links.body);
+    let deleted = http_delete(&format!("{}/api/lookout/links/{id}", lookout.url)).await.unwrap();
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let gone = http_get(&format!("{}/s/{id}", lookout.url)).await.unwrap();
+    assert_eq!(gone.status, 404);
 }
