@@ -84,13 +84,11 @@ async fn a_dead_server_is_shown_not_a_blank_page() {
 #[tokio::test]
 async fn explore_charts_a_query_from_the_url_and_underlines_errors() {
     let lookout = Lookout::start(&[]).await;
-    // Two demo deliveries, five seconds apart, give rate() something to work with.
-    lookout_e2e::eventually(Duration::from_secs(30), "demo samples", || async {
-        let r = lookout_e2e::http_get(&format!(
-            "{}/api/v1/query?query=count(rate(payment_requests_total%5B1m%5D))",
-            lookout.url
-        ))
-        .await?;
+    // Two demo deliveries, five seconds apart, give rate() something to work with; wait until a
+    // payment has also failed or timed out, so the chart has more than one status to show.
+    lookout_e2e::eventually(Duration::from_secs(60), "demo samples with a failed payment", || async {
+        let query = lookout_e2e::url_encode(r#"sum(rate(payment_requests_total{status!="success"}[1m])) > 0"#);
+        let r = lookout_e2e::http_get(&format!("{}/api/v1/query?query={query}", lookout.url)).await?;
         if r.body.contains(r#""result":[{"#) { Ok(()) } else { Err(r.body) }
     })
     .await;
