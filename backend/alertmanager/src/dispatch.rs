@@ -24,6 +24,8 @@ struct Group {
     has_flushed: bool,
     /// Indices into the route's `escalate` list already notified for the current unacknowledged spell.
     escalated: BTreeSet<usize>,
+    /// Handed out by [`Dispatcher::due`] and not yet reported back by [`Dispatcher::flushed`].
+    in_flight: bool,
 }
 
 /// One batch for the pipeline: what Alertmanager's notify context carries plus the alerts.
@@ -82,6 +84,7 @@ impl Dispatcher {
                 next_flush: now.saturating_add(opts.group_wait_ms),
                 has_flushed: false,
                 escalated: BTreeSet::new(),
+                in_flight: false,
             });
             group.alerts.insert(alert.fingerprint(), alert.clone());
             // An alert older than group_wait (a restart, a reload) need not wait again.
@@ -102,9 +105,12 @@ impl Dispatcher {
         self.groups.retain(|_, g| !g.alerts.is_empty());
         let mut out = Vec::new();
         for (id, group) in &mut self.groups {
-            if group.next_flush > now {
+            // A group still being delivered waits: two flushes at once would both find the
+            // notification log without the other's sends and notify twice.
+            if group.next_flush > now || group.in_flight {
                 continue;
             }
+            group.in_flight = true;
             let opts = &self.routes.get(id.route).opts;
             group.next_flush = now.saturating_add(opts.group_interval_ms);
             group.has_flushed = true;
@@ -127,10 +133,14 @@ impl Dispatcher {
 
     /// After the pipeline ran: on success, resolved alerts of the batch that were not updated since go.
     pub fn flushed(&mut self, flush: &Flush, ok: bool) {
-        if !ok || flush.escalation {
+        if flush.escalation {
             return;
         }
         let Some(group) = self.groups.get_mut(&flush.group) else { return };
+        group.in_flight = false;
+        if !ok {
+            return;
+        }
         for sent in flush.alerts.iter().filter(|a| a.ends_at.is_some()) {
             let fp = sent.fingerprint();
             if group.alerts.get(&fp).is_some_and(|a| a.updated_at == sent.updated_at) {

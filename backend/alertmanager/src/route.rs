@@ -97,6 +97,11 @@ impl RouteTree {
         &self.nodes[id.0]
     }
 
+    /// The route, if this tree has it (an id from before a reload may not).
+    pub fn try_get(&self, id: RouteId) -> Option<&Route> {
+        self.nodes.get(id.0)
+    }
+
     /// All nodes in depth-first pre-order (the order `amtool config routes` prints).
     pub fn ids(&self) -> impl Iterator<Item = RouteId> {
         (0..self.nodes.len()).map(RouteId)

@@ -206,7 +206,13 @@ impl Silences {
                 self.by_id.insert(id.clone(), sil);
                 return Ok(id);
             }
-            // Alertmanager expires the old one before it validates the replacement.
+            // Alertmanager expires the old one before it validates the replacement; Lookout
+            // validates first, so a refused update changes nothing (and a journal that logs only
+            // what applied stays true).
+            let mut check = sil.clone();
+            check.starts_at = check.starts_at.max(now);
+            check.updated_at = now;
+            validate(&check)?;
             if prev.state(now) != SilenceState::Expired {
                 self.expire(&prev.id, now)?;
             }

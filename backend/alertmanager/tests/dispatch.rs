@@ -269,3 +269,15 @@ fn stages_report_inhibition() {
     assert_eq!(result.plans[0].alerts.len(), 1);
     assert_eq!(result.stopped_at, None::<Stage>);
 }
+
+#[test]
+fn a_group_being_delivered_is_not_flushed_again() {
+    let mut h = Harness::new();
+    h.post("alertname=Slow", None, T0);
+    let first = h.dispatcher.due(T0 + 30 * S);
+    assert_eq!(first.len(), 1);
+    // Its delivery is still running when the next interval comes: no second flush of the group.
+    assert!(h.dispatcher.due(T0 + 30 * S + 5 * M).is_empty());
+    h.dispatcher.flushed(&first[0], false);
+    assert_eq!(h.dispatcher.due(T0 + 30 * S + 5 * M).len(), 1, "flushed again once the first was reported");
+}

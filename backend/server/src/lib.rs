@@ -123,7 +123,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
     rules.deliver_to(alerting.clone());
     state.rules = Some(rules.clone());
-    let reloader = std::sync::Arc::new(reload::Reloader { cli: cli.clone(), rules, alerting, demo: demo_endpoints });
+    let reloader = std::sync::Arc::new(reload::Reloader {
+        running: std::sync::Mutex::new(()),
+        cli: cli.clone(),
+        rules,
+        alerting,
+        demo: demo_endpoints,
+    });
     tokio::spawn(reload_on_sighup(reloader.clone())?);
     state.reloader = Some(reloader);
     let demo =
@@ -210,7 +216,11 @@ fn reload_on_sighup(
     let mut hup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
     Ok(async move {
         while hup.recv().await.is_some() {
-            if let Err(err) = reloader.reload() {
+            let reloader = reloader.clone();
+            // Reading files and taking locks belong off the async workers.
+            let outcome =
+                tokio::task::spawn_blocking(move || reloader.reload()).await.unwrap_or_else(|e| Err(e.to_string()));
+            if let Err(err) = outcome {
                 tracing::error!(%err, "reloading the configuration failed; the previous rules keep running");
             }
         }

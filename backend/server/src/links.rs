@@ -40,6 +40,16 @@ pub struct Links {
 impl Links {
     pub fn open(path: &Path) -> std::io::Result<Links> {
         let mut links = BTreeMap::new();
+        // A torn last line (no newline) is cut off, or the next append would join it and be
+        // lost at the next start.
+        if let Ok(bytes) = std::fs::read(path) {
+            let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            if whole < bytes.len() {
+                let file = OpenOptions::new().write(true).open(path)?;
+                file.set_len(whole as u64)?;
+                file.sync_all()?;
+            }
+        }
         if let Ok(existing) = File::open(path) {
             for line in BufReader::new(existing).lines() {
                 // Only the last line can be torn; anything unreadable is skipped.
@@ -141,6 +151,11 @@ mod tests {
         std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"id\":\"x").unwrap();
         let links = Links::open(&path).unwrap();
         assert_eq!(links.list(), [kept.clone()]);
+        // The link made after the crash is there after the next start too.
+        let after = links.create("/explore?query=up", 15).unwrap();
+        drop(links);
+        let links = Links::open(&path).unwrap();
+        assert_eq!(links.list(), [after, kept.clone()]);
         assert_eq!(links.get(&kept.id).map(|l| l.target), Some(kept.target));
         assert!(links.get(&gone.id).is_none());
         let _ = std::fs::remove_dir_all(&dir);

@@ -9,6 +9,8 @@ use crate::demo::alerting::DemoEndpoints;
 use crate::rules::Rules;
 
 pub struct Reloader {
+    /// One reload at a time, so SIGHUP and `/-/reload` cannot mix two files' halves.
+    pub running: std::sync::Mutex<()>,
     pub cli: Cli,
     pub rules: Rules,
     pub alerting: Alerting,
@@ -19,12 +21,12 @@ pub struct Reloader {
 impl Reloader {
     /// Reads the configuration again and applies it; what is now loaded.
     pub fn reload(&self) -> Result<String, String> {
+        let _one_at_a_time = self.running.lock().unwrap_or_else(|e| e.into_inner());
         let config = Config::load(&self.cli).map_err(|e| e.to_string())?;
-        let notifier = notifier_config(&config, self.demo)?;
-        // Check the notifier's part before touching the rules, so nothing changes on an error.
-        self.alerting.check_config(&notifier)?;
+        // The notifier's part is readied before the rules change, so an error changes nothing.
+        let notifier = self.alerting.prepare_config(notifier_config(&config, self.demo)?)?;
         let groups = self.rules.apply_settings(config.rules)?;
-        self.alerting.apply_config(notifier)?;
+        self.alerting.apply_config(notifier);
         tracing::info!(groups, "configuration reloaded");
         Ok(format!("{groups} rule groups"))
     }

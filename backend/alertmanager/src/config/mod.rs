@@ -75,6 +75,44 @@ impl Config {
     }
 }
 
+/// Keys whose values Alertmanager keeps as secrets and shows as `<secret>`.
+const SECRET_KEYS: [&str; 11] = [
+    "smtp_auth_password",
+    "smtp_auth_secret",
+    "slack_api_url",
+    "auth_password",
+    "auth_secret",
+    "api_url",
+    "routing_key",
+    "service_key",
+    "password",
+    "credentials",
+    "bearer_token",
+];
+
+/// The configuration as `/api/v2/status` shows it: secrets as `<secret>`, as Alertmanager does,
+/// and without Lookout's own `escalate` keys, so that amtool's strict loader reads it back.
+fn shareable(mut doc: serde_norway::Value) -> String {
+    fn walk(value: &mut serde_norway::Value) {
+        match value {
+            serde_norway::Value::Mapping(map) => {
+                map.remove("escalate");
+                for (key, v) in map.iter_mut() {
+                    if key.as_str().is_some_and(|k| SECRET_KEYS.contains(&k)) && !v.is_null() {
+                        *v = serde_norway::Value::String("<secret>".into());
+                    } else {
+                        walk(v);
+                    }
+                }
+            }
+            serde_norway::Value::Sequence(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut doc);
+    serde_norway::to_string(&doc).unwrap_or_default()
+}
+
 /// `config.Load`: parses and validates a whole alertmanager.yml.
 pub fn load(text: &str) -> Result<Config, ConfigError> {
     let doc: serde_norway::Value = serde_norway::from_str(text).map_err(|e| ConfigError::Yaml(e.to_string()))?;
@@ -174,7 +212,7 @@ fn validate(raw: RawConfig, text: &str) -> Result<Config, ConfigError> {
         receivers,
         templates: raw.templates.clone().unwrap_or_default(),
         time_intervals,
-        original: text.to_string(),
+        original: shareable(serde_norway::from_str(text).unwrap_or(serde_norway::Value::Null)),
     })
 }
 

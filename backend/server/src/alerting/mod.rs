@@ -59,6 +59,12 @@ struct Inner {
     started_at_ms: i64,
 }
 
+/// A configuration checked and ready to apply.
+pub struct PreparedConfig {
+    config: Config,
+    deliverer: Arc<deliver::Deliverer>,
+}
+
 /// What a change to the state answers once it is durable.
 pub type Durable<T> = Result<T, String>;
 
@@ -105,19 +111,18 @@ impl Alerting {
         Ok(alerting)
     }
 
-    /// Whether a configuration can be applied (its templates load).
-    pub fn check_config(&self, config: &Config) -> Result<(), String> {
-        deliver::Deliverer::new(config).map(|_| ())
+    /// Readies a reloaded configuration (its templates load) without applying it yet.
+    pub fn prepare_config(&self, config: Config) -> Result<PreparedConfig, String> {
+        let deliverer = Arc::new(deliver::Deliverer::new(&config)?);
+        Ok(PreparedConfig { config, deliverer })
     }
 
-    /// Applies a reloaded configuration: alerts are grouped anew under the new routes; silences,
+    /// Applies a prepared configuration: alerts are grouped anew under the new routes; silences,
     /// acknowledgements and the notification log carry over.
-    pub fn apply_config(&self, config: Config) -> Result<(), String> {
-        let deliverer = Arc::new(deliver::Deliverer::new(&config)?);
-        *self.inner.deliverer.write().unwrap_or_else(|e| e.into_inner()) = deliverer;
+    pub fn apply_config(&self, prepared: PreparedConfig) {
+        *self.inner.deliverer.write().unwrap_or_else(|e| e.into_inner()) = prepared.deliverer;
         let mut state = self.lock();
-        state.regroup(config, now_ms());
-        Ok(())
+        state.regroup(prepared.config, now_ms());
     }
 
     fn deliverer(&self) -> Arc<deliver::Deliverer> {
@@ -147,6 +152,9 @@ impl Alerting {
     async fn record(&self, change: Change) -> Durable<Result<Option<String>, Refusal>> {
         let (seq, answer) = {
             let mut state = self.lock();
+            // Once the journal has failed nothing more is applied: a change must not be seen
+            // (and notified on) if it cannot be kept.
+            self.inner.journal.queue(&[]).map_err(|e| format!("the alert state cannot be stored: {e}"))?;
             match journal::apply(&mut state, &change) {
                 Err(refusal) => return Ok(Err(refusal)),
                 Ok(answer) => {
@@ -199,7 +207,11 @@ impl Alerting {
         let targets: Vec<(PagerDutyConfig, Message)> = self.with_state(|state, now| {
             let mut targets = Vec::new();
             for group in state.dispatcher.groups() {
-                if !group.alerts.iter().any(|a| a.fingerprint() == fp) {
+                // PagerDuty's incident is the whole group: acknowledged once all of it is.
+                let firing: Vec<_> = group.alerts.iter().filter(|a| !a.resolved_at(now)).collect();
+                if !group.alerts.iter().any(|a| a.fingerprint() == fp)
+                    || !firing.iter().all(|a| state.is_acked(a.fingerprint()))
+                {
                     continue;
                 }
                 let Some(receiver) = state.config.receiver(group.receiver) else { continue };
@@ -309,6 +321,7 @@ impl Alerting {
                     last_gc = now;
                     for fp in state.alerts.gc(now) {
                         state.acks.remove(&fp);
+                        state.history.remove(&fp);
                     }
                     state.silences.gc(now);
                     state.nflog.gc(now);
@@ -336,7 +349,8 @@ impl Alerting {
             };
             let result = plan(&flush, &ctx);
             let receiver = state.config.receiver(&flush.receiver).cloned();
-            let group_interval = state.config.route.get(flush.group.route).opts.group_interval_ms;
+            // A reload may have replaced the routes since the flush was handed out.
+            let group_interval = state.config.route.try_get(flush.group.route).map_or(0, |r| r.opts.group_interval_ms);
             (result.plans, receiver, Duration::from_millis(u64::try_from(group_interval).unwrap_or(0)))
         };
         let (plans, receiver, group_interval) = plans;

@@ -259,14 +259,13 @@ fn silence_error(e: SilenceError) -> AmError {
     }
 }
 
-async fn silence_get(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<wire::GettableSilence>, AmError> {
-    notifier(&state)?
-        .with_state(|s, now| s.silences.get(&id).map(|s| silence_out(s, now)))
-        .map(Json)
-        .ok_or_else(|| AmError(StatusCode::NOT_FOUND, "silence not found".into()))
+async fn silence_get(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let found = match notifier(&state) {
+        Ok(alerting) => alerting.with_state(|s, now| s.silences.get(&id).map(|s| silence_out(s, now))),
+        Err(e) => return e.into_response(),
+    };
+    // Alertmanager answers an unknown id with an empty 404.
+    found.map_or_else(|| StatusCode::NOT_FOUND.into_response(), |s| Json(s).into_response())
 }
 
 async fn silence_delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, AmError> {

@@ -84,5 +84,8 @@ mod tests {
         assert_eq!(kinds.len(), 3, "{kinds:?}");
         assert!(kinds.contains(&"pagerduty") && kinds.contains(&"slack") && kinds.contains(&"email"));
         assert_eq!(config.inhibit_rules.len(), 1);
+        // What /api/v2/status shows: no secrets, and nothing amtool's strict loader would refuse.
+        assert!(config.original.contains("routing_key: <secret>"), "{}", config.original);
+        assert!(!config.original.contains("escalate"), "{}", config.original);
     }
 }

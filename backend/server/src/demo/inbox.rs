@@ -18,6 +18,10 @@ use crate::timefmt::now_ms;
 const KEPT: usize = 200;
 /// The largest mail or request body kept, so a runaway sender cannot fill memory.
 const MAX_MESSAGE: usize = 1 << 20;
+/// SMTP lines are at most 1000 bytes (RFC 5321); a longer one ends the session.
+const MAX_LINE: u64 = 1000;
+/// A session that has not finished by then is dropped.
+const SESSION: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// One delivered notification.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +40,13 @@ pub struct Inbox {
 
 impl Inbox {
     pub fn put(&self, kind: &str, mut body: String) {
-        body.truncate(MAX_MESSAGE);
+        if body.len() > MAX_MESSAGE {
+            let mut end = MAX_MESSAGE;
+            while !body.is_char_boundary(end) {
+                end -= 1;
+            }
+            body.truncate(end);
+        }
         let mut messages = self.messages.lock().unwrap_or_else(|e| e.into_inner());
         messages.push_back(Delivered { at_ms: now_ms(), kind: kind.to_string(), body });
         if messages.len() > KEPT {
@@ -59,7 +69,7 @@ impl Inbox {
                 tokio::select! {
                     accepted = listener.accept() => {
                         if let Ok((socket, _)) = accepted {
-                            tokio::spawn(serve_smtp(socket, inbox.clone()));
+                            tokio::spawn(tokio::time::timeout(SESSION, serve_smtp(socket, inbox.clone())));
                         }
                     }
                     _ = shutdown.changed() => return,
@@ -77,8 +87,7 @@ async fn serve_smtp(socket: tokio::net::TcpStream, inbox: Inbox) -> std::io::Res
     write.write_all(b"220 lookout-demo ESMTP ready\r\n").await?;
     let mut line = String::new();
     loop {
-        line.clear();
-        if lines.read_line(&mut line).await? == 0 {
+        if !read_line(&mut lines, &mut line).await? {
             return Ok(());
         }
         let command = line.trim_end().to_ascii_uppercase();
@@ -89,8 +98,7 @@ async fn serve_smtp(socket: tokio::net::TcpStream, inbox: Inbox) -> std::io::Res
                 write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
                 let mut message = String::new();
                 loop {
-                    line.clear();
-                    if lines.read_line(&mut line).await? == 0 {
+                    if !read_line(&mut lines, &mut line).await? {
                         return Ok(());
                     }
                     if line == ".\r\n" || line == ".\n" {
@@ -112,4 +120,13 @@ async fn serve_smtp(socket: tokio::net::TcpStream, inbox: Inbox) -> std::io::Res
         };
         write.write_all(reply).await?;
     }
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes into `line`; false at the end of the session,
+/// which a line too long (or not UTF-8) also is.
+async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R, line: &mut String) -> std::io::Result<bool> {
+    use tokio::io::AsyncReadExt;
+    line.clear();
+    let read = reader.take(MAX_LINE).read_line(line).await;
+    Ok(matches!(read, Ok(n) if n > 0 && line.ends_with('\n')))
 }
