@@ -47,6 +47,12 @@ pub(crate) enum Kind {
     Alerting(AlertingRule),
 }
 
+impl Kind {
+    fn same_kind(&self, other: &Kind) -> bool {
+        matches!((self, other), (Kind::Recording, Kind::Recording) | (Kind::Alerting(_), Kind::Alerting(_)))
+    }
+}
+
 pub(crate) struct Rule {
     pub name: String,
     pub expr: String,
@@ -72,6 +78,9 @@ pub struct Group {
     pub(crate) evaluations: u64,
     last_evaluation: Option<SystemTime>,
     evaluation_time: Duration,
+    /// Series written by rules of the group this one replaced that no rule here writes: marked
+    /// stale at the next evaluation.
+    orphans: Vec<Labels>,
 }
 
 impl Group {
@@ -117,7 +126,40 @@ impl Group {
             evaluations: 0,
             last_evaluation: None,
             evaluation_time: Duration::ZERO,
+            orphans: Vec::new(),
         }
+    }
+
+    /// Takes over the state of the group this one replaces on a reload, as Prometheus's
+    /// `CopyState` does: a rule with the same name and labels keeps its alerts (with their
+    /// `activeAt`), its health and the series it wrote; the series of old rules that have no
+    /// match go stale at the next evaluation.
+    pub fn adopt(&mut self, old: Group) {
+        let mut old_rules: Vec<Option<Rule>> = old.rules.into_iter().map(Some).collect();
+        for rule in &mut self.rules {
+            let matching = old_rules.iter_mut().find(|o| {
+                o.as_ref()
+                    .is_some_and(|o| o.name == rule.name && o.labels == rule.labels && o.kind.same_kind(&rule.kind))
+            });
+            let Some(previous) = matching.and_then(Option::take) else { continue };
+            rule.previous = previous.previous;
+            rule.health = previous.health;
+            rule.last_error = previous.last_error;
+            rule.last_evaluation = previous.last_evaluation;
+            if let (Kind::Alerting(new), Kind::Alerting(before)) = (&mut rule.kind, previous.kind) {
+                new.active = before.active;
+                new.restored = before.restored;
+            }
+        }
+        self.orphans = old_rules.into_iter().flatten().flat_map(|r| r.previous).chain(old.orphans).collect();
+        self.orphans.sort();
+    }
+
+    /// Staleness markers for every series this group wrote last, for when it is removed.
+    pub fn stale_markers(&self) -> Vec<Sample> {
+        let mut series: Vec<&Labels> = self.rules.iter().flat_map(|r| &r.previous).chain(&self.orphans).collect();
+        series.sort();
+        series.into_iter().map(|labels| Sample { labels: labels.clone(), value: stale_nan() }).collect()
     }
 
     pub fn name(&self) -> &str {
@@ -196,6 +238,14 @@ impl Group {
                 }
             }
             rule.evaluation_time = rule_started.elapsed();
+        }
+        if !self.orphans.is_empty() {
+            let stale: Vec<Sample> =
+                self.orphans.iter().map(|labels| Sample { labels: labels.clone(), value: stale_nan() }).collect();
+            // Kept for the next evaluation if they could not be stored now.
+            if appender.append(ts_ms, &stale).is_ok() {
+                self.orphans.clear();
+            }
         }
         self.evaluations += 1;
         self.evaluation_time = started.elapsed();

@@ -160,3 +160,38 @@ fn for_state_is_restored_after_a_restart() {
     let RuleStateKind::Alerting { alerts, .. } = &after.state().rules[0].kind else { panic!() };
     assert_eq!(alerts[0].active_at_ms, 11 * 60_000);
 }
+
+#[test]
+fn a_reloaded_group_keeps_its_alerts_and_stales_what_no_rule_writes_anymore() {
+    let head = Head::new();
+    let up = labels(&[("__name__", "up"), ("job", "api")]);
+    for i in 0..6 {
+        head.append(&up, i * 60_000, 0.0).unwrap();
+    }
+    let querier = PromQuerier::new(&head, Options::default());
+    let before = format!("{RULES}      - record: job:up:sum\n        expr: sum by (job) (up)\n");
+    let mut old = group(&before, false);
+    let mut recorder = Recorder { head: &head, lines: Vec::new() };
+    for ts in [0, 60_000, 120_000] {
+        old.eval(ts, &querier, &mut recorder);
+    }
+    let active_at = |g: &Group| match &g.state().rules[0].kind {
+        RuleStateKind::Alerting { alerts, .. } => alerts.first().map(|a| (a.active_at_ms, a.state)),
+        RuleStateKind::Recording => None,
+    };
+    let pending_since = active_at(&old);
+    assert_eq!(pending_since.map(|(at, _)| at), Some(0));
+
+    // The reloaded file drops the recording rule and keeps the alert: the alert goes on from its
+    // old activeAt (so it fires at 2m, not 2m after the reload) and the recorded series goes stale.
+    let mut new = group(RULES, false);
+    new.adopt(old);
+    recorder.lines.clear();
+    new.eval(180_000, &querier, &mut recorder);
+    let (at, state) = active_at(&new).unwrap();
+    assert_eq!((at, state.as_str()), (0, "firing"));
+    assert!(recorder.lines.contains(&r#"job:up:sum{job="api"} stale"#.to_string()), "{:?}", recorder.lines);
+    // A group that is removed leaves stale markers for everything it wrote.
+    let stale: Vec<String> = new.stale_markers().iter().map(|s| s.labels.to_string()).collect();
+    assert!(stale.iter().any(|l| l.starts_with("ALERTS{")), "{stale:?}");
+}

@@ -164,6 +164,25 @@ async fn rules_record_fire_reach_alertmanager_and_reload() {
     // The group that did not change kept its firing alert.
     let json = get_json(&format!("{}/api/v1/alerts", lookout.url)).await;
     assert_eq!(json["data"]["alerts"][0]["state"], "firing", "{json}");
+    let active_at = json["data"]["alerts"][0]["activeAt"].clone();
+
+    // A changed group takes over its alerts too: the same activeAt after the reload.
+    std::fs::write(&rule_file, format!("{RULES}{second}").replace("jobs\"", "jobs waiting\"")).unwrap();
+    let reloaded = http_post(&format!("{}/-/reload", lookout.url), &[], b"").await.unwrap();
+    assert_eq!(reloaded.status, 200, "{}", reloaded.body);
+    eventually(Duration::from_secs(10), "the new annotation", || async {
+        let json = get_json(&format!("{}/api/v1/alerts", lookout.url)).await;
+        let alert = &json["data"]["alerts"][0];
+        if alert["annotations"]["summary"] == "Queue holds 42 jobs waiting" {
+            Ok(alert.clone())
+        } else {
+            Err(json.to_string())
+        }
+    })
+    .await;
+    let json = get_json(&format!("{}/api/v1/alerts", lookout.url)).await;
+    assert_eq!(json["data"]["alerts"][0]["activeAt"], active_at, "{json}");
+    assert_eq!(json["data"]["alerts"][0]["state"], "firing");
 }
 
 #[tokio::test]

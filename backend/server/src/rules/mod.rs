@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use lookout_logs::LogStore;
-use lookout_rules::{Group, GroupDef, GroupOptions, GroupState};
+use lookout_rules::{Group, GroupDef, GroupOptions, GroupState, RuleAppender};
 use lookout_tsdb::Db;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 use self::config::RuleSettings;
 use self::querier::{DbAppender, StoreQuerier};
@@ -25,8 +25,19 @@ struct Running {
     file: String,
     def: GroupDef,
     state: Arc<RwLock<GroupState>>,
-    stop: watch::Sender<bool>,
+    stop: oneshot::Sender<Stop>,
 }
+
+/// Why a group's loop ends on a reload.
+enum Stop {
+    /// The group is gone: everything it wrote goes stale.
+    Removed,
+    /// A changed definition replaces it: its state goes to the new group's loop.
+    Replaced(oneshot::Sender<Group>),
+}
+
+/// How long a new group waits for the one it replaces to hand over (it may be mid-evaluation).
+const HANDOVER_WAIT: Duration = Duration::from_secs(30);
 
 /// The rule engine. Cheap to clone.
 #[derive(Clone)]
@@ -82,25 +93,38 @@ impl Rules {
         });
         let mut old: Vec<Running> = std::mem::take(running);
         for (file, def) in defs {
-            let kept = old.iter().position(|r| same_options && r.file == file && r.def == def);
-            match kept {
-                Some(i) => running.push(old.swap_remove(i)),
-                None => running.push(self.spawn(file, def, &options, first_load)),
+            if let Some(i) = old.iter().position(|r| same_options && r.file == file && r.def == def) {
+                running.push(old.swap_remove(i));
+                continue;
             }
+            // A changed group takes over its predecessor's alerts, as Prometheus's reload does.
+            let predecessor = old.iter().position(|r| r.file == file && r.def.name == def.name).map(|i| {
+                let (handover, taken) = oneshot::channel();
+                let _ = old.swap_remove(i).stop.send(Stop::Replaced(handover));
+                taken
+            });
+            running.push(self.spawn(file, def, &options, first_load, predecessor));
         }
         for gone in old {
-            let _ = gone.stop.send(true);
+            let _ = gone.stop.send(Stop::Removed);
         }
         self.inner.sender.configure(settings.alertmanagers.clone(), settings.external_labels.clone());
         *current = Some(settings);
         Ok(running.len())
     }
 
-    fn spawn(&self, file: String, def: GroupDef, options: &GroupOptions, restore: bool) -> Running {
+    fn spawn(
+        &self,
+        file: String,
+        def: GroupDef,
+        options: &GroupOptions,
+        restore: bool,
+        predecessor: Option<oneshot::Receiver<Group>>,
+    ) -> Running {
         let group = Group::new(&file, &def, options, restore);
         let state = Arc::new(RwLock::new(group.state()));
-        let (stop, stopped) = watch::channel(false);
-        tokio::spawn(run_group(group, state.clone(), self.inner.clone(), stopped));
+        let (stop, stopped) = oneshot::channel();
+        tokio::spawn(run_group(group, predecessor, state.clone(), self.inner.clone(), stopped));
         Running { file, def, state, stop }
     }
 
@@ -147,10 +171,18 @@ fn load(settings: &RuleSettings) -> Result<Vec<(String, GroupDef)>, String> {
 /// results, publishes the state, queues the alerts, and restores `for` state after a start.
 async fn run_group(
     mut group: Group,
+    predecessor: Option<oneshot::Receiver<Group>>,
     state: Arc<RwLock<GroupState>>,
     inner: Arc<Inner>,
-    mut stop: watch::Receiver<bool>,
+    mut stop: oneshot::Receiver<Stop>,
 ) {
+    if let Some(predecessor) = predecessor {
+        match tokio::time::timeout(HANDOVER_WAIT, predecessor).await {
+            Ok(Ok(old)) => group.adopt(old),
+            _ => tracing::warn!(group = group.name(), "the replaced rule group did not hand over its alerts"),
+        }
+        *state.write().unwrap_or_else(|e| e.into_inner()) = group.state();
+    }
     let interval = group.interval_ms();
     let mut shutdown = inner.shutdown.clone();
     let mut ts = group.eval_timestamp_ms(now_ms()) + interval;
@@ -158,7 +190,21 @@ async fn run_group(
         let wait = Duration::from_millis(u64::try_from(ts - now_ms()).unwrap_or(0));
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = stop.changed() => return,
+            stopped = &mut stop => {
+                match stopped {
+                    Ok(Stop::Replaced(successor)) => {
+                        let _ = successor.send(group);
+                    }
+                    Ok(Stop::Removed) => {
+                        // As Prometheus does for a removed group: what it wrote goes stale.
+                        let (db, stale) = (inner.db.clone(), group.stale_markers());
+                        let now = now_ms();
+                        let _ = tokio::task::spawn_blocking(move || DbAppender(&db).append(now, &stale)).await;
+                    }
+                    Err(_) => {}
+                }
+                return;
+            }
             _ = shutdown.changed() => return,
         }
         let behind = now_ms() - ts;
