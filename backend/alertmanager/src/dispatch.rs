@@ -43,6 +43,8 @@ pub struct Flush {
     pub now: i64,
     /// Lookout: this batch goes to an escalation receiver (one-shot, no dedup, nothing deleted).
     pub escalation: bool,
+    /// Lookout: which of the route's `escalate` entries it is, so a failed send can be retried.
+    pub escalation_step: usize,
 }
 
 /// A group as the API lists it.
@@ -126,6 +128,7 @@ impl Dispatcher {
                 active_time_intervals: opts.active_time_intervals.clone(),
                 now,
                 escalation: false,
+                escalation_step: 0,
             });
         }
         out
@@ -133,10 +136,15 @@ impl Dispatcher {
 
     /// After the pipeline ran: on success, resolved alerts of the batch that were not updated since go.
     pub fn flushed(&mut self, flush: &Flush, ok: bool) {
+        let Some(group) = self.groups.get_mut(&flush.group) else { return };
         if flush.escalation {
+            // Marked when planned, so that it is not planned twice while it is being sent; a
+            // failed send is tried again at the next look.
+            if !ok {
+                group.escalated.remove(&flush.escalation_step);
+            }
             return;
         }
-        let Some(group) = self.groups.get_mut(&flush.group) else { return };
         group.in_flight = false;
         if !ok {
             return;
@@ -177,6 +185,7 @@ impl Dispatcher {
                     active_time_intervals: opts.active_time_intervals.clone(),
                     now,
                     escalation: true,
+                    escalation_step: i,
                 });
             }
         }

@@ -281,3 +281,18 @@ fn a_group_being_delivered_is_not_flushed_again() {
     h.dispatcher.flushed(&first[0], false);
     assert_eq!(h.dispatcher.due(T0 + 30 * S + 5 * M).len(), 1, "flushed again once the first was reported");
 }
+
+#[test]
+fn a_failed_escalation_is_tried_again_and_a_delivered_one_is_not() {
+    let mut h = Harness::new();
+    h.post("alertname=Pool team=ops", None, T0);
+    let unacked = |_: Fingerprint| false;
+    let first = h.dispatcher.escalations_due(T0 + 21 * M, unacked);
+    assert_eq!(first.len(), 1);
+    assert!(h.dispatcher.escalations_due(T0 + 21 * M, unacked).is_empty(), "not planned twice while sending");
+    h.dispatcher.flushed(&first[0], false);
+    let again = h.dispatcher.escalations_due(T0 + 22 * M, unacked);
+    assert_eq!(again.len(), 1, "retried after a failed send");
+    h.dispatcher.flushed(&again[0], true);
+    assert!(h.dispatcher.escalations_due(T0 + 23 * M, unacked).is_empty());
+}
