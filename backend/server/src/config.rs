@@ -28,6 +28,9 @@ pub struct RawConfig {
     pub alerting: RawAlerting,
     /// Lookout's own notifier, configured as an `alertmanager.yml` is.
     pub alertmanager: Option<serde_norway::Value>,
+    /// Globs of Grafana dashboard JSON files to provision, relative to the config file.
+    #[serde(default)]
+    pub dashboards: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +53,8 @@ pub struct Config {
     pub rules: RuleSettings,
     /// The `alertmanager:` section, when there is one.
     pub alertmanager: Option<lookout_alertmanager::config::Config>,
+    /// Dashboard files to provision.
+    pub dashboard_files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,7 +146,9 @@ impl Config {
             }
             None => None,
         };
-        Ok(Config { demo, scrape, rules, alertmanager })
+        let dashboard_files =
+            lookout_rules::glob::expand(&base_dir, &raw.dashboards).map_err(|e| invalid(format!("dashboards: {e}")))?;
+        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files })
     }
 }
 

@@ -7,6 +7,7 @@ pub mod app;
 mod assets;
 pub mod cli;
 pub mod config;
+pub mod dashboards;
 pub mod datadir;
 pub mod demo;
 pub mod ingest;
@@ -67,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     state.links = Some(std::sync::Arc::new(
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
+    state.dashboards = Some(std::sync::Arc::new(open_dashboards(&data_dir, &config)?));
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -206,6 +208,26 @@ async fn maintain_storage(state: AppState, retention: std::time::Duration, mut s
             Err(err) => tracing::error!(%err, "metrics maintenance task failed"),
         }
     }
+}
+
+/// The stored dashboards, plus the provisioned ones: the config's files and, with the demo on,
+/// its "Payment service" dashboard. A provisioned file that is not a dashboard stops the start.
+fn open_dashboards(data_dir: &DataDir, config: &Config) -> anyhow::Result<dashboards::Dashboards> {
+    let store =
+        dashboards::Dashboards::open(&data_dir.path().join("dashboards")).context("cannot open the dashboards")?;
+    let mut files: Vec<(String, String)> = Vec::new();
+    for path in &config.dashboard_files {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        files.push((path.display().to_string(), text));
+    }
+    if config.demo.is_some() {
+        files.push(("<demo>/dashboard.json".into(), include_str!("demo/dashboard.json").into()));
+    }
+    for (name, text) in files {
+        let json: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{name}: not JSON"))?;
+        store.provision(json, timefmt::now_ms()).map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
+    }
+    Ok(store)
 }
 
 /// Reloads the configuration on every SIGHUP, as Prometheus and Alertmanager do.

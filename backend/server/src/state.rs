@@ -7,6 +7,7 @@ use lookout_logs::LogStore;
 use lookout_tsdb::Db;
 
 use crate::alerting::Alerting;
+use crate::dashboards::Dashboards;
 use crate::demo::inbox::Inbox;
 use crate::links::Links;
 use crate::logs::Logs;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub inbox: Option<Inbox>,
     /// Short links, once the data directory is open.
     pub links: Option<Arc<Links>>,
+    /// Dashboards, once the data directory is open.
+    pub dashboards: Option<Arc<Dashboards>>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             reloader: None,
             inbox: None,
             links: None,
+            dashboards: None,
         }
     }
 

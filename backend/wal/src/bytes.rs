@@ -30,6 +30,20 @@ pub fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
+/// Replaces `path` with `bytes` so that a crash leaves the old contents or the new, never a mix:
+/// a temporary file beside it, fsynced, renamed over it, and the directory fsynced.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
+    write_synced(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
 pub struct Reader<'a> {
     data: &'a [u8],
     pos: usize,

@@ -5,6 +5,7 @@ mod alerting;
 mod browser;
 mod browser_logs;
 mod crash;
+mod dashboards;
 mod logs;
 mod rules;
 mod scrape;

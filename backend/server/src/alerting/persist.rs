@@ -4,7 +4,6 @@
 //! either the old snapshot or the new, never a torn one; the journal holds every change since.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use lookout_alertmanager::alert::Alert;
@@ -186,15 +185,6 @@ impl SnapshotFile {
     /// Replaces the snapshot atomically and durably.
     pub fn write(&self, snapshot: &Snapshot) -> std::io::Result<()> {
         let bytes = serde_json::to_vec(snapshot).map_err(std::io::Error::other)?;
-        let tmp = self.path.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &self.path)?;
-        // The rename itself is durable only once the directory is synced.
-        if let Some(dir) = self.path.parent() {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
+        lookout_wal::bytes::write_atomic(&self.path, &bytes)
     }
 }

@@ -1,0 +1,196 @@
+//! Grafana's dashboard HTTP API, the part that saves, reads, lists, versions and deletes
+//! dashboards (`/api/dashboards/db`, `/api/dashboards/uid/{uid}`, `…/versions`, `/api/search`),
+//! so scripts and tools written for Grafana work against Lookout. Errors are Grafana's:
+//! `{"message": …}` with 400, 404, 412 or 500.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::params::Params;
+use crate::dashboards::{Dashboard, DashboardError, Dashboards, MAX_DASHBOARD_BYTES};
+use crate::state::AppState;
+use crate::timefmt::{now_ms, rfc3339_millis};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/dashboards/db", post(dashboard_save))
+        .route("/api/dashboards/uid/{uid}", get(dashboard_get).delete(dashboard_delete))
+        .route("/api/dashboards/uid/{uid}/versions", get(versions_list))
+        .route("/api/dashboards/uid/{uid}/versions/{version}", get(version_get))
+        .route("/api/search", get(search))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_DASHBOARD_BYTES))
+}
+
+/// Grafana's error body.
+struct GrafanaError(StatusCode, String, Option<&'static str>);
+
+impl IntoResponse for GrafanaError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "message": self.1 });
+        if let Some(status) = self.2 {
+            body["status"] = Value::from(status);
+        }
+        (self.0, Json(body)).into_response()
+    }
+}
+
+impl From<DashboardError> for GrafanaError {
+    fn from(e: DashboardError) -> Self {
+        match e {
+            DashboardError::Invalid(m) => GrafanaError(StatusCode::BAD_REQUEST, m, None),
+            DashboardError::NotFound => {
+                GrafanaError(StatusCode::NOT_FOUND, "Dashboard not found".into(), Some("not-found"))
+            }
+            DashboardError::VersionMismatch => GrafanaError(
+                StatusCode::PRECONDITION_FAILED,
+                "The dashboard has been changed by someone else".into(),
+                Some("version-mismatch"),
+            ),
+            DashboardError::Provisioned => GrafanaError(
+                StatusCode::BAD_REQUEST,
+                "Cannot save or delete a provisioned dashboard; change its file instead".into(),
+                None,
+            ),
+            DashboardError::Storage(m) => GrafanaError(StatusCode::INTERNAL_SERVER_ERROR, m, None),
+        }
+    }
+}
+
+fn store(state: &AppState) -> Result<std::sync::Arc<Dashboards>, GrafanaError> {
+    state
+        .dashboards
+        .clone()
+        .ok_or_else(|| GrafanaError(StatusCode::SERVICE_UNAVAILABLE, "dashboards are not open yet".into(), None))
+}
+
+/// `my-payments-board` from `My Payments: board!`, as Grafana makes slugs.
+fn slug(title: &str) -> String {
+    let words: Vec<String> = title
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words.join("-")
+}
+
+fn url(d: &Dashboard) -> String {
+    format!("/d/{}/{}", d.uid, slug(&d.title()))
+}
+
+#[derive(Deserialize)]
+struct SaveRequest {
+    dashboard: Value,
+    #[serde(default)]
+    overwrite: bool,
+    #[serde(default)]
+    message: String,
+}
+
+async fn dashboard_save(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Json<Value>, GrafanaError> {
+    let request: SaveRequest = serde_json::from_slice(&body)
+        .map_err(|e| GrafanaError(StatusCode::BAD_REQUEST, format!("bad request data: {e}"), None))?;
+    let dashboards = store(&state)?;
+    let saved = tokio::task::spawn_blocking(move || {
+        dashboards.save(request.dashboard, request.message, request.overwrite, now_ms())
+    })
+    .await
+    .map_err(|e| GrafanaError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None))??;
+    let uid = saved.json["uid"].as_str().unwrap_or_default().to_string();
+    let title = saved.json["title"].as_str().unwrap_or_default().to_string();
+    Ok(Json(json!({
+        "status": "success",
+        "uid": uid,
+        "slug": slug(&title),
+        "url": format!("/d/{uid}/{}", slug(&title)),
+        "version": saved.version,
+    })))
+}
+
+fn found(state: &AppState, uid: &str) -> Result<Dashboard, GrafanaError> {
+    store(state)?.get(uid).ok_or_else(|| DashboardError::NotFound.into())
+}
+
+async fn dashboard_get(State(state): State<AppState>, Path(uid): Path<String>) -> Result<Json<Value>, GrafanaError> {
+    let d = found(&state, &uid)?;
+    let first = &d.versions[0];
+    let latest = d.latest();
+    Ok(Json(json!({
+        "dashboard": latest.json,
+        "meta": {
+            "slug": slug(&d.title()),
+            "url": url(&d),
+            "version": latest.version,
+            "provisioned": d.provisioned,
+            "canSave": !d.provisioned,
+            "canEdit": true,
+            "canDelete": !d.provisioned,
+            "created": rfc3339_millis(first.created_ms),
+            "updated": rfc3339_millis(latest.created_ms),
+        },
+    })))
+}
+
+async fn dashboard_delete(State(state): State<AppState>, Path(uid): Path<String>) -> Result<Json<Value>, GrafanaError> {
+    let dashboards = store(&state)?;
+    let deleted = tokio::task::spawn_blocking(move || dashboards.delete(&uid))
+        .await
+        .map_err(|e| GrafanaError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None))??;
+    let title = deleted.title();
+    Ok(Json(json!({ "title": title, "message": format!("Dashboard {title} deleted"), "uid": deleted.uid })))
+}
+
+async fn versions_list(State(state): State<AppState>, Path(uid): Path<String>) -> Result<Json<Value>, GrafanaError> {
+    let d = found(&state, &uid)?;
+    let versions: Vec<Value> = d
+        .versions
+        .iter()
+        .rev()
+        .map(|v| json!({ "version": v.version, "created": rfc3339_millis(v.created_ms), "message": v.message }))
+        .collect();
+    Ok(Json(Value::from(versions)))
+}
+
+async fn version_get(
+    State(state): State<AppState>,
+    Path((uid, version)): Path<(String, u64)>,
+) -> Result<Json<Value>, GrafanaError> {
+    let d = found(&state, &uid)?;
+    let v = d.versions.iter().find(|v| v.version == version).ok_or(DashboardError::NotFound)?;
+    Ok(Json(json!({
+        "version": v.version,
+        "created": rfc3339_millis(v.created_ms),
+        "message": v.message,
+        "data": v.json,
+    })))
+}
+
+/// `GET /api/search?query=…&tag=…`: dashboards whose title holds `query`, with every `tag`.
+async fn search(State(state): State<AppState>, params: Params) -> Result<Json<Value>, GrafanaError> {
+    let query = params.get("query").unwrap_or("").to_lowercase();
+    let tags: Vec<&str> = params.all("tag");
+    let hits: Vec<Value> = store(&state)?
+        .list()
+        .iter()
+        .filter(|d| d.title().to_lowercase().contains(&query))
+        .filter(|d| {
+            let have = d.latest().json.get("tags").and_then(Value::as_array).cloned().unwrap_or_default();
+            tags.iter().all(|t| have.iter().any(|h| h.as_str() == Some(*t)))
+        })
+        .map(|d| {
+            json!({
+                "uid": d.uid,
+                "title": d.title(),
+                "url": url(d),
+                "type": "dash-db",
+                "tags": d.latest().json.get("tags").cloned().unwrap_or_else(|| json!([])),
+            })
+        })
+        .collect();
+    Ok(Json(Value::from(hits)))
+}

@@ -1,0 +1,78 @@
+//! Dashboards through Grafana's HTTP API against the real binary: provisioned from files (and
+//! the demo's), saved with versions and a version check, listed, read back after a restart and
+//! deleted.
+
+use lookout_e2e::{Lookout, TempDir, http_delete, http_get, http_post};
+use serde_json::{Value, json};
+
+async fn get_json(url: &str) -> (u16, Value) {
+    let response = http_get(url).await.unwrap();
+    (response.status, serde_json::from_str(&response.body).unwrap_or(Value::Null))
+}
+
+async fn post_json(url: &str, body: &Value) -> (u16, Value) {
+    let response = http_post(url, &[("Content-Type", "application/json")], body.to_string().as_bytes()).await.unwrap();
+    (response.status, serde_json::from_str(&response.body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn dashboards_are_provisioned_saved_versioned_and_deleted_over_grafanas_api() {
+    let dir = TempDir::new("dashboards");
+    std::fs::create_dir_all(dir.path().join("boards")).unwrap();
+    std::fs::write(
+        dir.path().join("boards/node.json"),
+        r#"{"uid": "node", "title": "Node", "tags": ["infra"], "panels": []}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("lookout.yml"), "dashboards: ['boards/*.json']\n").unwrap();
+    let data = TempDir::new("dashboards-data");
+    let config = dir.path().join("lookout.yml");
+    let args = ["--config", config.to_str().unwrap()];
+    let lookout = Lookout::start_in(data.path(), &args, None).await;
+    let url = lookout.url.clone();
+
+    // Provisioned: the file's and the demo's, read-only.
+    let (status, node) = get_json(&format!("{url}/api/dashboards/uid/node")).await;
+    assert_eq!((status, node["meta"]["provisioned"].as_bool()), (200, Some(true)), "{node}");
+    let (_, demo) = get_json(&format!("{url}/api/dashboards/uid/payment-service")).await;
+    assert_eq!(demo["dashboard"]["title"], "Payment service");
+    let exprs: Vec<&str> = demo["dashboard"]["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["targets"].as_array().unwrap().iter().map(|t| t["expr"].as_str().unwrap()))
+        .collect();
+    assert!(exprs.contains(
+        &r#"sum(rate(payment_requests_total{status="success"}[5m])) / sum(rate(payment_requests_total[5m])) * 100"#
+    ));
+    let deleted = http_delete(&format!("{url}/api/dashboards/uid/node")).await.unwrap();
+    assert_eq!(deleted.status, 400, "{}", deleted.body);
+
+    // Saved, edited on the latest version, refused on a stale one, forced with overwrite.
+    let new =
+        json!({"dashboard": {"title": "Checkout: latency!", "panels": [], "tags": ["payments"]}, "message": "first"});
+    let (status, saved) = post_json(&format!("{url}/api/dashboards/db"), &new).await;
+    assert_eq!(status, 200, "{saved}");
+    let uid = saved["uid"].as_str().unwrap().to_string();
+    assert_eq!(saved["url"], format!("/d/{uid}/checkout-latency"));
+    let edit = json!({"dashboard": {"uid": uid, "title": "Checkout: latency!", "version": 1, "panels": [{"type": "stat"}]}, "message": "a stat"});
+    assert_eq!(post_json(&format!("{url}/api/dashboards/db"), &edit).await.1["version"], 2);
+    let (status, stale) = post_json(&format!("{url}/api/dashboards/db"), &edit).await;
+    assert_eq!((status, stale["status"].as_str()), (412, Some("version-mismatch")), "{stale}");
+    let (_, hits) = get_json(&format!("{url}/api/search?query=checkout")).await;
+    assert_eq!(hits.as_array().unwrap().len(), 1, "{hits}");
+    let (_, tagged) = get_json(&format!("{url}/api/search?tag=infra")).await;
+    assert_eq!(tagged[0]["uid"], "node", "{tagged}");
+
+    // After a restart: the same dashboard and its history.
+    drop(lookout);
+    let lookout = Lookout::start_in(data.path(), &args, None).await;
+    let url = lookout.url.clone();
+    let (_, versions) = get_json(&format!("{url}/api/dashboards/uid/{uid}/versions")).await;
+    let messages: Vec<&str> = versions.as_array().unwrap().iter().map(|v| v["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["a stat", "first"]);
+    let (_, first) = get_json(&format!("{url}/api/dashboards/uid/{uid}/versions/1")).await;
+    assert_eq!(first["data"]["panels"], json!([]));
+    assert_eq!(http_delete(&format!("{url}/api/dashboards/uid/{uid}")).await.unwrap().status, 200);
+    assert_eq!(get_json(&format!("{url}/api/dashboards/uid/{uid}")).await.0, 404);
+}
