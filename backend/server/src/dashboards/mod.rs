@@ -191,7 +191,7 @@ fn normalise(mut json: Value, fallback: Option<String>) -> Result<(String, Value
     let Some(object) = json.as_object_mut() else {
         return Err(DashboardError::Invalid("a dashboard is a JSON object".into()));
     };
-    if !object.get("title").and_then(Value::as_str).is_some_and(|t| !t.trim().is_empty()) {
+    if object.get("title").and_then(Value::as_str).is_none_or(|t| t.trim().is_empty()) {
         return Err(DashboardError::Invalid("Dashboard title cannot be empty".into()));
     }
     if object.get("panels").is_some_and(|p| !p.is_array()) {
