@@ -9,6 +9,7 @@ use std::time::Duration;
 use gloo_net::http::Request;
 use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence, SilenceCreated};
 use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
+use lookout_types::grafana::{Dashboard, DashboardHit, DashboardWithMeta};
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
 use lookout_types::{CreateShortLink, Overview, ShortLink};
@@ -246,6 +247,16 @@ pub async fn create_silence(silence: &PostableSilence) -> Result<String, FetchEr
 /// Keeps `target` (a path in Lookout with its query) as a short link.
 pub async fn create_link(target: &str) -> Result<ShortLink, FetchError> {
     post_for("/api/lookout/links", &CreateShortLink { target: target.to_string() }).await
+}
+
+/// `/api/search`: every dashboard, by title.
+pub async fn dashboards() -> Result<Vec<DashboardHit>, FetchError> {
+    get_json("/api/search").await
+}
+
+/// `/api/dashboards/uid/{uid}`: one dashboard in Grafana's model.
+pub async fn dashboard(uid: &str) -> Result<Dashboard, FetchError> {
+    get_json::<DashboardWithMeta>(&format!("/api/dashboards/uid/{}", encode(uid))).await.map(|d| d.dashboard)
 }
 
 /// `/api/lookout/alerts/stats`: counts, delivery success, mean times to acknowledge and resolve.

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{AlertsPage, DashboardsPage, ExplorePage, GraphLinkPage, LogsPage, NotFoundPage, OverviewPage};
+use crate::pages::{
+    AlertsPage, DashboardPage, DashboardsPage, ExplorePage, GraphLinkPage, LogsPage, NotFoundPage, OverviewPage,
+};
 use crate::theme::ThemeToggle;
 
 #[component]
@@ -30,6 +32,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/logs") view=LogsPage />
                     <Route path=path!("/alerts") view=AlertsPage />
                     <Route path=path!("/dashboards") view=DashboardsPage />
+                    <Route path=path!("/d/:uid") view=DashboardPage />
                 </Routes>
             </main>
         </Router>

@@ -1,15 +1,16 @@
 //! One file per page of the UI.
 
 mod alerts;
+mod dashboard;
 mod dashboards;
 mod explore;
 mod graph_link;
 mod logs;
 mod not_found;
-mod not_ready;
 mod overview;
 
 pub use alerts::AlertsPage;
+pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;
 pub use explore::ExplorePage;
 pub use graph_link::GraphLinkPage;

@@ -76,3 +76,33 @@ async fn dashboards_are_provisioned_saved_versioned_and_deleted_over_grafanas_ap
     assert_eq!(http_delete(&format!("{url}/api/dashboards/uid/{uid}")).await.unwrap().status, 200);
     assert_eq!(get_json(&format!("{url}/api/dashboards/uid/{uid}")).await.0, 404);
 }
+
+#[tokio::test]
+async fn the_demo_dashboard_draws_its_panels_in_the_browser() {
+    use fantoccini::Locator;
+    use lookout_e2e::{Browser, eventually};
+    use std::time::Duration;
+
+    let lookout = Lookout::start(&[]).await;
+    // Two demo deliveries give rate() and the stat something to show.
+    eventually(Duration::from_secs(60), "demo samples", || async {
+        let query = lookout_e2e::url_encode("sum(rate(payment_requests_total[5m]))");
+        let r = http_get(&format!("{}/api/v1/query?query={query}", lookout.url)).await?;
+        if r.body.contains(r#""result":[{"#) { Ok(()) } else { Err(r.body) }
+    })
+    .await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/dashboards", lookout.url)).await.unwrap();
+    browser
+        .wait_for_text("[data-testid=dashboard-list]", Duration::from_secs(10), |t| t.contains("Payment service"))
+        .await;
+    browser.client.find(Locator::LinkText("Payment service")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("main h1", Duration::from_secs(10), |t| t == "Payment service").await;
+    let rate = browser.wait_for_text("[data-testid=stat-value]", Duration::from_secs(20), |t| t.ends_with('%')).await;
+    let value: f64 = rate.trim_end_matches('%').trim().parse().unwrap_or(-1.0);
+    assert!((0.0..=100.0).contains(&value), "success rate {rate}");
+    let panels = browser.client.find_all(Locator::Css("[data-testid=dash-panel]")).await.unwrap();
+    assert_eq!(panels.len(), 7);
+    assert!(browser.client.current_url().await.unwrap().path().ends_with("/d/payment-service"));
+    browser.close().await;
+}

@@ -1,0 +1,250 @@
+//! One dashboard (`/d/<uid>?from=…&to=…`): its panels on Grafana's 24-column grid, each running
+//! its queries over the page's time range: time series as charts, stat and gauge panels as their
+//! last value coloured by threshold, logs panels as lines. Template variables take their saved
+//! value (`All` matches everything). Other panel types say they are not drawn yet.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use lookout_types::grafana::{Dashboard, Panel};
+use lookout_types::logs::QueryResult;
+use lookout_types::prometheus::QueryData;
+
+use crate::api::{self, Direction, LogQuery};
+use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
+use crate::components::log_line::merge_streams;
+use crate::components::log_table::LogTable;
+use crate::components::time_range::{RangeNote, resolve};
+use crate::url::use_query_param;
+
+/// Points per series a chart asks for.
+const POINTS: i64 = 300;
+/// Height of one grid row (Grafana's 30 px and the margins it adds).
+const ROW_PX: u32 = 40;
+/// Lines a logs panel shows.
+const LOG_LINES: usize = 100;
+
+/// The query with the dashboard's variables filled in: `$var`, `${var}` and `[[var]]`; `All` (or
+/// a multi-value selection) becomes a regex alternative.
+fn interpolate(query: &str, dashboard: &Dashboard) -> String {
+    let mut out = query.to_string();
+    for var in &dashboard.templating.list {
+        let values = var.current.as_ref().map(|c| c.value.values()).unwrap_or_default();
+        let value = if values.is_empty() || values.iter().any(|v| v == "$__all") {
+            ".*".to_string()
+        } else if values.len() == 1 {
+            values[0].clone()
+        } else {
+            format!("({})", values.join("|"))
+        };
+        for pattern in [format!("${{{}}}", var.name), format!("[[{}]]", var.name), format!("${}", var.name)] {
+            out = out.replace(&pattern, &value);
+        }
+    }
+    out
+}
+
+/// `{{label}}` in a legend format replaced by the series' labels.
+fn legend(format: &str, metric: &lookout_types::prometheus::Metric, fallback: String) -> String {
+    if format.is_empty() {
+        return fallback;
+    }
+    let mut out = format.to_string();
+    for (k, v) in metric {
+        out = out.replace(&format!("{{{{{k}}}}}"), v).replace(&format!("{{{{ {k} }}}}"), v);
+    }
+    out
+}
+
+fn unit_of(panel: &Panel) -> Unit {
+    match panel.field_config.defaults.unit.as_str() {
+        "s" | "ms" => Unit::Seconds,
+        "bytes" | "decbytes" => Unit::Bytes,
+        "percent" | "percentunit" => Unit::Percent,
+        _ => Unit::Plain,
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let params = use_params_map();
+    let uid = Memo::new(move |_| params.with(|p| p.get("uid").unwrap_or_default()));
+    let dashboard = LocalResource::new(move || {
+        let uid = uid.get();
+        async move { api::dashboard(&uid).await }
+    });
+    let from = use_query_param("from", "");
+    let to = use_query_param("to", "");
+    move || match dashboard.get() {
+        None => view! { <p class="loading">"Loading the dashboard…"</p> }.into_any(),
+        Some(Err(e)) => {
+            view! { <div class="page"><h1>"Dashboard"</h1><p class="field-error">{e.brief()}</p></div> }.into_any()
+        }
+        Some(Ok(d)) => {
+            let saved =
+                d.time.clone().unwrap_or(lookout_types::grafana::TimeRange { from: "now-1h".into(), to: "now".into() });
+            let from = Signal::derive(move || Some(from.get()).filter(|f| !f.is_empty()).unwrap_or(saved.from.clone()));
+            let to = Signal::derive(move || Some(to.get()).filter(|t| !t.is_empty()).unwrap_or(saved.to.clone()));
+            let title = d.title.clone();
+            let panels = d
+                .panels
+                .clone()
+                .into_iter()
+                .map(|panel| {
+                    let pos = panel.grid_pos;
+                    let style = format!(
+                        "grid-column: {} / span {}; grid-row: {} / span {}; min-height: {}px",
+                        pos.x + 1,
+                        pos.w.max(1),
+                        pos.y + 1,
+                        pos.h.max(1),
+                        pos.h.max(1) * ROW_PX
+                    );
+                    let d = d.clone();
+                    view! {
+                        <section class="panel dash-panel" style=style data-testid="dash-panel">
+                            <h2>{panel.title.clone()}</h2>
+                            <PanelBody panel dashboard=d from to />
+                        </section>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="page dashboard" data-testid="dashboard">
+                    <div class="page-head"><h1>{title}</h1><RangeNote from=from to=to /></div>
+                    <div class="dash-grid">{panels}</div>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Body {
+    Loading,
+    Failed(String),
+    Series(Vec<ChartSeries>),
+    Value(Option<f64>),
+    Lines(Vec<crate::components::log_line::LogLine>),
+    Unsupported(String),
+}
+
+#[component]
+fn PanelBody(
+    panel: Panel,
+    dashboard: Dashboard,
+    #[prop(into)] from: Signal<String>,
+    #[prop(into)] to: Signal<String>,
+) -> impl IntoView {
+    let body = RwSignal::new(Body::Loading);
+    let unit = unit_of(&panel);
+    let thresholds = panel.field_config.defaults.thresholds.clone();
+    let run_panel = panel;
+    Effect::new(move |_| {
+        let (f, t) = (from.get(), to.get());
+        let now = js_sys::Date::now() as i64;
+        let (Some(start), Some(end)) = (resolve(&f, now), resolve(&t, now)) else {
+            body.set(Body::Failed(format!("cannot read the time range {f:?} to {t:?}")));
+            return;
+        };
+        let panel = run_panel.clone();
+        let dashboard = dashboard.clone();
+        leptos::task::spawn_local(async move {
+            let result = match panel.kind.as_str() {
+                "timeseries" | "graph" => {
+                    let step = ((end - start) / POINTS).max(1000);
+                    let mut all = Vec::new();
+                    let mut failure = None;
+                    for target in &panel.targets {
+                        match api::query_range(&interpolate(&target.expr, &dashboard), start, end, step).await {
+                            Ok(QueryData::Matrix(series)) => all.extend(series.into_iter().map(|s| ChartSeries {
+                                name: legend(
+                                    &target.legend_format,
+                                    &s.metric,
+                                    crate::components::chart::series_name(&s.metric),
+                                ),
+                                points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
+                            })),
+                            Ok(_) => {}
+                            Err(e) => failure = Some(e.brief()),
+                        }
+                    }
+                    failure.map_or(Body::Series(all), Body::Failed)
+                }
+                "stat" | "gauge" | "bargauge" => match panel.targets.first() {
+                    None => Body::Value(None),
+                    Some(target) => match api::query(&interpolate(&target.expr, &dashboard), end).await {
+                        Ok(QueryData::Vector(v)) => Body::Value(v.first().map(|s| s.value.value())),
+                        Ok(QueryData::Scalar(s)) => Body::Value(Some(s.value())),
+                        Ok(_) => Body::Value(None),
+                        Err(e) => Body::Failed(e.brief()),
+                    },
+                },
+                "logs" => match panel.targets.first() {
+                    None => Body::Lines(Vec::new()),
+                    Some(target) => {
+                        let query = interpolate(&target.expr, &dashboard);
+                        let q = LogQuery {
+                            query: &query,
+                            start_ns: start * 1_000_000,
+                            end_ns: end * 1_000_000,
+                            limit: LOG_LINES,
+                            direction: Direction::Backward,
+                            step_s: None,
+                        };
+                        match api::log_query_range(q).await.map(|d| d.result) {
+                            Ok(QueryResult::Streams(streams)) => Body::Lines(merge_streams(streams, true)),
+                            Ok(_) => Body::Lines(Vec::new()),
+                            Err(e) => Body::Failed(e.brief()),
+                        }
+                    }
+                },
+                other => Body::Unsupported(other.to_string()),
+            };
+            body.try_set(result);
+        });
+    });
+    move || match body.get() {
+        Body::Loading => view! { <p class="loading">"…"</p> }.into_any(),
+        Body::Failed(message) => view! { <p class="field-error">{message}</p> }.into_any(),
+        Body::Unsupported(kind) => {
+            view! { <p class="empty">{format!("A {kind} panel is not drawn yet.")}</p> }.into_any()
+        }
+        Body::Series(series) => {
+            if series.is_empty() {
+                view! { <p class="empty">"No data in this range."</p> }.into_any()
+            } else {
+                view! { <TimeSeriesChart series=Signal::derive(move || series.clone()) unit=Signal::derive(move || unit) /> }.into_any()
+            }
+        }
+        Body::Value(value) => {
+            let text = value.map_or("—".to_string(), |v| unit.format(v));
+            // The colour of the highest step the value reaches.
+            let colour = value
+                .and_then(|v| {
+                    thresholds.as_ref().and_then(|t| {
+                        t.steps
+                            .iter()
+                            .filter(|s| s.value.is_none_or(|from| v >= from))
+                            .next_back()
+                            .map(|s| s.color.clone())
+                    })
+                })
+                .unwrap_or_default();
+            let class = match colour.as_str() {
+                "red" | "dark-red" => "health-critical",
+                "orange" | "yellow" => "health-warning",
+                "green" | "dark-green" => "health-ok",
+                _ => "",
+            };
+            view! { <div class=format!("card-value stat {class}") data-testid="stat-value">{text}</div> }.into_any()
+        }
+        Body::Lines(lines) => {
+            let lines = RwSignal::new(lines);
+            let href = Callback::new(|(field, value): (String, String)| {
+                super::logs::follow_href(&field, &value, "now-1h", "now")
+            });
+            view! { <div class="dash-logs"><LogTable lines=lines field_href=href /></div> }.into_any()
+        }
+    }
+}
