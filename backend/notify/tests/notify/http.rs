@@ -94,7 +94,8 @@ async fn retries_stop_at_the_deadline() {
     let rx = HttpReceiver::start(&[(503, "")]).await;
     let started = StdInstant::now();
     let (result, attempts) = deliver(&webhook(&rx.url, ""), &group("team-X", false), Duration::from_millis(1500)).await;
-    assert!(started.elapsed() < Duration::from_millis(1600), "{:?}", started.elapsed());
+    // Well before another backoff could run; the slack is for a busy machine.
+    assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
     assert!(attempts.len() >= 2, "{attempts:?}");
     assert!(attempts.iter().all(|a| a.outcome == Outcome::Retryable && a.http_status == Some(503)));
     let Err(DeliveryError::DeadlineExceeded { attempts: n, last }) = result else { panic!("{result:?}") };
