@@ -15,6 +15,7 @@ pub mod links;
 pub mod logs;
 pub mod metrics;
 pub mod overview;
+pub mod random;
 pub mod reload;
 pub mod rules;
 pub mod scrape;

@@ -116,15 +116,7 @@ fn check_target(target: &str) -> Result<(), String> {
 }
 
 fn new_id() -> String {
-    let mut bytes = [0u8; ID_LEN];
-    // /dev/urandom cannot run dry; if it cannot be read, time still gives distinct ids.
-    if std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).is_err() {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        for (i, b) in bytes.iter_mut().enumerate() {
-            *b = (nanos >> (i * 8)) as u8;
-        }
-    }
-    bytes.iter().map(|b| ID_CHARS[usize::from(*b) % ID_CHARS.len()] as char).collect()
+    crate::random::id::<ID_LEN>(ID_CHARS)
 }
 
 #[cfg(test)]

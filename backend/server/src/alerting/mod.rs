@@ -254,8 +254,11 @@ impl Alerting {
 
     /// `POST /api/v2/silences`: creates or updates a silence; the id in force.
     pub async fn set_silence(&self, silence: Silence) -> Durable<Result<String, SilenceError>> {
-        let change =
-            Change::SetSilence { now: now_ms(), silence: StoredSilence::from(&silence), random: random_bytes() };
+        let change = Change::SetSilence {
+            now: now_ms(),
+            silence: StoredSilence::from(&silence),
+            random: crate::random::bytes(),
+        };
         Ok(match self.record(change).await? {
             Ok(id) => Ok(id.unwrap_or_default()),
             Err(Refusal::Silence(e)) => Err(e),
@@ -418,20 +421,6 @@ fn refused_alert(answer: Result<Option<String>, Refusal>) -> Result<(), String> 
         Err(Refusal::Alert(reason)) => Err(reason),
         Err(Refusal::Silence(e)) => Err(e.to_string()),
     }
-}
-
-/// 16 random bytes for silence ids, from the operating system.
-fn random_bytes() -> [u8; 16] {
-    let mut bytes = [0u8; 16];
-    // /dev/urandom cannot run dry; should it be unreadable, time and a counter still give
-    // distinct ids on one machine.
-    if std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).is_err() {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        bytes[..8].copy_from_slice(&now_ms().to_le_bytes());
-        bytes[8..].copy_from_slice(&COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-    }
-    bytes
 }
 
 /// Writes the state as of a new journal segment, then deletes the segments it covers. Under the

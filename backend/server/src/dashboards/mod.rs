@@ -223,15 +223,7 @@ fn check_uid(uid: &str) -> Result<(), DashboardError> {
 }
 
 fn new_uid() -> String {
-    const CHARS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut bytes = [0u8; 9];
-    if std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).is_err() {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        for (i, b) in bytes.iter_mut().enumerate() {
-            *b = (nanos >> (i * 8)) as u8;
-        }
-    }
-    bytes.iter().map(|b| CHARS[usize::from(*b) % CHARS.len()] as char).collect()
+    crate::random::id::<9>(b"0123456789abcdefghijklmnopqrstuvwxyz")
 }
 
 #[cfg(test)]
