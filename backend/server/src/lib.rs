@@ -191,7 +191,7 @@ async fn maintain_storage(state: AppState, retention: std::time::Duration, mut s
             Err(err) => tracing::error!(%err, "log maintenance task failed"),
         }
         let db = state.metrics.db().clone();
-        let checkpoint_due = round % CHECKPOINT_ROUNDS == 0;
+        let checkpoint_due = round.is_multiple_of(CHECKPOINT_ROUNDS);
         let result = tokio::task::spawn_blocking(move || -> std::io::Result<(usize, usize)> {
             let mut written = db.compact()?;
             written.extend(db.merge_blocks()?);
