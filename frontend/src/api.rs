@@ -162,6 +162,14 @@ pub async fn label_values(name: &str) -> Result<Vec<String>, FetchError> {
     unwrap_envelope(&format!("/api/v1/label/{}/values", encode(name))).await
 }
 
+/// A label's values among the series `selector` picks (all series when it is empty).
+pub async fn label_values_of(name: &str, selector: &str) -> Result<Vec<String>, FetchError> {
+    if selector.is_empty() {
+        return label_values(name).await;
+    }
+    unwrap_envelope(&format!("/api/v1/label/{}/values?match[]={}", encode(name), encode(selector))).await
+}
+
 pub async fn label_names() -> Result<Vec<String>, FetchError> {
     unwrap_envelope("/api/v1/labels").await
 }

@@ -51,8 +51,36 @@ pub struct Variable {
     pub name: String,
     #[serde(rename = "type", default)]
     pub kind: String,
+    /// For `query` variables: `label_values(metric, label)` or `label_values(label)`.
+    #[serde(default)]
+    pub query: Option<VariableQuery>,
     #[serde(default)]
     pub current: Option<Current>,
+}
+
+/// Grafana writes a variable's query as text, or (newer versions) as an object holding it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum VariableQuery {
+    Text(String),
+    Object {
+        #[serde(default)]
+        query: String,
+    },
+}
+
+impl Variable {
+    /// `(metric, label)` of a `label_values(…)` query; the metric may be empty.
+    pub fn label_values(&self) -> Option<(String, String)> {
+        let text = match self.query.as_ref()? {
+            VariableQuery::Text(text) | VariableQuery::Object { query: text } => text,
+        };
+        let inner = text.trim().strip_prefix("label_values(")?.strip_suffix(')')?;
+        match inner.rsplit_once(',') {
+            Some((metric, label)) => Some((metric.trim().to_string(), label.trim().to_string())),
+            None => Some((String::new(), inner.trim().to_string())),
+        }
+    }
 }
 
 /// A variable's selected value; Grafana writes one value or a list.
@@ -164,7 +192,7 @@ mod tests {
     fn grafana_json_reads_with_what_lookout_draws() {
         let json = r#"{"dashboard":{"uid":"u","title":"T","id":3,"schemaVersion":39,
             "time":{"from":"now-30m","to":"now"},
-            "templating":{"list":[{"name":"instance","type":"query","current":{"text":"All","value":["$__all"]}}]},
+            "templating":{"list":[{"name":"instance","type":"query","query":{"query":"label_values(up, instance)"},"current":{"text":"All","value":["$__all"]}}]},
             "panels":[{"id":1,"type":"stat","title":"S","gridPos":{"x":0,"y":0,"w":6,"h":6},
               "fieldConfig":{"defaults":{"unit":"percent","thresholds":{"steps":[{"color":"red","value":null},{"color":"green","value":95}]}}},
               "targets":[{"refId":"A","expr":"up","legendFormat":"{{job}}"}],"options":{"reduceOptions":{}}}]},
@@ -173,6 +201,11 @@ mod tests {
         let d = read.dashboard;
         assert_eq!((d.uid.as_str(), d.panels[0].kind.as_str(), d.panels[0].grid_pos.w), ("u", "stat", 6));
         assert_eq!(d.templating.list[0].current.as_ref().unwrap().value.values(), ["$__all"]);
+        let var = Variable {
+            query: Some(VariableQuery::Text("label_values(up{job=\"a\"}, instance)".into())),
+            ..Variable::default()
+        };
+        assert_eq!(var.label_values(), Some((r#"up{job="a"}"#.to_string(), "instance".to_string())));
         let steps = &d.panels[0].field_config.defaults.thresholds.as_ref().unwrap().steps;
         assert_eq!((steps[0].value, steps[1].value), (None, Some(95.0)));
     }

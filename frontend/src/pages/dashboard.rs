@@ -1,11 +1,16 @@
 //! One dashboard (`/d/<uid>?from=…&to=…`): its panels on Grafana's 24-column grid, each running
 //! its queries over the page's time range: time series as charts, stat and gauge panels as their
-//! last value coloured by threshold, logs panels as lines. Template variables take their saved
-//! value (`All` matches everything). Other panel types say they are not drawn yet.
+//! last value coloured by threshold, logs panels as lines. Template variables are dropdowns
+//! (`label_values(…)` queries list their values; `All` matches everything) whose choice is in
+//! the URL as `var-<name>=…`, so a copied link shows the same selection. Other panel types say
+//! they are not drawn yet.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
-use lookout_types::grafana::{Dashboard, Panel};
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use std::collections::BTreeMap;
+
+use lookout_types::grafana::{Dashboard, Panel, Variable};
 use lookout_types::logs::QueryResult;
 use lookout_types::prometheus::QueryData;
 
@@ -14,7 +19,7 @@ use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
 use crate::components::log_line::merge_streams;
 use crate::components::log_table::LogTable;
 use crate::components::time_range::{RangeNote, resolve};
-use crate::url::use_query_param;
+use crate::url::{encode, use_query_param};
 
 /// Points per series a chart asks for.
 const POINTS: i64 = 300;
@@ -23,13 +28,18 @@ const ROW_PX: u32 = 40;
 /// Lines a logs panel shows.
 const LOG_LINES: usize = 100;
 
+/// The chosen value of each variable: the URL's `var-<name>`, else the dashboard's saved one.
+type Choices = BTreeMap<String, Vec<String>>;
+
+const ALL: &str = "$__all";
+
 /// The query with the dashboard's variables filled in: `$var`, `${var}` and `[[var]]`; `All` (or
 /// a multi-value selection) becomes a regex alternative.
-fn interpolate(query: &str, dashboard: &Dashboard) -> String {
+fn interpolate(query: &str, dashboard: &Dashboard, choices: &Choices) -> String {
     let mut out = query.to_string();
     for var in &dashboard.templating.list {
-        let values = var.current.as_ref().map(|c| c.value.values()).unwrap_or_default();
-        let value = if values.is_empty() || values.iter().any(|v| v == "$__all") {
+        let values = choices.get(&var.name).cloned().unwrap_or_default();
+        let value = if values.is_empty() || values.iter().any(|v| v == ALL) {
             ".*".to_string()
         } else if values.len() == 1 {
             values[0].clone()
@@ -74,6 +84,7 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let from = use_query_param("from", "");
     let to = use_query_param("to", "");
+    let query = use_query_map();
     move || match dashboard.get() {
         None => view! { <p class="loading">"Loading the dashboard…"</p> }.into_any(),
         Some(Err(e)) => {
@@ -85,6 +96,32 @@ pub fn DashboardPage() -> impl IntoView {
             let from = Signal::derive(move || Some(from.get()).filter(|f| !f.is_empty()).unwrap_or(saved.from.clone()));
             let to = Signal::derive(move || Some(to.get()).filter(|t| !t.is_empty()).unwrap_or(saved.to.clone()));
             let title = d.title.clone();
+            // The URL's choices win over the saved ones.
+            let saved_choices: Choices = d
+                .templating
+                .list
+                .iter()
+                .map(|v| (v.name.clone(), v.current.as_ref().map(|c| c.value.values()).unwrap_or_default()))
+                .collect();
+            let choices = Memo::new(move |_| {
+                let mut all = saved_choices.clone();
+                query.with(|q| {
+                    for (name, values) in all.iter_mut() {
+                        let chosen = q.get_all(&format!("var-{name}")).unwrap_or_default();
+                        if !chosen.is_empty() {
+                            *values = chosen;
+                        }
+                    }
+                });
+                all
+            });
+            let variables = d
+                .templating
+                .list
+                .clone()
+                .into_iter()
+                .map(|var| view! { <VariablePicker var choices /> })
+                .collect_view();
             let panels = d
                 .panels
                 .clone()
@@ -103,7 +140,7 @@ pub fn DashboardPage() -> impl IntoView {
                     view! {
                         <section class="panel dash-panel" style=style data-testid="dash-panel">
                             <h2>{panel.title.clone()}</h2>
-                            <PanelBody panel dashboard=d from to />
+                            <PanelBody panel dashboard=d from to choices />
                         </section>
                     }
                 })
@@ -111,11 +148,72 @@ pub fn DashboardPage() -> impl IntoView {
             view! {
                 <div class="page dashboard" data-testid="dashboard">
                     <div class="page-head"><h1>{title}</h1><RangeNote from=from to=to /></div>
+                    <div class="explore-controls">{variables}</div>
                     <div class="dash-grid">{panels}</div>
                 </div>
             }
             .into_any()
         }
+    }
+}
+
+/// A variable as a dropdown of its values (`label_values(…)`) and All; a choice goes into the URL.
+#[component]
+fn VariablePicker(var: Variable, choices: Memo<Choices>) -> impl IntoView {
+    let navigate = use_navigate();
+    let name = var.name.clone();
+    let values = LocalResource::new({
+        let var = var.clone();
+        move || {
+            let var = var.clone();
+            async move {
+                match var.label_values() {
+                    Some((metric, label)) => api::label_values_of(&label, &metric).await.unwrap_or_default(),
+                    None => var.current.as_ref().map(|c| c.value.values()).unwrap_or_default(),
+                }
+            }
+        }
+    });
+    let chosen = {
+        let name = name.clone();
+        Memo::new(move |_| {
+            choices.with(|c| c.get(&name).and_then(|v| v.first().cloned()).unwrap_or_else(|| ALL.to_string()))
+        })
+    };
+    let pick = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let Some(location) = web_sys::window().map(|w| w.location()) else { return };
+        let path = location.pathname().unwrap_or_default();
+        let search = location.search().unwrap_or_default();
+        let key = format!("var-{}", var.name);
+        let mut pairs: Vec<String> = search
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with(&format!("{key}=")))
+            .map(str::to_string)
+            .collect();
+        pairs.push(format!("{key}={}", encode(&value)));
+        navigate(&format!("{path}?{}", pairs.join("&")), NavigateOptions::default());
+    };
+    view! {
+        <label class="refresh">
+            {format!("{name} ")}
+            <select data-testid=format!("var-{name}") on:change=pick>
+                <option value=ALL selected=move || chosen.get() == ALL>"All"</option>
+                {move || {
+                    values
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|v| v != ALL)
+                        .map(|v| {
+                            let (selected, label) = (v.clone(), v.clone());
+                            view! { <option value=v selected=move || chosen.get() == selected>{label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
     }
 }
 
@@ -135,13 +233,14 @@ fn PanelBody(
     dashboard: Dashboard,
     #[prop(into)] from: Signal<String>,
     #[prop(into)] to: Signal<String>,
+    choices: Memo<Choices>,
 ) -> impl IntoView {
     let body = RwSignal::new(Body::Loading);
     let unit = unit_of(&panel);
     let thresholds = panel.field_config.defaults.thresholds.clone();
     let run_panel = panel;
     Effect::new(move |_| {
-        let (f, t) = (from.get(), to.get());
+        let (f, t, choices) = (from.get(), to.get(), choices.get());
         let now = js_sys::Date::now() as i64;
         let (Some(start), Some(end)) = (resolve(&f, now), resolve(&t, now)) else {
             body.set(Body::Failed(format!("cannot read the time range {f:?} to {t:?}")));
@@ -156,7 +255,8 @@ fn PanelBody(
                     let mut all = Vec::new();
                     let mut failure = None;
                     for target in &panel.targets {
-                        match api::query_range(&interpolate(&target.expr, &dashboard), start, end, step).await {
+                        match api::query_range(&interpolate(&target.expr, &dashboard, &choices), start, end, step).await
+                        {
                             Ok(QueryData::Matrix(series)) => all.extend(series.into_iter().map(|s| ChartSeries {
                                 name: legend(
                                     &target.legend_format,
@@ -173,7 +273,7 @@ fn PanelBody(
                 }
                 "stat" | "gauge" | "bargauge" => match panel.targets.first() {
                     None => Body::Value(None),
-                    Some(target) => match api::query(&interpolate(&target.expr, &dashboard), end).await {
+                    Some(target) => match api::query(&interpolate(&target.expr, &dashboard, &choices), end).await {
                         Ok(QueryData::Vector(v)) => Body::Value(v.first().map(|s| s.value.value())),
                         Ok(QueryData::Scalar(s)) => Body::Value(Some(s.value())),
                         Ok(_) => Body::Value(None),
@@ -183,7 +283,7 @@ fn PanelBody(
                 "logs" => match panel.targets.first() {
                     None => Body::Lines(Vec::new()),
                     Some(target) => {
-                        let query = interpolate(&target.expr, &dashboard);
+                        let query = interpolate(&target.expr, &dashboard, &choices);
                         let q = LogQuery {
                             query: &query,
                             start_ns: start * 1_000_000,

@@ -104,5 +104,31 @@ async fn the_demo_dashboard_draws_its_panels_in_the_browser() {
     let panels = browser.client.find_all(Locator::Css("[data-testid=dash-panel]")).await.unwrap();
     assert_eq!(panels.len(), 7);
     assert!(browser.client.current_url().await.unwrap().path().ends_with("/d/payment-service"));
+
+    // The instance variable lists the pool's instances; a choice goes into the URL and a fresh
+    // load of that URL keeps it.
+    let picker = "[data-testid=var-instance]";
+    eventually(Duration::from_secs(10), "the instances in the variable", || async {
+        let options =
+            browser.client.find_all(Locator::Css(&format!("{picker} option"))).await.map_err(|e| e.to_string())?;
+        if options.len() >= 3 { Ok(()) } else { Err(format!("{} options", options.len())) }
+    })
+    .await;
+    let select = browser.client.find(Locator::Css(picker)).await.unwrap();
+    select.select_by_value("payment-1:8000").await.unwrap();
+    let url = eventually(Duration::from_secs(5), "the choice in the URL", || async {
+        let url = browser.client.current_url().await.map_err(|e| e.to_string())?;
+        if url.as_str().contains("var-instance=payment-1%3A8000") { Ok(url) } else { Err(url.to_string()) }
+    })
+    .await;
+    browser.client.goto(url.as_str()).await.unwrap();
+    browser.wait_for_text("main h1", Duration::from_secs(10), |t| t == "Payment service").await;
+    let chosen = eventually(Duration::from_secs(10), "the choice after a reload", || async {
+        let select = browser.client.find(Locator::Css(picker)).await.map_err(|e| e.to_string())?;
+        let value = select.prop("value").await.map_err(|e| e.to_string())?.unwrap_or_default();
+        if value == "payment-1:8000" { Ok(value) } else { Err(value) }
+    })
+    .await;
+    assert_eq!(chosen, "payment-1:8000");
     browser.close().await;
 }
