@@ -280,7 +280,7 @@ mod tests {
     /// `YYYY-MM-DDTHH:MM` in UTC to Unix ms.
     fn ms(s: &str) -> i64 {
         let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().unwrap();
-        let days = tz::days_from_civil(n(0..4), n(5..7), n(8..10));
+        let days = lookout_tsdb::days_from_civil(n(0..4), n(5..7), n(8..10));
         ((days * 24 + n(11..13)) * 60 + n(14..16)) * 60_000
     }
 

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::Path;
 
-use lookout_tsdb::civil_from_days;
+use lookout_tsdb::{civil_from_days, days_from_civil};
 
 /// Debian's `tzdata` package installs the database here; Go's first Unix source too.
 const ZONEINFO: &str = "/usr/share/zoneinfo";
@@ -392,15 +392,6 @@ impl Posix<'_> {
         let time = if self.expect(b'/').is_some() { self.hms()? } else { 7200 };
         Some(Change { day, time })
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let (y, m) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + day - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
 }
 
 pub(crate) fn days_in_month(year: i64, month: i64) -> i64 {

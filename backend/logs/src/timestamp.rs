@@ -134,7 +134,7 @@ pub fn parse(text: &str) -> Result<i64, String> {
         }
         _ => return Err(invalid()),
     };
-    let days = days_from_civil(year, month, day);
+    let days = lookout_tsdb::days_from_civil(year, i64::from(month), i64::from(day));
     let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_s;
     secs.checked_mul(1_000_000_000).and_then(|ns| ns.checked_add(nanos)).ok_or_else(invalid)
 }
@@ -167,17 +167,6 @@ fn days_in_month(year: i64, month: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

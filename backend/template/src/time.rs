@@ -105,12 +105,13 @@ impl Civil {
     fn of(t: &Time) -> Civil {
         let days = t.secs.div_euclid(86_400);
         let secs_of_day = t.secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = lookout_tsdb::civil_from_days(days);
+        let (month, day) = (i64::from(month), i64::from(day));
         Civil {
             year,
             month: month as usize,
             day,
-            year_day: days - days_from_civil(year, 1, 1) + 1,
+            year_day: days - lookout_tsdb::days_from_civil(year, 1, 1) + 1,
             // 1970-01-01 was a Thursday.
             weekday: (days + 4).rem_euclid(7) as usize,
             hour: secs_of_day / 3600,
@@ -119,26 +120,6 @@ impl Civil {
             nanos: t.nanos,
         }
     }
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
 }
 
 const MONTHS: [&str; 12] = [

@@ -93,8 +93,7 @@ impl State {
         let escalations = self.dispatcher.escalations_sent();
         self.dispatcher = Dispatcher::new(config.route.clone());
         self.config = config;
-        let alerts: Vec<Alert> = self.alerts.iter().map(|(_, a)| a.clone()).collect();
-        for alert in &alerts {
+        for (_, alert) in self.alerts.iter() {
             self.dispatcher.insert(alert, now);
         }
         self.dispatcher.restore_escalations(&escalations);
