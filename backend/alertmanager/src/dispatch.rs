@@ -1,6 +1,10 @@
 //! Aggregation groups (`dispatch/dispatch.go`) as a time-driven state machine: alerts go into groups per
 //! matching route, `due(now)` returns the groups whose timer fired, `flushed` applies the outcome.
 //! Lookout's escalations are tracked here too, since they are per group.
+//!
+//! The dispatcher's clock is in microseconds since the epoch (alert times stay milliseconds):
+//! a group waits `group_wait` from the moment its first alert came, as precisely as
+//! Alertmanager's timers, not from that moment rounded to a millisecond.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +24,7 @@ struct Group {
     key: String,
     labels: LabelSet,
     alerts: BTreeMap<Fingerprint, Alert>,
+    /// Microseconds.
     next_flush: i64,
     has_flushed: bool,
     /// Indices into the route's `escalate` list already notified for the current unacknowledged spell.
@@ -40,6 +45,7 @@ pub struct Flush {
     pub repeat_interval_ms: i64,
     pub mute_time_intervals: Vec<String>,
     pub active_time_intervals: Vec<String>,
+    /// Milliseconds, as the alerts' times.
     pub now: i64,
     /// Lookout: this batch goes to an escalation receiver (one-shot, no dedup, nothing deleted).
     pub escalation: bool,
@@ -73,8 +79,10 @@ impl Dispatcher {
         &self.routes
     }
 
-    /// Puts the alert (as stored, after merging) into the group of every route it matches.
-    pub fn insert(&mut self, alert: &Alert, now: i64) {
+    /// Puts the alert (as stored, after merging) into the group of every route it matches, at
+    /// `now_us` microseconds.
+    pub fn insert(&mut self, alert: &Alert, now_us: i64) {
+        let now = now_us / 1000;
         for route in self.routes.matches(&alert.labels) {
             let opts = &self.routes.get(route).opts;
             let labels = self.routes.group_labels(route, &alert.labels);
@@ -83,7 +91,7 @@ impl Dispatcher {
                 key: self.routes.group_key(route, &labels),
                 labels,
                 alerts: BTreeMap::new(),
-                next_flush: now.saturating_add(opts.group_wait_ms),
+                next_flush: now_us.saturating_add(opts.group_wait_ms.saturating_mul(1000)),
                 has_flushed: false,
                 escalated: BTreeSet::new(),
                 in_flight: false,
@@ -91,30 +99,31 @@ impl Dispatcher {
             group.alerts.insert(alert.fingerprint(), alert.clone());
             // An alert older than group_wait (a restart, a reload) need not wait again.
             if !group.has_flushed && alert.starts_at.saturating_add(opts.group_wait_ms) < now {
-                group.next_flush = now;
+                group.next_flush = now_us;
             }
         }
     }
 
-    /// When the next group timer fires, so the server can sleep until then.
+    /// When the next group timer fires (microseconds), so the server can sleep until then.
     pub fn next_due(&self) -> Option<i64> {
         self.groups.values().map(|g| g.next_flush).min()
     }
 
-    /// Fires every timer due at `now`: re-arms it for `group_interval` and returns the batches.
-    /// Empty groups are dropped instead of flushed.
-    pub fn due(&mut self, now: i64) -> Vec<Flush> {
+    /// Fires every timer due at `now_us`: re-arms it for `group_interval` and returns the
+    /// batches. Empty groups are dropped instead of flushed.
+    pub fn due(&mut self, now_us: i64) -> Vec<Flush> {
+        let now = now_us / 1000;
         self.groups.retain(|_, g| !g.alerts.is_empty());
         let mut out = Vec::new();
         for (id, group) in &mut self.groups {
             // A group still being delivered waits: two flushes at once would both find the
             // notification log without the other's sends and notify twice.
-            if group.next_flush > now || group.in_flight {
+            if group.next_flush > now_us || group.in_flight {
                 continue;
             }
             group.in_flight = true;
             let opts = &self.routes.get(id.route).opts;
-            group.next_flush = now.saturating_add(opts.group_interval_ms);
+            group.next_flush = now_us.saturating_add(opts.group_interval_ms.saturating_mul(1000));
             group.has_flushed = true;
             let alerts = batch(group.alerts.values(), now);
             out.push(Flush {
@@ -159,7 +168,8 @@ impl Dispatcher {
 
     /// Lookout: batches for escalation receivers whose `after` has passed for an unacknowledged firing
     /// alert of the group and that were not sent yet in this unacknowledged spell.
-    pub fn escalations_due(&mut self, now: i64, is_acked: impl Fn(Fingerprint) -> bool) -> Vec<Flush> {
+    pub fn escalations_due(&mut self, now_us: i64, is_acked: impl Fn(Fingerprint) -> bool) -> Vec<Flush> {
+        let now = now_us / 1000;
         let mut out = Vec::new();
         for (id, group) in &mut self.groups {
             let opts = &self.routes.get(id.route).opts;

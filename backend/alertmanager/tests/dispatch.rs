@@ -82,7 +82,7 @@ impl Harness {
             ingest(PostableAlert { labels, ends_at, ..Default::default() }, now, self.cfg.global.resolve_timeout_ms)
                 .unwrap();
         let stored = self.store.put(alert, now);
-        self.dispatcher.insert(&stored, now);
+        self.dispatcher.insert(&stored, now * 1000);
         stored.fingerprint()
     }
 
@@ -91,8 +91,8 @@ impl Harness {
     fn tick(&mut self, now: i64) -> Vec<String> {
         let acked = self.acked.clone();
         let is_acked = |fp: Fingerprint| acked.contains(&fp);
-        let mut flushes = self.dispatcher.due(now);
-        flushes.extend(self.dispatcher.escalations_due(now, is_acked));
+        let mut flushes = self.dispatcher.due(now * 1000);
+        flushes.extend(self.dispatcher.escalations_due(now * 1000, is_acked));
         let mut sent = Vec::new();
         for flush in flushes {
             let inhibitor = Inhibitor::new(&self.cfg.inhibit_rules, &self.store, now);
@@ -162,6 +162,20 @@ fn group_wait_interval_repeat_and_resolve() {
 }
 
 #[test]
+fn group_wait_is_timed_to_the_microsecond() {
+    let mut h = Harness::new();
+    let labels = label_set([("alertname", "Precise")]);
+    let alert = ingest(PostableAlert { labels, ..Default::default() }, T0, 300_000).unwrap();
+    let stored = h.store.put(alert, T0);
+    // Came 0.7 ms into T0's millisecond: it waits until 0.7 ms into T0 + 30 s's, not less.
+    let came_us = T0 * 1000 + 700;
+    h.dispatcher.insert(&stored, came_us);
+    assert_eq!(h.dispatcher.next_due(), Some(came_us + 30_000_000));
+    assert!(h.dispatcher.due(came_us + 30_000_000 - 1).is_empty());
+    assert_eq!(h.dispatcher.due(came_us + 30_000_000).len(), 1);
+}
+
+#[test]
 fn failed_sends_keep_resolved_alerts_and_retry() {
     let mut h = Harness::new();
     h.post("alertname=B", None, T0);
@@ -182,7 +196,7 @@ fn old_alerts_flush_at_once_and_resolved_only_groups_stay_quiet() {
     let old =
         ingest(PostableAlert { labels, starts_at: Some(T0 - 10 * M), ..Default::default() }, T0, 300_000).unwrap();
     let stored = h.store.put(old, T0);
-    h.dispatcher.insert(&stored, T0 + S);
+    h.dispatcher.insert(&stored, (T0 + S) * 1000);
     check(&mut h, T0 + S, &["hook/webhook:Old"]);
     h.post("alertname=Gone", Some(T0), T0);
     check(&mut h, T0 + 31 * S, &[]);
@@ -255,7 +269,7 @@ fn stages_report_inhibition() {
     let mut h = Harness::new();
     h.post("alertname=F severity=critical", None, T0);
     h.post("alertname=F severity=warning", None, T0);
-    let due = h.dispatcher.due(T0 + 30 * S);
+    let due = h.dispatcher.due((T0 + 30 * S) * 1000);
     let inhibitor = Inhibitor::new(&h.cfg.inhibit_rules, &h.store, T0 + 30 * S);
     let is_acked = |_: Fingerprint| false;
     let ctx = PipelineContext {
@@ -274,12 +288,12 @@ fn stages_report_inhibition() {
 fn a_group_being_delivered_is_not_flushed_again() {
     let mut h = Harness::new();
     h.post("alertname=Slow", None, T0);
-    let first = h.dispatcher.due(T0 + 30 * S);
+    let first = h.dispatcher.due((T0 + 30 * S) * 1000);
     assert_eq!(first.len(), 1);
     // Its delivery is still running when the next interval comes: no second flush of the group.
-    assert!(h.dispatcher.due(T0 + 30 * S + 5 * M).is_empty());
+    assert!(h.dispatcher.due((T0 + 30 * S + 5 * M) * 1000).is_empty());
     h.dispatcher.flushed(&first[0], false);
-    assert_eq!(h.dispatcher.due(T0 + 30 * S + 5 * M).len(), 1, "flushed again once the first was reported");
+    assert_eq!(h.dispatcher.due((T0 + 30 * S + 5 * M) * 1000).len(), 1, "flushed again once the first was reported");
 }
 
 #[test]
@@ -287,12 +301,12 @@ fn a_failed_escalation_is_tried_again_and_a_delivered_one_is_not() {
     let mut h = Harness::new();
     h.post("alertname=Pool team=ops", None, T0);
     let unacked = |_: Fingerprint| false;
-    let first = h.dispatcher.escalations_due(T0 + 21 * M, unacked);
+    let first = h.dispatcher.escalations_due((T0 + 21 * M) * 1000, unacked);
     assert_eq!(first.len(), 1);
-    assert!(h.dispatcher.escalations_due(T0 + 21 * M, unacked).is_empty(), "not planned twice while sending");
+    assert!(h.dispatcher.escalations_due((T0 + 21 * M) * 1000, unacked).is_empty(), "not planned twice while sending");
     h.dispatcher.flushed(&first[0], false);
-    let again = h.dispatcher.escalations_due(T0 + 22 * M, unacked);
+    let again = h.dispatcher.escalations_due((T0 + 22 * M) * 1000, unacked);
     assert_eq!(again.len(), 1, "retried after a failed send");
     h.dispatcher.flushed(&again[0], true);
-    assert!(h.dispatcher.escalations_due(T0 + 23 * M, unacked).is_empty());
+    assert!(h.dispatcher.escalations_due((T0 + 23 * M) * 1000, unacked).is_empty());
 }

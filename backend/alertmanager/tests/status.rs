@@ -43,7 +43,7 @@ fn world() -> World {
     ] {
         let labels = label_set(spec.split_whitespace().map(|kv| kv.split_once('=').unwrap()));
         let a = store.put(ingest(PostableAlert { labels, ..Default::default() }, NOW, 300_000).unwrap(), NOW);
-        dispatcher.insert(&a, NOW);
+        dispatcher.insert(&a, NOW * 1000);
     }
     let resolved = ingest(
         PostableAlert { labels: label_set([("alertname", "Old")]), ends_at: Some(NOW - 1), ..Default::default() },

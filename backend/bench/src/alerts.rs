@@ -109,8 +109,9 @@ pub async fn post(base: &str) {
 type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;
 
 /// Posts [`LATENCY_ALERTS`] alerts, each with an alertname of its own (so each opens its own
-/// group), and measures from each POST's answer to the webhook request carrying it, minus
-/// `group_wait`. The server must route `bench="latency"` to `http://127.0.0.1:HOOK_PORT/hook`.
+/// group), and measures from the moment each POST is sent to the webhook request carrying it,
+/// minus `group_wait`. (Sent, not answered: a server may start the group's clock before it
+/// answers, as Lookout does, since its answer waits for the fsync.) The server must route `bench="latency"` to `http://127.0.0.1:HOOK_PORT/hook`.
 pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
     let listener = TcpListener::bind(("127.0.0.1", hook_port))
         .await
@@ -122,7 +123,7 @@ pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
     let url = format!("{base}/api/v2/alerts");
     // A run-unique prefix, so a second run against the same server opens fresh groups too.
     let run = now_ms();
-    let mut answered = Vec::new();
+    let mut sent = Vec::new();
     let mut ticker = tokio::time::interval(LATENCY_SPACING);
     for i in 0..LATENCY_ALERTS {
         ticker.tick().await;
@@ -131,15 +132,16 @@ pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
             "labels": {"alertname": name, "instance": "host-0:9100", "severity": "page", "bench": "latency"},
             "annotations": {"summary": "latency probe"},
         }]);
+        let at = Instant::now();
         let response = client.post(&url).header("Content-Type", "application/json").body(body.to_string()).send().await;
         if response.is_ok_and(|r| r.status().is_success()) {
-            answered.push((name, Instant::now()));
+            sent.push((name, at));
         }
     }
     let deadline = Instant::now() + Duration::from_millis(group_wait_ms) + LATENCY_GRACE;
     let all_seen = || {
         let seen = arrivals.lock().unwrap();
-        answered.iter().all(|(name, _)| seen.contains_key(name))
+        sent.iter().all(|(name, _)| seen.contains_key(name))
     };
     while Instant::now() < deadline && !all_seen() {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -147,8 +149,7 @@ pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
     let group_wait = group_wait_ms as f64;
     let mut beyond: Vec<f64> = {
         let seen = arrivals.lock().unwrap();
-        answered
-            .iter()
+        sent.iter()
             .filter_map(|(name, at)| {
                 seen.get(name).map(|hook| hook.duration_since(*at).as_secs_f64() * 1e3 - group_wait)
             })

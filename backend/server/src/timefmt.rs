@@ -7,6 +7,11 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
+/// Microseconds since the Unix epoch, now: the notifier's group timers run on it.
+pub fn now_us() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+}
+
 /// Formats Unix milliseconds as `2024-12-24T21:05:09.123Z`.
 pub fn rfc3339_millis(ms: i64) -> String {
     format!("{}.{:03}Z", date_time(ms.div_euclid(1000)), ms.rem_euclid(1000))

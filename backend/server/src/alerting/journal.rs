@@ -16,9 +16,12 @@ use super::state::{Ack, AttemptRecord, Event, State};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
-    /// Alerts that passed ingestion, stored as of `now`.
+    /// Alerts that passed ingestion, stored as of `now`; `at_us` is the same moment to the
+    /// microsecond, for the group timers (0 in records written before it was kept).
     Post {
         now: i64,
+        #[serde(default)]
+        at_us: i64,
         alerts: Vec<StoredAlert>,
     },
     Ack {
@@ -89,9 +92,10 @@ pub enum Refusal {
 /// Applies `change`; `Ok` carries a new silence's id.
 pub fn apply(state: &mut State, change: &Change) -> Result<Option<String>, Refusal> {
     match change {
-        Change::Post { now, alerts } => {
+        Change::Post { now, at_us, alerts } => {
+            let at_us = if *at_us == 0 { now * 1000 } else { *at_us };
             for alert in alerts {
-                store(state, Alert::from(alert.clone()), *now);
+                store(state, Alert::from(alert.clone()), *now, at_us);
             }
         }
         Change::Ack { now, fp, by, comment } => {
@@ -113,7 +117,7 @@ pub fn apply(state: &mut State, change: &Change) -> Result<Option<String>, Refus
             let alert = firing(state, fp, *now).map_err(Refusal::Alert)?.clone();
             let detail = if comment.is_empty() { by.clone() } else { format!("{by}: {comment}") };
             state.event(fp, *now, "resolved by hand", detail);
-            store(state, Alert { ends_at: Some(*now), updated_at: *now, timeout: false, ..alert }, *now);
+            store(state, Alert { ends_at: Some(*now), updated_at: *now, timeout: false, ..alert }, *now, now * 1000);
         }
         Change::SetSilence { now, silence, random } => {
             let silence = silence
@@ -154,9 +158,9 @@ fn firing(state: &State, fp: Fingerprint, now: i64) -> Result<&Alert, String> {
         .ok_or_else(|| format!("no firing alert has the fingerprint {fp}"))
 }
 
-/// Stores one alert and hands it to the dispatcher, noting on its timeline when it starts
-/// firing or resolves.
-pub fn store(state: &mut State, alert: Alert, now: i64) {
+/// Stores one alert and hands it to the dispatcher (whose clock is `now_us`), noting on its
+/// timeline when it starts firing or resolves.
+pub fn store(state: &mut State, alert: Alert, now: i64, now_us: i64) {
     let fp = alert.fingerprint();
     let before = state.alerts.get(fp).map(|a| (a.starts_at, a.resolved_at(now)));
     let stored = state.alerts.put(alert, now);
@@ -169,5 +173,5 @@ pub fn store(state: &mut State, alert: Alert, now: i64) {
         None if !resolved => state.event(fp, now, "firing", String::new()),
         _ => {}
     }
-    state.dispatcher.insert(&stored, now);
+    state.dispatcher.insert(&stored, now_us);
 }

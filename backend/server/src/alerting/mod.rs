@@ -30,7 +30,7 @@ use tokio::sync::{Notify, watch};
 use self::journal::{Change, Refusal};
 use self::persist::{SnapshotFile, StoredAlert, StoredSilence};
 use self::state::{Event, State};
-use crate::timefmt::now_ms;
+use crate::timefmt::{now_ms, now_us};
 
 /// The dispatcher is checked at least this often (escalations have no timer of their own).
 const TICK: Duration = Duration::from_secs(1);
@@ -174,7 +174,8 @@ impl Alerting {
     /// Takes alerts as `POST /api/v2/alerts` does: every valid one is stored (and grouped); the
     /// invalid ones come back as Alertmanager's messages.
     pub async fn post(&self, posted: Vec<PostableAlert>) -> Durable<Vec<String>> {
-        let now = now_ms();
+        let at_us = now_us();
+        let now = at_us / 1000;
         let resolve_timeout = self.lock().config.global.resolve_timeout_ms;
         let mut errors = Vec::new();
         let mut alerts = Vec::with_capacity(posted.len());
@@ -185,7 +186,7 @@ impl Alerting {
             }
         }
         if !alerts.is_empty() {
-            self.record(Change::Post { now, alerts }).await?.map_err(|r| format!("{r:?}"))?;
+            self.record(Change::Post { now, at_us, alerts }).await?.map_err(|r| format!("{r:?}"))?;
             self.inner.wake.notify_one();
         }
         Ok(errors)
@@ -300,18 +301,19 @@ impl Alerting {
             // look again at least every TICK for escalations.
             let next_due = self.lock().dispatcher.next_due();
             let wait = next_due
-                .map_or(TICK, |due| Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0)).min(TICK));
+                .map_or(TICK, |due| Duration::from_micros(u64::try_from(due - now_us()).unwrap_or(0)).min(TICK));
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = precise_sleep(wait) => {}
                 _ = self.inner.wake.notified() => {}
                 _ = shutdown.changed() => return,
             }
-            let now = now_ms();
+            let now_us = now_us();
+            let now = now_us / 1000;
             let flushes: Vec<Flush> = {
                 let mut state = self.lock();
-                let mut flushes = state.dispatcher.due(now);
+                let mut flushes = state.dispatcher.due(now_us);
                 let acked: Vec<Fingerprint> = state.acks.keys().copied().filter(|fp| state.is_acked(*fp)).collect();
-                let escalations = state.dispatcher.escalations_due(now, |fp| acked.contains(&fp));
+                let escalations = state.dispatcher.escalations_due(now_us, |fp| acked.contains(&fp));
                 if !escalations.is_empty() {
                     // Logged without waiting: at worst a crash right now escalates once more.
                     let sent = state.dispatcher.escalations_sent();
@@ -490,4 +492,17 @@ mod tests {
         assert_eq!(timeline, ["firing", "acknowledged"], "nothing applied twice");
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Sleeps for `wait` to within tens of microseconds. Tokio's timers tick in whole milliseconds
+/// and wake up to one late, which would add half a millisecond on average to every group's
+/// `group_wait`; the last stretch is slept on a blocking thread, whose sleep is precise.
+async fn precise_sleep(wait: Duration) {
+    const COARSE_SLACK: Duration = Duration::from_millis(2);
+    if wait > COARSE_SLACK {
+        tokio::time::sleep(wait - COARSE_SLACK).await;
+        // The dispatch loop looks again and sleeps the rest precisely.
+        return;
+    }
+    let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
 }

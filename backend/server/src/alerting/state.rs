@@ -82,7 +82,7 @@ impl State {
         for alert in snapshot.alerts {
             let alert: Alert = alert.into();
             let stored = state.alerts.put(alert, now);
-            state.dispatcher.insert(&stored, now);
+            state.dispatcher.insert(&stored, now * 1000);
         }
         state.dispatcher.restore_escalations(&snapshot.escalations);
         state
@@ -94,7 +94,7 @@ impl State {
         self.dispatcher = Dispatcher::new(config.route.clone());
         self.config = config;
         for (_, alert) in self.alerts.iter() {
-            self.dispatcher.insert(alert, now);
+            self.dispatcher.insert(alert, now * 1000);
         }
         self.dispatcher.restore_escalations(&escalations);
     }
