@@ -169,24 +169,26 @@ pub(crate) async fn send(p: &Prepared, deadline: Instant) -> Result<Sent, Failur
     let mut conn = AsyncSmtpConnection::connect_tokio1((p.host.as_str(), p.port), Some(timeout), &p.hello, tls, None)
         .await
         .map_err(|e| smtp_failure("establish connection to server", &e))?;
-    let result = session(&mut conn, p, implicit).await;
-    // Quitting politely is best effort; the outcome is already decided.
-    let _ = conn.quit().await;
-    result
-}
-
-async fn session(conn: &mut AsyncSmtpConnection, p: &Prepared, implicit: bool) -> Result<Sent, Failure> {
     if p.require_tls && !implicit {
         if !conn.can_starttls() {
+            let _ = conn.quit().await;
             return Err(Failure::retryable(format!(
                 "'require_tls' is true (default) but {} does not advertise the STARTTLS extension",
                 go_quote(&p.smarthost)
             )));
         }
+        // No QUIT after a failed handshake: lettre is left without a stream to write it to.
         conn.starttls(tls_parameters(&p.tls)?, &p.hello)
             .await
             .map_err(|e| smtp_failure("send STARTTLS command", &e))?;
     }
+    let result = session(&mut conn, p).await;
+    // Quitting politely is best effort; the outcome is already decided.
+    let _ = conn.quit().await;
+    result
+}
+
+async fn session(conn: &mut AsyncSmtpConnection, p: &Prepared) -> Result<Sent, Failure> {
     // Alertmanager authenticates only when the server offers AUTH; PLAIN is preferred to LOGIN.
     let mechanisms = [Mechanism::Plain, Mechanism::Login];
     if let Some(credentials) = &p.credentials

@@ -1,10 +1,12 @@
 """A real SMTP server for lookout-notify's email tests (aiosmtpd, Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py OUTDIR PORT [USER:PASSWORD]
+Usage: smtp_sink.py OUTDIR PORT [USER:PASSWORD|-] [CERT KEY]
 
 Writes each received message as OUTDIR/NNN.json: the envelope, the authenticated user, the
 decoded headers and the MIME parts. Recipients starting with "tempfail@" get a transient 451,
-"nouser@" a permanent 550. With USER:PASSWORD, AUTH PLAIN and LOGIN are offered without TLS.
+"nouser@" a permanent 550. With USER:PASSWORD, AUTH PLAIN and LOGIN are offered (without TLS
+unless CERT and KEY are given). With CERT and KEY (PEM files), STARTTLS is offered and required
+before MAIL, and each record says whether the message came over TLS.
 Prints READY once it listens.
 """
 
@@ -12,6 +14,7 @@ import email
 import email.policy
 import json
 import os
+import ssl
 import sys
 import time
 
@@ -49,6 +52,7 @@ class Sink:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "auth_user": auth,
+            "tls": session.ssl is not None,
             "headers": {k: str(v) for k, v in message.items()},
             "content_type": message.get_content_type(),
             "parts": parts,
@@ -63,14 +67,19 @@ class Sink:
 def main():
     outdir, port = sys.argv[1], int(sys.argv[2])
     kwargs = {}
-    if len(sys.argv) > 3:
+    tls = len(sys.argv) > 5
+    if len(sys.argv) > 3 and sys.argv[3] != "-":
         user, password = sys.argv[3].split(":", 1)
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = auth_data.login.decode() == user and auth_data.password.decode() == password
             return AuthResult(success=ok, auth_data=auth_data)
 
-        kwargs = {"authenticator": authenticator, "auth_require_tls": False, "auth_required": True}
+        kwargs = {"authenticator": authenticator, "auth_require_tls": tls, "auth_required": True}
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[4], sys.argv[5])
+        kwargs.update(tls_context=context, require_starttls=True)
     controller = Controller(Sink(outdir), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     print("READY", flush=True)

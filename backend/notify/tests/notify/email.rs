@@ -30,12 +30,23 @@ fn python() -> &'static str {
 
 impl SmtpSink {
     fn start(auth: Option<&str>) -> SmtpSink {
+        SmtpSink::start_with(auth, None)
+    }
+
+    /// With `tls` (certificate and key files), the server offers and requires STARTTLS.
+    fn start_with(auth: Option<&str>, tls: Option<&TestCerts>) -> SmtpSink {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = std::env::temp_dir().join(format!("lookout-notify-smtp-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
         let mut command = Command::new(python());
-        command.arg(script).arg(&dir).arg(port.to_string()).args(auth).stdout(Stdio::piped());
+        command.arg(script).arg(&dir).arg(port.to_string()).stdout(Stdio::piped());
+        if auth.is_some() || tls.is_some() {
+            command.arg(auth.unwrap_or("-"));
+        }
+        if let Some(certs) = tls {
+            command.arg(certs.dir.join("leaf.pem")).arg(certs.dir.join("leaf.key"));
+        }
         let mut child = command.spawn().unwrap_or_else(|e| panic!("start {script}: {e}"));
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
@@ -63,6 +74,49 @@ impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A throwaway certificate authority and a server certificate for 127.0.0.1 it signed, made by
+/// the `openssl` command; removed when dropped.
+struct TestCerts {
+    dir: PathBuf,
+}
+
+impl TestCerts {
+    fn new() -> TestCerts {
+        let dir = std::env::temp_dir().join(format!("lookout-notify-certs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .unwrap_or_else(|e| panic!("openssl (apt-get install -y openssl): {e}"));
+            assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2"];
+        openssl(
+            &[&["req", "-x509"], &key[..], &["-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=lookout-test-ca"]]
+                .concat(),
+        );
+        openssl(
+            &[
+                &["req", "-x509"],
+                &key[..],
+                &["-keyout", "leaf.key", "-out", "leaf.pem", "-subj", "/CN=127.0.0.1"],
+                &["-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE"],
+                &["-CA", "ca.pem", "-CAkey", "ca.key"],
+            ]
+            .concat(),
+        );
+        TestCerts { dir }
+    }
+}
+
+impl Drop for TestCerts {
+    fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -173,4 +227,44 @@ async fn auth_plain_logs_in_when_a_username_is_set() {
     let (result, _) = deliver(&config, &group("mail", false), Duration::from_secs(30)).await;
     assert_eq!(result, Ok(()));
     assert_eq!(sink.messages()[0]["auth_user"], "alerts");
+}
+
+#[tokio::test]
+async fn starttls_with_auth_verifies_the_server_against_ca_file() {
+    let certs = TestCerts::new();
+    let sink = SmtpSink::start_with(Some("alerts:s3cret"), Some(&certs));
+    // require_tls is left at its default, true.
+    let config = email(
+        &sink,
+        &format!(
+            "    to: ops@example.com\n    auth_username: alerts\n    auth_password: s3cret\n    tls_config:\n      ca_file: {}\n",
+            certs.dir.join("ca.pem").display()
+        ),
+    );
+    let (result, attempts) = deliver(&config, &group("mail", false), Duration::from_secs(30)).await;
+    assert_eq!(result, Ok(()), "{attempts:?}");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["tls"], true, "sent over STARTTLS");
+    assert_eq!(messages[0]["auth_user"], "alerts", "logged in after STARTTLS");
+}
+
+#[tokio::test]
+async fn starttls_refuses_a_server_certificate_it_cannot_verify() {
+    let certs = TestCerts::new();
+    let sink = SmtpSink::start_with(None, Some(&certs));
+    // Without ca_file the test authority is unknown: nothing may be sent in the clear instead.
+    let config = email(&sink, "    to: ops@example.com\n");
+    let (result, attempts) = deliver(&config, &group("mail", false), Duration::from_secs(3)).await;
+    assert!(result.is_err(), "delivered over an unverified TLS session");
+    let error = attempts[0].error.clone().unwrap_or_default();
+    assert!(error.to_lowercase().contains("certificate"), "{error}");
+    assert!(attempts.iter().all(|a| a.outcome != Outcome::Success));
+    assert!(sink.messages().is_empty());
+
+    // insecure_skip_verify is the documented way round it, as in Alertmanager.
+    let config = email(&sink, "    to: ops@example.com\n    tls_config:\n      insecure_skip_verify: true\n");
+    let (result, _) = deliver(&config, &group("mail", false), Duration::from_secs(30)).await;
+    assert_eq!(result, Ok(()));
+    assert_eq!(sink.messages()[0]["tls"], true);
 }
