@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use lookout_template::rule::{self, AlertData};
+use lookout_template::rule::{self, AlertData, QueryFn};
 use lookout_template::{ExecError, ParseError, Template};
 use lookout_tsdb::{Labels, METRIC_NAME};
 
@@ -145,6 +145,7 @@ impl AlertingRule {
         result: Vec<Sample>,
         limit: usize,
         env: &TemplateEnv,
+        query: QueryFn<'_>,
     ) -> Result<Vec<Sample>, RuleError> {
         let mut fresh: BTreeMap<Labels, Alert> = BTreeMap::new();
         for sample in result {
@@ -160,12 +161,12 @@ impl AlertingRule {
                 .filter(|l| l.name != METRIC_NAME)
                 .map(|l| (l.name.clone(), l.value.clone()))
                 .collect();
-            pairs.extend(self.label_texts.iter().map(|t| (t.name.clone(), expand(&data, t))));
+            pairs.extend(self.label_texts.iter().map(|t| (t.name.clone(), expand(&data, t, query))));
             pairs.push(("alertname".into(), self.name.clone()));
             // `from_pairs` keeps the last value of a name and drops empty ones, as
             // Prometheus's label builder does.
             let labels = Labels::from_pairs(pairs);
-            let annotations = self.annotation_texts.iter().map(|t| (t.name.clone(), expand(&data, t))).collect();
+            let annotations = self.annotation_texts.iter().map(|t| (t.name.clone(), expand(&data, t, query))).collect();
             if fresh.contains_key(&labels) {
                 return Err(RuleError::DuplicateAlertLabels);
             }
@@ -284,9 +285,9 @@ fn series(labels: &Labels, metric: &str, state: Option<AlertStatus>) -> Labels {
     Labels::from_pairs(pairs)
 }
 
-fn expand(data: &AlertData, text: &Text) -> String {
+fn expand(data: &AlertData, text: &Text, query: QueryFn<'_>) -> String {
     let error = match &text.template {
-        Ok(template) => match data.expand(template) {
+        Ok(template) => match data.expand_with_query(template, Some(query)) {
             Ok(out) => return out,
             Err(e) => format!("error executing template {}: {}", template_name(text), go_exec_error(&e, &text.source)),
         },

@@ -13,6 +13,7 @@ use crate::querier::{RuleAppender, RuleQuerier, Sample};
 use crate::recording::{RuleError, record};
 use crate::state::{AlertState, GroupState, Health, RuleState, RuleStateKind};
 use crate::timing;
+use lookout_template::rule::QuerySample;
 
 /// Settings shared by all groups; the defaults are Prometheus's flags.
 #[derive(Debug, Clone)]
@@ -196,6 +197,15 @@ impl Group {
         self.last_evaluation = Some(SystemTime::now());
         let mut notifications = Vec::new();
         let generator_base = format!("{}/graph?g0.expr=", self.options.external_url);
+        // Templates' `query` calls run in the group's language at the evaluation time.
+        let source = self.source;
+        let query = |expr: &str| -> Result<Vec<QuerySample>, String> {
+            let samples = querier.instant(source, expr, ts_ms)?;
+            Ok(samples
+                .into_iter()
+                .map(|s| (s.labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect(), s.value))
+                .collect())
+        };
         for rule in &mut self.rules {
             let rule_started = Instant::now();
             rule.last_evaluation = Some(SystemTime::now());
@@ -203,7 +213,7 @@ impl Group {
                 querier.instant(self.source, &rule.expr, ts_ms).map_err(RuleError::Query).and_then(|result| {
                     match &mut rule.kind {
                         Kind::Recording => record(&rule.name, &rule.labels, result, self.limit),
-                        Kind::Alerting(alerting) => alerting.eval(ts_ms, result, self.limit, &self.env),
+                        Kind::Alerting(alerting) => alerting.eval(ts_ms, result, self.limit, &self.env, &query),
                     }
                 });
             match outcome {
@@ -215,7 +225,7 @@ impl Group {
                     rule.health = Health::Ok;
                     rule.last_error = None;
                     if let Kind::Alerting(alerting) = &mut rule.kind {
-                        let url = format!("{generator_base}{}&g0.tab=1", query_escape(&rule.expr));
+                        let url = format!("{generator_base}{}&g0.tab=1", lookout_template::query_escape(&rule.expr));
                         notifications.extend(alerting.notifications(
                             ts_ms,
                             self.options.resend_delay_ms,
@@ -301,26 +311,5 @@ impl Rule {
             last_evaluation: self.last_evaluation,
             kind,
         }
-    }
-}
-
-/// Go's `url.QueryEscape`: unreserved bytes kept, space as `+`, the rest `%XX`.
-fn query_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn query_escape_is_gos() {
-        assert_eq!(super::query_escape("rate(errors[5m]) > 1"), "rate%28errors%5B5m%5D%29+%3E+1");
     }
 }

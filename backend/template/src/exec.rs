@@ -7,7 +7,7 @@ use std::mem;
 
 use crate::ast::{Branch, Command, Node, Number, Operand, Pipeline, Pos, Tree};
 use crate::error::{ExecError, ExecErrorKind, Location};
-use crate::funcs::Kind;
+use crate::funcs::{Host, Kind};
 use crate::{Template, Value};
 
 /// How deeply templates may invoke templates, and blocks nest, while executing. Only a template
@@ -21,8 +21,14 @@ const MAX_STEPS: usize = 1_000_000;
 type Result<T> = std::result::Result<T, ExecError>;
 
 /// Runs `tree` of `template` with dot and `$` set to `data`, and the given variables declared.
-pub(crate) fn execute(template: &Template, tree: &Tree, data: &Value, vars: Vec<(String, Value)>) -> Result<String> {
-    let mut state = State { template, tree, out: String::new(), vars, depth: 0, steps: 0 };
+pub(crate) fn execute(
+    template: &Template,
+    tree: &Tree,
+    data: &Value,
+    vars: Vec<(String, Value)>,
+    host: Option<Host<'_>>,
+) -> Result<String> {
+    let mut state = State { template, tree, out: String::new(), vars, depth: 0, steps: 0, host };
     state.vars.insert(0, ("$".to_string(), data.clone()));
     state.walk_list(data, &tree.root)?;
     Ok(state.out)
@@ -38,6 +44,8 @@ enum Flow {
 
 struct State<'t> {
     template: &'t Template,
+    /// The caller's functions for this execution.
+    host: Option<Host<'t>>,
     /// The tree being executed, for the positions in errors.
     tree: &'t Tree,
     out: String,
@@ -337,14 +345,19 @@ impl<'t> State<'t> {
                 }
                 Ok(last.unwrap_or(value))
             }
-            Kind::Call { arity, f } => {
+            Kind::Call { arity, .. } | Kind::Host { arity } => {
                 if !arity.accepts(count) {
                     let kind = ExecErrorKind::ArgCount { function: name.into(), want: arity.to_string(), got: count };
                     return Err(self.error(pos, &name, kind));
                 }
                 let mut argv = args.iter().map(|arg| self.arg(dot, arg)).collect::<Result<Vec<_>>>()?;
                 argv.extend(last);
-                f(&argv)
+                let result = match (&function.0, self.host) {
+                    (Kind::Call { f, .. }, _) => f(&argv),
+                    (_, Some(host)) => host(name, &argv),
+                    (_, None) => Err("not available here".to_string()),
+                };
+                result
                     .map_err(|message| self.error(pos, context, ExecErrorKind::Call { function: name.into(), message }))
             }
         }

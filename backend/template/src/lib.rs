@@ -52,6 +52,7 @@ mod time;
 mod value;
 
 pub use error::{Error, ExecError, ExecErrorKind, Location, ParseError};
+pub use funcs::builtin::query_escape;
 pub use funcs::{Arity, FuncMap, Function};
 pub use template::Template;
 pub use time::Time;

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::ast::Tree;
-use crate::funcs::{FuncMap, Function, builtin};
+use crate::funcs::{FuncMap, Function, Host, builtin};
 use crate::{Error, ExecError, ExecErrorKind, ParseError, Value, exec, parse};
 
 /// A set of templates: the one named at [`Template::new`] (the text passed to
@@ -99,6 +99,16 @@ impl Template {
     /// Like [`Template::execute`], giving values to the variables declared with
     /// [`Template::variables`] (those not given are nil).
     pub fn execute_with(&self, data: &Value, vars: &[(&str, Value)]) -> Result<String, ExecError> {
+        self.execute_host(data, vars, None)
+    }
+
+    /// Like [`Template::execute_with`], with the bodies of the set's [`Function::host`] functions.
+    pub fn execute_host(
+        &self,
+        data: &Value,
+        vars: &[(&str, Value)],
+        host: Option<Host<'_>>,
+    ) -> Result<String, ExecError> {
         let bound = self
             .variables
             .iter()
@@ -107,20 +117,26 @@ impl Template {
                 (format!("${name}"), value)
             })
             .collect();
-        self.run(&self.name, data, bound)
+        self.run(&self.name, data, bound, host)
     }
 
     /// Executes the template defined as `name`.
     pub fn execute_template(&self, name: &str, data: &Value) -> Result<String, ExecError> {
-        self.run(name, data, Vec::new())
+        self.run(name, data, Vec::new(), None)
     }
 
-    fn run(&self, name: &str, data: &Value, vars: Vec<(String, Value)>) -> Result<String, ExecError> {
+    fn run(
+        &self,
+        name: &str,
+        data: &Value,
+        vars: Vec<(String, Value)>,
+        host: Option<Host<'_>>,
+    ) -> Result<String, ExecError> {
         let Some(tree) = self.trees.get(name) else {
             let kind = ExecErrorKind::UndefinedTemplate(name.to_string());
             return Err(ExecError::new(name.to_string(), None, String::new(), kind));
         };
-        exec::execute(self, tree, data, vars)
+        exec::execute(self, tree, data, vars, host)
     }
 
     /// Parses `text` as one more template beside the set's definitions and executes it: what

@@ -244,7 +244,7 @@ fn js_escape(s: &str) -> String {
 }
 
 /// Go's `url.QueryEscape`: unreserved characters stay, a space becomes `+`, the rest `%XX`.
-fn query_escape(s: &str) -> String {
+pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {

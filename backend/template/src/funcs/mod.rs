@@ -42,6 +42,11 @@ impl fmt::Display for Arity {
 
 type Callback = dyn Fn(&[Value]) -> Result<Value, String> + Send + Sync;
 
+/// Functions the caller supplies per execution ([`Template::execute_host`](crate::Template::execute_host)),
+/// for what lives only then and there: Prometheus's `query` runs against the store at the rule's
+/// evaluation time. Called with the function's name and its arguments.
+pub type Host<'h> = &'h dyn Fn(&str, &[Value]) -> Result<Value, String>;
+
 /// A function templates can call. The error string becomes an
 /// [`ExecErrorKind::Call`](crate::ExecErrorKind::Call).
 #[derive(Clone)]
@@ -57,11 +62,21 @@ pub(crate) enum Kind {
         arity: Arity,
         f: Arc<Callback>,
     },
+    /// Known when parsing, supplied by the [`Host`] when executing.
+    Host {
+        arity: Arity,
+    },
 }
 
 impl Function {
     pub fn new(arity: Arity, f: impl Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static) -> Function {
         Function(Kind::Call { arity, f: Arc::new(f) })
+    }
+
+    /// A function whose body the caller gives at each execution (a [`Host`]); without one a call
+    /// fails with "not available here".
+    pub fn host(arity: Arity) -> Function {
+        Function(Kind::Host { arity })
     }
 }
 
@@ -70,7 +85,7 @@ impl fmt::Debug for Function {
         match &self.0 {
             Kind::And => f.write_str("Function(and)"),
             Kind::Or => f.write_str("Function(or)"),
-            Kind::Call { arity, .. } => write!(f, "Function({arity} args)"),
+            Kind::Call { arity, .. } | Kind::Host { arity } => write!(f, "Function({arity} args)"),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! its exact output formats: the `humanize` family, `title`, `toUpper`, `toLower`, `match`,
 //! `reReplaceAll`, `stripPort`, `stripDomain`, `parseDuration`, `toTime`, `safeHtml`, `args`.
 //! Those that need the server (`query`, `first`, `label`, `value`, `strvalue`, `sortByLabel`,
-//! `externalURL`, `pathPrefix`, `graphLink`, `tableLink`) are the caller's to add.
+//! `externalURL`, `pathPrefix`, `graphLink`, `tableLink`) are in [`crate::rule`].
 
 use std::net::IpAddr;
 

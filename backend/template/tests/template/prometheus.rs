@@ -261,3 +261,51 @@ fn rule_variables_exist_only_in_the_rule_text() {
     let e = rule::template("summary", "{{ define \"x\" }}{{ $value }}{{ end }}").unwrap_err();
     assert_eq!(e.to_string(), "template: summary:1:20: undefined variable \"$value\"");
 }
+
+/// Rule templates that query, with a query function that answers from a table, as the rules
+/// engine answers from the store at the evaluation time.
+#[test]
+fn rule_templates_query_and_link() {
+    let data = AlertData { external_url: "https://lookout.example.com/prom".into(), ..AlertData::default() };
+    let query = |expr: &str| -> Result<Vec<rule::QuerySample>, String> {
+        let sample = |host: &str, value: f64| (BTreeMap::from([("host".to_string(), host.to_string())]), value);
+        match expr {
+            "up" => Ok(vec![sample("b", 1.0), sample("a", 0.0)]),
+            "count_values(\"__value__\", up)" => {
+                Ok(vec![(BTreeMap::from([("__value__".to_string(), "1".to_string())]), 1.0)])
+            }
+            "none" => Ok(Vec::new()),
+            other => Err(format!("cannot evaluate {other}")),
+        }
+    };
+    let expand = |text: &str| {
+        let template = rule::template("t", text).unwrap();
+        data.expand_with_query(&template, Some(&query)).map_err(|e| e.to_string())
+    };
+    let cases = [
+        ("{{ range query \"up\" | sortByLabel \"host\" }}{{ .Labels.host }}={{ .Value }} {{ end }}", "a=0 b=1 "),
+        ("{{ query \"up\" | first | label \"host\" }}", "b"),
+        ("{{ query \"up\" | first | value }}", "1"),
+        ("{{ query \"count_values(\\\"__value__\\\", up)\" | first | strvalue }}", "1"),
+        ("{{ externalURL }} {{ pathPrefix }}", "https://lookout.example.com/prom /prom"),
+        (
+            "{{ graphLink \"a b\" }} {{ tableLink \"x{y=\\\"1\\\"}\" }}",
+            "/graph?g0.expr=a+b&g0.tab=0 /graph?g0.expr=x%7By%3D%221%22%7D&g0.tab=1",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(expand(text).as_deref(), Ok(expected), "{text}");
+    }
+    let failing = [
+        ("{{ query \"none\" | first }}", "error calling first: first() called on vector with no elements"),
+        ("{{ query \"bad(\" }}", "error calling query: cannot evaluate bad("),
+        ("{{ value 1 }}", "error calling value: wrong type for value; expected *template.sample; got int"),
+    ];
+    for (text, expected) in failing {
+        let error = expand(text).unwrap_err();
+        assert!(error.ends_with(expected), "{text}: {error}");
+    }
+    // Without a query function (notification templates, `amtool`-style checks), `query` fails.
+    let template = rule::template("t", "{{ query \"up\" }}").unwrap();
+    assert!(data.expand(&template).unwrap_err().to_string().ends_with("error calling query: not available here"));
+}
