@@ -45,7 +45,27 @@ promtool_size() {
   local bytes samples
   bytes=$(find "$work/promtool" -type f \( -path '*/chunks/*' -o -name index \) -printf '%s\n' | awk '{s+=$1} END {print s}')
   samples=$(grep -vc '^#' "$1")
-  echo "storage: promtool (Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')) blocks of the same samples: $bytes bytes = $(awk -v b="$bytes" -v s="$samples" 'BEGIN {printf "%.2f", b/s}') bytes/sample"
+  echo "storage: promtool (Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')) 2 h blocks of the same samples: $bytes bytes = $(awk -v b="$bytes" -v s="$samples" 'BEGIN {printf "%.2f", b/s}') bytes/sample"
+}
+# The same blocks after Prometheus itself compacted them: it is started on promtool's directory
+# (retention long enough to keep the old samples) until its block count has stayed put for 15 s.
+prometheus_compacted_size() {
+  local port samples bytes last=0 now stable=0
+  port=$(free_port)
+  prometheus --config.file=/dev/null --storage.tsdb.path="$work/promtool" --storage.tsdb.retention.time=10y \
+    --web.listen-address="127.0.0.1:$port" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 60); do
+    sleep 3
+    now=$(find "$work/promtool" -maxdepth 1 -name '01*' -type d | wc -l)
+    if [ "$now" = "$last" ]; then stable=$((stable + 1)); else stable=0; fi
+    last=$now
+    [ "$stable" -ge 5 ] && [ "$now" -lt "$(cat "$work/promtool.blocks")" ] && break
+  done
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  bytes=$(find "$work/promtool" -mindepth 2 -maxdepth 3 -type f \( -path '*/01*/chunks/*' -o -path '*/01*/index' \) -printf '%s\n' | awk '{s+=$1} END {print s}')
+  samples=$(grep -vc '^#' "$1")
+  echo "storage: the same after Prometheus compacted them ($last blocks): $bytes bytes = $(awk -v b="$bytes" -v s="$samples" 'BEGIN {printf "%.2f", b/s}') bytes/sample"
 }
 run_system() {
   local name=$1 port=$2 ready=$3 write=$4
@@ -63,6 +83,8 @@ bench_metrics() {
   echo "== storage"
   "$bench" storage "$work/demo.om"
   promtool_size "$work/demo.om"
+  find "$work/promtool" -maxdepth 1 -name '01*' -type d | wc -l > "$work/promtool.blocks"
+  prometheus_compacted_size "$work/demo.om"
   node_port=$(free_port)
   prometheus-node-exporter --web.listen-address="127.0.0.1:$node_port" >/dev/null 2>&1 &
   pids+=($!)

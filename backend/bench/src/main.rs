@@ -53,7 +53,7 @@ async fn main() {
         (Some("ingest"), Some(url)) => ingest(url).await,
         (Some("query"), Some(url)) => query(url).await,
         (Some("parse"), Some(file)) => parse(file),
-        (Some("storage"), out) => measure("demo workload, 6 h at 15 s", &demo_samples(), out.map(String::as_str)),
+        (Some("storage"), out) => measure("demo workload, 48 h at 15 s", &demo_samples(), out.map(String::as_str)),
         (Some("storage-node"), Some(url)) => {
             let scrapes = std::env::var("LOOKOUT_BENCH_NODE_SCRAPES").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
             let samples = node_samples(url, scrapes).await;
@@ -230,17 +230,18 @@ fn parse(file: &str) {
 
 type SeriesMap = std::collections::BTreeMap<Labels, Vec<(i64, f64)>>;
 
-/// Six hours of the demo's services scraped every 15 s.
+/// Two days of the demo's services scraped every 15 s: one whole 48-hour block window.
 fn demo_samples() -> SeriesMap {
     use lookout_server::config::DemoConfig;
     use lookout_server::demo::schedule::Schedule;
     use lookout_server::demo::sim::Simulation;
 
-    let t0 = 1_700_000_000_000 / lookout_tsdb::BLOCK_RANGE_MS * lookout_tsdb::BLOCK_RANGE_MS;
+    let window = lookout_tsdb::MERGED_RANGES_MS[1];
+    let t0 = 1_700_000_000_000 / window * window;
     let config = DemoConfig { incident_every: Duration::from_secs(600), ..DemoConfig::default() };
     let mut sim = Simulation::new(7, Schedule::new(&config), t0);
     let mut by_series = SeriesMap::new();
-    for step in 1..=(6 * 3600 / 15) {
+    for step in 0..window / 15_000 {
         let t = t0 + step * 15_000;
         for second in (1..=15).rev() {
             sim.step(t - (second - 1) * 1000);
@@ -284,20 +285,17 @@ async fn node_samples(url: &str, scrapes: usize) -> SeriesMap {
     by_series
 }
 
-/// Writes the samples as Lookout blocks (two-hour windows, as compaction cuts them) and reports
-/// bytes per sample; writes the same samples as OpenMetrics to `out` for promtool.
-fn measure(workload: &str, by_series: &SeriesMap, out: Option<&str>) {
+/// Writes the samples as blocks of `range` windows; returns the block count and the bytes of
+/// their chunks and indexes.
+fn block_sizes(by_series: &SeriesMap, range: i64) -> (usize, u64, u64) {
     let dir = std::env::temp_dir().join(format!("lookout-bench-storage-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let range = lookout_tsdb::BLOCK_RANGE_MS;
     let mut windows: std::collections::BTreeMap<i64, Vec<(Labels, Vec<(i64, f64)>)>> =
         std::collections::BTreeMap::new();
-    let mut total = 0;
     for (labels, samples) in by_series {
-        total += samples.len();
-        for chunk in samples.chunk_by(|a, b| a.0.div_euclid(range) == b.0.div_euclid(range)) {
-            windows.entry(chunk[0].0.div_euclid(range) * range).or_default().push((labels.clone(), chunk.to_vec()));
+        for part in samples.chunk_by(|a, b| a.0.div_euclid(range) == b.0.div_euclid(range)) {
+            windows.entry(part[0].0.div_euclid(range) * range).or_default().push((labels.clone(), part.to_vec()));
         }
     }
     let (mut chunks, mut index) = (0, 0);
@@ -307,17 +305,54 @@ fn measure(workload: &str, by_series: &SeriesMap, out: Option<&str>) {
         chunks += c;
         index += i;
     }
-    let per = |bytes: u64| bytes as f64 / total.max(1) as f64;
-    println!(
-        "storage: {workload} ({} series, {total} samples): {} blocks, {} bytes = {:.2} bytes/sample ({:.2} in chunks, {:.2} in the index)",
-        by_series.len(),
-        windows.len(),
-        chunks + index,
-        per(chunks + index),
-        per(chunks),
-        per(index)
-    );
     let _ = std::fs::remove_dir_all(&dir);
+    (windows.len(), chunks, index)
+}
+
+/// Where the chunk bytes go: the metrics that take the most, with bytes per sample of each.
+fn print_costliest_metrics(by_series: &SeriesMap, range: i64) {
+    let mut by_metric: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
+    for (labels, samples) in by_series {
+        let entry = by_metric.entry(labels.metric_name().unwrap_or("")).or_default();
+        for window in samples.chunk_by(|a, b| a.0.div_euclid(range) == b.0.div_euclid(range)) {
+            for chunk in window.chunks(lookout_tsdb::chunk::SAMPLES_PER_CHUNK) {
+                entry.0 += lookout_tsdb::chunk::encode(chunk).len();
+                entry.1 += chunk.len();
+            }
+        }
+    }
+    let total: usize = by_metric.values().map(|(bytes, _)| bytes).sum();
+    let mut costliest: Vec<_> = by_metric.into_iter().collect();
+    costliest.sort_by_key(|(_, (bytes, _))| std::cmp::Reverse(*bytes));
+    for (name, (bytes, samples)) in costliest.iter().take(8) {
+        println!(
+            "  {name}: {:.0} % of chunk bytes, {:.2} bytes/sample over {samples} samples",
+            *bytes as f64 * 100.0 / total.max(1) as f64,
+            *bytes as f64 / (*samples).max(1) as f64
+        );
+    }
+}
+
+/// Writes the samples as Lookout blocks of each size compaction makes (two-hour windows cut from
+/// the head, then the merged 12- and 48-hour ones) and reports bytes per sample; writes the same
+/// samples as OpenMetrics to `out` for promtool.
+fn measure(workload: &str, by_series: &SeriesMap, out: Option<&str>) {
+    let total: usize = by_series.values().map(Vec::len).sum();
+    println!("storage: {workload} ({} series, {total} samples):", by_series.len());
+    let ranges = std::iter::once(lookout_tsdb::BLOCK_RANGE_MS).chain(lookout_tsdb::MERGED_RANGES_MS);
+    for range in ranges {
+        let (blocks, chunks, index) = block_sizes(by_series, range);
+        let per = |bytes: u64| bytes as f64 / total.max(1) as f64;
+        println!(
+            "  as {} h blocks: {blocks} blocks, {} bytes = {:.2} bytes/sample ({:.2} in chunks, {:.2} in the index)",
+            range / 3_600_000,
+            chunks + index,
+            per(chunks + index),
+            per(chunks),
+            per(index)
+        );
+    }
+    print_costliest_metrics(by_series, lookout_tsdb::BLOCK_RANGE_MS);
     if let Some(out) = out {
         let mut text = String::new();
         for (labels, samples) in by_series {

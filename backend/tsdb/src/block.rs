@@ -14,7 +14,9 @@ use crate::{Labels, Matcher, Sample, Series};
 use lookout_wal::Reader;
 use lookout_wal::bytes::{put_varint, unzigzag, write_synced, zigzag};
 
-const INDEX_MAGIC: &[u8; 8] = b"LKTSIDX2";
+const INDEX_MAGIC: &[u8; 8] = b"LKTSIDX3";
+/// The previous index format, still read: chunk offsets and start times written in full.
+const INDEX_MAGIC_V2: &[u8; 8] = b"LKTSIDX2";
 
 #[derive(Debug, Clone)]
 struct ChunkMeta {
@@ -81,12 +83,16 @@ pub fn write(dir: &Path, mint: i64, maxt: i64, series: &[(Labels, Vec<Sample>)])
         }
         let parts: Vec<&[Sample]> = samples.chunks(SAMPLES_PER_CHUNK).collect();
         put_varint(&mut index, parts.len() as u64);
+        // Chunks follow each other in the file in index order, so offsets are implied; a start
+        // time is written as the gap from the block's start or the previous chunk's end.
+        let mut prev_end = mint;
         for part in parts {
             let bytes = chunk::encode(part);
-            put_varint(&mut index, chunks.len() as u64);
+            let (first, last) = (part[0].0, part[part.len() - 1].0);
             put_varint(&mut index, bytes.len() as u64);
-            put_varint(&mut index, zigzag(part[0].0));
-            put_varint(&mut index, (part[part.len() - 1].0 - part[0].0) as u64);
+            put_varint(&mut index, zigzag(first - prev_end));
+            put_varint(&mut index, (last - first) as u64);
+            prev_end = last;
             index.extend_from_slice(&crc32fast::hash(&bytes).to_le_bytes());
             chunks.extend_from_slice(&bytes);
             total += part.len() as u64;
@@ -120,15 +126,18 @@ impl Block {
         };
         let (mint, maxt, samples) = (field("mint")?, field("maxt")?, field("samples")? as u64);
         let data = std::fs::read(path.join("index"))?;
-        if data.len() < INDEX_MAGIC.len() + 8 || &data[..8] != INDEX_MAGIC {
+        if data.len() < INDEX_MAGIC.len() + 8 || (&data[..8] != INDEX_MAGIC && &data[..8] != INDEX_MAGIC_V2) {
             return Err(invalid(path, "index has no valid header"));
         }
+        let v2 = &data[..8] == INDEX_MAGIC_V2;
         let (body, crc) = data.split_at(data.len() - 4);
         if crc32fast::hash(body) != u32::from_le_bytes(crc.try_into().unwrap_or([0; 4])) {
             return Err(invalid(path, "index checksum mismatch"));
         }
         let mut c = Reader::new(body, INDEX_MAGIC.len());
+        let block_mint = mint;
         let parse = |c: &mut Reader<'_>| -> Option<Vec<BlockSeries>> {
+            let mut next_offset = 0u64;
             let symbol_count = c.varint()? as usize;
             let mut symbols = Vec::with_capacity(symbol_count.min(1 << 20));
             for _ in 0..symbol_count {
@@ -147,13 +156,20 @@ impl Block {
                 }
                 let chunk_count = c.varint()? as usize;
                 let mut chunks = Vec::with_capacity(chunk_count.min(1 << 16));
+                let mut prev_end = block_mint;
                 for _ in 0..chunk_count {
-                    let offset = c.varint()?;
-                    let len = u32::try_from(c.varint()?).ok()?;
-                    let mint = unzigzag(c.varint()?);
-                    let maxt = mint.checked_add(i64::try_from(c.varint()?).ok()?)?;
+                    let (offset, len, start) = if v2 {
+                        let offset = c.varint()?;
+                        (offset, u32::try_from(c.varint()?).ok()?, unzigzag(c.varint()?))
+                    } else {
+                        let len = u32::try_from(c.varint()?).ok()?;
+                        (next_offset, len, prev_end.checked_add(unzigzag(c.varint()?))?)
+                    };
+                    let maxt = start.checked_add(i64::try_from(c.varint()?).ok()?)?;
                     let crc = c.u32()?;
-                    chunks.push(ChunkMeta { offset, len, mint, maxt, crc });
+                    next_offset = offset.checked_add(u64::from(len))?;
+                    prev_end = maxt;
+                    chunks.push(ChunkMeta { offset, len, mint: start, maxt, crc });
                 }
                 series.push(BlockSeries { labels: Labels::from_pairs(pairs), chunks });
             }
@@ -290,6 +306,36 @@ mod tests {
         bytes[20] ^= 1;
         std::fs::write(&index, bytes).unwrap();
         assert!(Block::open(&blocks[0].dir).unwrap_err().to_string().contains("checksum"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A block whose index is in the previous format (offsets and start times in full) opens.
+    #[test]
+    fn previous_index_format_still_opens() {
+        let dir = std::env::temp_dir().join(format!("lookout-block-v2-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let samples: Vec<Sample> = (0..200).map(|i| (7_200_000 + i * 15_000, i as f64 * 0.5)).collect();
+        let (first, second) = (chunk::encode(&samples[..120]), chunk::encode(&samples[120..]));
+        let mut index = INDEX_MAGIC_V2.to_vec();
+        // Symbols `__name__`, `m`; one series `{__name__="m"}` with two chunks.
+        for part in [&[2u8][..], &[8], b"__name__", &[1], b"m", &[1, 1, 0, 1, 2]] {
+            index.extend_from_slice(part);
+        }
+        for (offset, bytes, part) in [(0, &first, &samples[..120]), (first.len(), &second, &samples[120..])] {
+            put_varint(&mut index, offset as u64);
+            put_varint(&mut index, bytes.len() as u64);
+            put_varint(&mut index, zigzag(part[0].0));
+            put_varint(&mut index, (part[part.len() - 1].0 - part[0].0) as u64);
+            index.extend_from_slice(&crc32fast::hash(bytes).to_le_bytes());
+        }
+        let crc = crc32fast::hash(&index);
+        index.extend_from_slice(&crc.to_le_bytes());
+        std::fs::write(dir.join("index"), index).unwrap();
+        std::fs::write(dir.join("chunks"), [first, second].concat()).unwrap();
+        std::fs::write(dir.join("meta"), "version=1\nmint=7200000\nmaxt=14400000\nseries=1\nsamples=200\n").unwrap();
+        let block = Block::open(&dir).unwrap();
+        assert_eq!(block.all_series().unwrap(), vec![(Labels::from_pairs([("__name__", "m")]), samples)]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -17,7 +17,7 @@ pub const BLOCK_RANGE_MS: i64 = 2 * 60 * 60 * 1000;
 
 /// Windows that complete runs of smaller blocks are merged into: fewer, larger blocks mean
 /// fewer files, a smaller index per sample and fewer block look-ups per query.
-const MERGED_RANGES_MS: [i64; 2] = [12 * 60 * 60 * 1000, 48 * 60 * 60 * 1000];
+pub const MERGED_RANGES_MS: [i64; 2] = [12 * 60 * 60 * 1000, 48 * 60 * 60 * 1000];
 
 /// Bounds on what one series may look like; a sample breaking one is refused with a clear
 /// error, and the rest of its batch is still stored.

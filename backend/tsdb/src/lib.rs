@@ -17,7 +17,7 @@ mod matcher;
 mod postings;
 pub mod wal;
 
-pub use db::{AppendResult, BLOCK_RANGE_MS, Db, Limits, OpenReport, SampleError};
+pub use db::{AppendResult, BLOCK_RANGE_MS, Db, Limits, MERGED_RANGES_MS, OpenReport, SampleError};
 pub use hash::xxh64;
 pub use head::{AppendError, BatchOutcome, Head, Series};
 pub use labels::{Label, Labels, METRIC_NAME, is_valid_label_name};
