@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use crate::block::{self, Block};
 use crate::wal::{self, Record, ReplayReport, Wal};
-use crate::{AppendError, Head, Labels, METRIC_NAME, Matcher, Series};
+use crate::{AppendError, Batch, Head, Labels, METRIC_NAME, Matcher, Series};
 
 /// The time window of one block cut from the head.
 pub const BLOCK_RANGE_MS: i64 = 2 * 60 * 60 * 1000;
@@ -125,7 +125,12 @@ impl Db {
 
     /// Stores a batch durably. Samples that break a limit or arrive out of order are refused
     /// one by one; the call fails only if the log cannot be written (then nothing is acknowledged).
-    pub fn append(&self, batch: &[(Labels, i64, f64)]) -> io::Result<AppendResult> {
+    pub fn append(&self, samples: &[(Labels, i64, f64)]) -> io::Result<AppendResult> {
+        self.append_batch(&Batch::from_samples(samples))
+    }
+
+    /// [`Db::append`] for a [`Batch`]; refusals name positions in [`Batch::samples`].
+    pub fn append_batch(&self, batch: &Batch) -> io::Result<AppendResult> {
         let mut result = AppendResult::default();
         let seq = {
             let _order = self.append_lock.lock().unwrap_or_else(|e| e.into_inner());

@@ -9,7 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::RwLock;
 
 use crate::postings::Postings;
-use crate::{Labels, Matcher, Sample};
+use crate::{Batch, Labels, Matcher, Sample};
 
 /// Why an append was refused. The batch's other samples are unaffected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -18,6 +18,8 @@ pub enum AppendError {
     OutOfOrder { series: String, timestamp: i64, newest: i64 },
     #[error("series without a metric name: {series}")]
     NoMetricName { series: String },
+    #[error("series labels are not valid UTF-8 in sorted order: {series}")]
+    InvalidLabels { series: String },
     #[error("duplicate sample for timestamp {timestamp} with a different value for {series}")]
     Duplicate { series: String, timestamp: i64 },
     #[error("out of bounds: sample for {series} at {timestamp} is older than {min_valid}, which is already persisted")]
@@ -36,11 +38,20 @@ pub struct Series {
 /// Timestamps beyond this (in either direction) are refused, so time arithmetic never overflows.
 const MAX_ABS_TIMESTAMP: i64 = 1 << 62;
 
+/// A label set's key in [`Inner::ids`].
+fn canonical(labels: &Labels) -> Box<[u8]> {
+    let mut key = Vec::new();
+    labels.write_canonical(&mut key);
+    key.into()
+}
+
 struct Inner {
     /// Indexed by series id; `None` once a series is garbage-collected.
     series: Vec<Option<MemSeries>>,
-    /// Seeded per process, so label sets chosen by a client cannot force hash collisions.
-    ids: HashMap<Labels, u32, foldhash::fast::RandomState>,
+    /// By the labels' canonical bytes ([`Labels::write_canonical`]), so appends find a series
+    /// from a request's bytes. Seeded per process, so label sets chosen by a client cannot
+    /// force hash collisions.
+    ids: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     postings: Postings,
     /// Samples before this time are refused: they belong to blocks already written.
     min_valid_time: i64,
@@ -95,11 +106,12 @@ impl Head {
     /// Appends one sample. The same sample again is accepted silently, as Prometheus does; the
     /// same timestamp with another value is a duplicate and an older timestamp is out of order.
     pub fn append(&self, labels: &Labels, t: i64, v: f64) -> Result<(), AppendError> {
-        if labels.metric_name().is_none() {
-            return Err(AppendError::NoMetricName { series: labels.to_string() });
-        }
+        let key = canonical(labels);
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        let (id, _) = inner.get_or_create(labels);
+        let id = match inner.ids.get(&key) {
+            Some(&id) => id,
+            None => inner.create(&key, &mut |_: &Labels, _| Ok::<(), AppendError>(()))?.0,
+        };
         inner.append_id(id, t, v).map(|_| ())
     }
 
@@ -109,30 +121,37 @@ impl Head {
     /// already has; existing series skip it. Refused samples come back with their batch index.
     pub fn append_batch<E: From<AppendError>>(
         &self,
-        batch: &[(Labels, i64, f64)],
+        batch: &Batch,
         mut admit: impl FnMut(&Labels, usize) -> Result<(), E>,
     ) -> BatchOutcome<E> {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let mut outcome = BatchOutcome { created: Vec::new(), accepted: Vec::new(), refused: Vec::new() };
-        for (index, (labels, t, v)) in batch.iter().enumerate() {
-            let id = match inner.ids.get(labels) {
-                Some(&id) => id,
+        // Each series of the batch is looked up once, however many samples it has.
+        let mut resolved: Vec<Option<u32>> = vec![None; batch.series_count()];
+        for (index, &(series, t, v)) in batch.samples().iter().enumerate() {
+            let id = match resolved[series as usize] {
+                Some(id) => id,
                 None => {
-                    let Some(name) = labels.metric_name() else {
-                        outcome.refused.push((index, AppendError::NoMetricName { series: labels.to_string() }.into()));
-                        continue;
+                    let key = batch.key(series);
+                    let id = match inner.ids.get(key) {
+                        Some(&id) => id,
+                        None => match inner.create(key, &mut admit) {
+                            Ok((id, labels)) => {
+                                outcome.created.push((id, labels));
+                                id
+                            }
+                            Err(err) => {
+                                outcome.refused.push((index, err));
+                                continue;
+                            }
+                        },
                     };
-                    if let Err(err) = admit(labels, inner.postings.count_with(crate::METRIC_NAME, name)) {
-                        outcome.refused.push((index, err));
-                        continue;
-                    }
-                    let (id, _) = inner.get_or_create(labels);
-                    outcome.created.push((id, labels.clone()));
+                    resolved[series as usize] = Some(id);
                     id
                 }
             };
-            match inner.append_id(id, *t, *v) {
-                Ok(true) => outcome.accepted.push((id, *t, *v)),
+            match inner.append_id(id, t, v) {
+                Ok(true) => outcome.accepted.push((id, t, v)),
                 Ok(false) => {}
                 Err(err) => outcome.refused.push((index, err.into())),
             }
@@ -144,7 +163,8 @@ impl Head {
     /// when the id is taken by other labels (the log is inconsistent).
     pub fn replay_series(&self, id: u32, labels: &Labels) -> bool {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(&existing) = inner.ids.get(labels) {
+        let key = canonical(labels);
+        if let Some(&existing) = inner.ids.get(&key) {
             return existing == id;
         }
         let slot = id as usize;
@@ -155,7 +175,7 @@ impl Head {
             return false;
         }
         inner.series[slot] = Some(MemSeries { labels: labels.clone(), samples: VecDeque::new() });
-        inner.ids.insert(labels.clone(), id);
+        inner.ids.insert(key, id);
         inner.postings.add(id, labels);
         true
     }
@@ -181,7 +201,7 @@ impl Head {
             if slot.as_ref().is_some_and(|s| s.samples.is_empty())
                 && let Some(s) = slot.take()
             {
-                ids.remove(&s.labels);
+                ids.remove(&canonical(&s.labels));
                 removed += 1;
             }
         }
@@ -265,7 +285,7 @@ impl Head {
     }
 
     pub fn contains(&self, labels: &Labels) -> bool {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).ids.contains_key(labels)
+        self.inner.read().unwrap_or_else(|e| e.into_inner()).ids.contains_key(&canonical(labels))
     }
 
     /// How many series carry the label `name="value"`.
@@ -344,15 +364,26 @@ impl Inner {
     }
 
     /// The series' id, creating it if needed; true when created.
-    fn get_or_create(&mut self, labels: &Labels) -> (u32, bool) {
-        if let Some(&id) = self.ids.get(labels) {
-            return (id, false);
-        }
+    /// A new series for canonical bytes the head does not know, if they are valid labels with
+    /// a metric name and `admit` lets them in.
+    fn create<E: From<AppendError>>(
+        &mut self,
+        key: &[u8],
+        admit: &mut impl FnMut(&Labels, usize) -> Result<(), E>,
+    ) -> Result<(u32, Labels), E> {
+        let Some(labels) = Labels::from_canonical(key) else {
+            let series = String::from_utf8_lossy(key).replace(char::from(0xFFu8), " ");
+            return Err(AppendError::InvalidLabels { series }.into());
+        };
+        let Some(name) = labels.metric_name() else {
+            return Err(AppendError::NoMetricName { series: labels.to_string() }.into());
+        };
+        admit(&labels, self.postings.count_with(crate::METRIC_NAME, name))?;
         let id = u32::try_from(self.series.len()).expect("more than u32::MAX series");
-        self.postings.add(id, labels);
+        self.postings.add(id, &labels);
         self.series.push(Some(MemSeries { labels: labels.clone(), samples: VecDeque::new() }));
-        self.ids.insert(labels.clone(), id);
-        (id, true)
+        self.ids.insert(key.into(), id);
+        Ok((id, labels))
     }
 
     fn candidates(&self, matchers: &[Matcher]) -> Vec<u32> {
@@ -363,6 +394,32 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_find_series_by_their_bytes_and_refuse_invalid_ones() {
+        let head = Head::default();
+        let known = series("m", &[("a", "1")]);
+        head.append(&known, 1, 1.0).unwrap();
+        let mut batch = Batch::default();
+        let same = batch.add_series_pairs([(&b"__name__"[..], &b"m"[..]), (b"a", b"1")]);
+        let fresh = batch.add_series_pairs([(&b"__name__"[..], &b"m"[..]), (b"a", b"2")]);
+        let unsorted = batch.add_series_pairs([(&b"b"[..], &b"1"[..]), (b"__name__", b"m")]);
+        let not_utf8 = batch.add_series_pairs([(&b"__name__"[..], &[0xC3u8][..])]);
+        let nameless = batch.add_series_pairs([(&b"a"[..], &b"3"[..])]);
+        for (i, s) in [same, fresh, same, unsorted, not_utf8, nameless, fresh].into_iter().enumerate() {
+            batch.add_sample(s, 10 + i as i64, 2.0);
+        }
+        let outcome = head.append_batch::<AppendError>(&batch, |_, _| Ok(()));
+        // The known series is found, the fresh one created once for both its samples.
+        assert_eq!(outcome.created, vec![(1, series("m", &[("a", "2")]))]);
+        assert_eq!(outcome.accepted.len(), 4);
+        let refused: Vec<(usize, String)> = outcome.refused.iter().map(|(i, e)| (*i, e.to_string())).collect();
+        assert_eq!(refused.len(), 3);
+        assert!(refused[0].0 == 3 && refused[0].1.contains("not valid UTF-8 in sorted order"), "{refused:?}");
+        assert!(refused[1].0 == 4 && refused[1].1.contains("not valid UTF-8"), "{refused:?}");
+        assert!(refused[2].0 == 5 && refused[2].1.contains("without a metric name"), "{refused:?}");
+        assert_eq!(head.num_series(), 2);
+    }
 
     fn series(name: &str, pairs: &[(&str, &str)]) -> Labels {
         Labels::from_pairs(std::iter::once(("__name__", name)).chain(pairs.iter().copied()))

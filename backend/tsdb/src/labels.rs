@@ -18,6 +18,9 @@ pub struct Label {
     pub value: String,
 }
 
+/// Ends each name and value in [`Labels::write_canonical`].
+pub const CANONICAL_SEPARATOR: u8 = 0xFF;
+
 /// A set of labels sorted by name, without empty values (Prometheus treats an empty value as absent).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Labels(Vec<Label>);
@@ -33,6 +36,34 @@ impl Labels {
         labels.dedup_by(|later, kept| later.name == kept.name);
         labels.retain(|l| !l.value.is_empty());
         Labels(labels)
+    }
+
+    /// The label set as one byte string, `name 0xFF value 0xFF` for each label in order: the key
+    /// the head finds series by, which an ingest path can build straight from a request's bytes
+    /// (0xFF never occurs in UTF-8, so the pieces cannot run together).
+    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        for label in &self.0 {
+            out.extend_from_slice(label.name.as_bytes());
+            out.push(CANONICAL_SEPARATOR);
+            out.extend_from_slice(label.value.as_bytes());
+            out.push(CANONICAL_SEPARATOR);
+        }
+    }
+
+    /// The label set whose canonical bytes these are; `None` unless they are exactly that: UTF-8
+    /// pieces, names in strictly increasing order, no empty value.
+    pub fn from_canonical(bytes: &[u8]) -> Option<Labels> {
+        let body = bytes.strip_suffix(&[CANONICAL_SEPARATOR])?;
+        let mut pieces = body.split(|&b| b == CANONICAL_SEPARATOR);
+        let mut labels: Vec<Label> = Vec::new();
+        while let Some(name) = pieces.next() {
+            let (name, value) = (std::str::from_utf8(name).ok()?, std::str::from_utf8(pieces.next()?).ok()?);
+            if value.is_empty() || labels.last().is_some_and(|l| l.name.as_str() >= name) {
+                return None;
+            }
+            labels.push(Label { name: name.to_string(), value: value.to_string() });
+        }
+        Some(Labels(labels))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

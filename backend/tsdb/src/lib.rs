@@ -6,6 +6,7 @@
 //! Prometheus-style label matchers, so engines built on top can be tested against in-memory data.
 //! The store knows nothing about HTTP or JSON.
 
+mod batch;
 pub mod block;
 pub mod chunk;
 mod db;
@@ -17,6 +18,7 @@ mod matcher;
 mod postings;
 pub mod wal;
 
+pub use batch::Batch;
 pub use db::{AppendResult, BLOCK_RANGE_MS, Db, Limits, MERGED_RANGES_MS, OpenReport, SampleError};
 pub use hash::xxh64;
 pub use head::{AppendError, BatchOutcome, Head, Series};

@@ -1,8 +1,10 @@
 //! Prometheus remote_write 1.0: a snappy-compressed (block format) protobuf `WriteRequest`.
-//! The message structs are written by hand from `prompb/remote.proto` and `types.proto`; fields
-//! Lookout does not store (exemplars, native histograms) are skipped by the decoder.
+//! Requests are read straight from the wire format into a [`Batch`], so known series cost no
+//! allocation; fields Lookout does not store (exemplars, native histograms) are skipped. The
+//! message structs, written by hand from `prompb/remote.proto` and `types.proto`, encode (the
+//! demo and tests send with them) and decode metadata.
 
-use lookout_tsdb::Labels;
+use lookout_tsdb::{Batch, Labels};
 use prost::Message;
 
 use crate::metrics::FamilyMetadata;
@@ -69,7 +71,7 @@ pub enum DecodeError {
 /// A decoded request: the samples to store, the series refused before storage, the metadata.
 #[derive(Debug, Default)]
 pub struct Decoded {
-    pub samples: Vec<(Labels, i64, f64)>,
+    pub samples: Batch,
     pub invalid: Vec<String>,
     pub metadata: Vec<(String, FamilyMetadata)>,
 }
@@ -87,7 +89,7 @@ pub fn decode(body: &[u8]) -> Result<Decoded, DecodeError> {
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let request = BUFFER.with(|buffer| {
+    BUFFER.with(|buffer| {
         let mut raw = buffer.borrow_mut();
         if raw.len() < len {
             raw.resize(len, 0);
@@ -95,62 +97,197 @@ pub fn decode(body: &[u8]) -> Result<Decoded, DecodeError> {
         let n = snap::raw::Decoder::new()
             .decompress(body, &mut raw[..len])
             .map_err(|e| DecodeError::Snappy(e.to_string()))?;
-        WriteRequest::decode(&raw[..n]).map_err(|e| DecodeError::Protobuf(e.to_string()))
-    })?;
+        decode_request(&raw[..n]).map_err(|e| DecodeError::Protobuf(e.to_string()))
+    })
+}
+
+/// Reads a `WriteRequest` without building its messages: label names and values go from the
+/// request's bytes straight into the batch's series keys, so a series the store already knows
+/// costs no allocation.
+fn decode_request(bytes: &[u8]) -> Result<Decoded, String> {
     let mut decoded = Decoded::default();
-    for series in request.timeseries {
-        match validate_labels(series.labels) {
-            Ok(labels) => match series.samples.as_slice() {
-                // The common case, one sample a series: the labels move instead of being copied.
-                [only] => decoded.samples.push((labels, only.timestamp, only.value)),
-                samples => decoded.samples.extend(samples.iter().map(|s| (labels.clone(), s.timestamp, s.value))),
-            },
-            Err(why) => decoded.invalid.push(why),
+    // Reused for every series, so they cost no allocation each.
+    let mut labels: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut samples: Vec<(i64, f64)> = Vec::new();
+    let mut request = Fields::new(bytes);
+    while let Some((field, value)) = request.next()? {
+        match (field, value) {
+            (1, Value::Bytes(series)) => {
+                labels.clear();
+                samples.clear();
+                let mut fields = Fields::new(series);
+                while let Some((field, value)) = fields.next()? {
+                    match (field, value) {
+                        (1, Value::Bytes(label)) => labels.push(decode_label(label)?),
+                        (2, Value::Bytes(sample)) => samples.push(decode_sample(sample)?),
+                        _ => {}
+                    }
+                }
+                match checked_labels(&mut labels) {
+                    Ok(()) => {
+                        let id = decoded.samples.add_series_pairs(labels.iter().copied());
+                        for &(t, v) in &samples {
+                            decoded.samples.add_sample(id, t, v);
+                        }
+                    }
+                    Err(why) => decoded.invalid.push(why),
+                }
+            }
+            (3, Value::Bytes(metadata)) => {
+                let m = MetricMetadata::decode(metadata).map_err(|e| e.to_string())?;
+                decoded.metadata.push((
+                    m.metric_family_name,
+                    FamilyMetadata { kind: kind_name(m.r#type).into(), help: m.help, unit: m.unit },
+                ));
+            }
+            _ => {}
         }
     }
-    for m in request.metadata {
-        let kind = match m.r#type {
-            1 => "counter",
-            2 => "gauge",
-            3 => "histogram",
-            4 => "gaugehistogram",
-            5 => "summary",
-            6 => "info",
-            7 => "stateset",
-            _ => "unknown",
-        };
-        decoded.metadata.push((m.metric_family_name, FamilyMetadata { kind: kind.into(), help: m.help, unit: m.unit }));
-    }
     Ok(decoded)
+}
+
+fn decode_label(bytes: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    let (mut name, mut value): (&[u8], &[u8]) = (b"", b"");
+    let mut fields = Fields::new(bytes);
+    while let Some((field, v)) = fields.next()? {
+        match (field, v) {
+            (1, Value::Bytes(b)) => name = b,
+            (2, Value::Bytes(b)) => value = b,
+            _ => {}
+        }
+    }
+    Ok((name, value))
+}
+
+fn decode_sample(bytes: &[u8]) -> Result<(i64, f64), String> {
+    let (mut t, mut v) = (0i64, 0f64);
+    let mut fields = Fields::new(bytes);
+    while let Some((field, value)) = fields.next()? {
+        match (field, value) {
+            (1, Value::Fixed64(bits)) => v = f64::from_bits(bits),
+            (2, Value::Varint(n)) => t = n as i64,
+            _ => {}
+        }
+    }
+    Ok((t, v))
+}
+
+fn kind_name(kind: i32) -> &'static str {
+    match kind {
+        1 => "counter",
+        2 => "gauge",
+        3 => "histogram",
+        4 => "gaugehistogram",
+        5 => "summary",
+        6 => "info",
+        7 => "stateset",
+        _ => "unknown",
+    }
+}
+
+/// A protobuf field's value, by wire type.
+enum Value<'a> {
+    Varint(u64),
+    Fixed64(u64),
+    Bytes(&'a [u8]),
+    Fixed32,
+}
+
+/// The fields of one protobuf message, in wire order.
+struct Fields<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Fields { bytes, pos: 0 }
+    }
+
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.bytes.get(self.pos).ok_or("truncated varint")?;
+            self.pos += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err("varint longer than ten bytes".into())
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.pos.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or("truncated field")?;
+        let taken = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(taken)
+    }
+
+    fn next(&mut self) -> Result<Option<(u64, Value<'a>)>, String> {
+        if self.pos >= self.bytes.len() {
+            return Ok(None);
+        }
+        let key = self.varint()?;
+        let value = match key & 7 {
+            0 => Value::Varint(self.varint()?),
+            1 => Value::Fixed64(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| "truncated field")?)),
+            2 => {
+                let len = usize::try_from(self.varint()?).map_err(|_| "field too long")?;
+                Value::Bytes(self.take(len)?)
+            }
+            5 => {
+                self.take(4)?;
+                Value::Fixed32
+            }
+            other => return Err(format!("invalid wire type {other}")),
+        };
+        Ok(Some((key >> 3, value)))
+    }
 }
 
 /// More labels than this on one series is refused before any per-label work.
 const MAX_LABELS: usize = 256;
 
-/// Checks a series' labels as Prometheus does: valid names, no duplicates, a metric name.
-fn validate_labels(labels: Vec<Label>) -> Result<Labels, String> {
-    let shown = |labels: &[Label]| {
-        let pairs: Vec<String> = labels.iter().take(8).map(|l| format!("{}={:?}", l.name, l.value)).collect();
+/// Checks a series' labels as Prometheus does (valid UTF-8 names and values, valid names, no
+/// duplicates, a metric name) and leaves them sorted by name without empty values, as the
+/// store's series keys are. Senders sort labels, so sorting is usually only a check.
+fn checked_labels(labels: &mut Vec<(&[u8], &[u8])>) -> Result<(), String> {
+    let shown = |labels: &[(&[u8], &[u8])]| {
+        let pairs: Vec<String> = labels
+            .iter()
+            .take(8)
+            .map(|(n, v)| format!("{}={:?}", String::from_utf8_lossy(n), String::from_utf8_lossy(v)))
+            .collect();
         format!("{{{}{}}}", pairs.join(", "), if labels.len() > 8 { ", …" } else { "" })
     };
     if labels.len() > MAX_LABELS {
-        return Err(format!("series with {} labels, more than {MAX_LABELS}: {}", labels.len(), shown(&labels)));
+        return Err(format!("series with {} labels, more than {MAX_LABELS}: {}", labels.len(), shown(labels)));
     }
-    if let Some(bad) = labels.iter().find(|l| !lookout_tsdb::is_valid_label_name(&l.name)) {
-        return Err(format!("invalid label name {:?} in series {}", bad.name, shown(&labels)));
+    for (name, value) in labels.iter() {
+        let valid_name = std::str::from_utf8(name).is_ok_and(lookout_tsdb::is_valid_label_name);
+        if !valid_name {
+            return Err(format!("invalid label name {:?} in series {}", String::from_utf8_lossy(name), shown(labels)));
+        }
+        if std::str::from_utf8(value).is_err() {
+            return Err(format!(
+                "label {:?} has a value that is not UTF-8 in series {}",
+                String::from_utf8_lossy(name),
+                shown(labels)
+            ));
+        }
     }
-    let count = labels.len();
-    let empty = labels.iter().filter(|l| l.value.is_empty()).count();
-    let result = Labels::from_pairs(labels.into_iter().map(|l| (l.name, l.value)));
-    // Building the set sorts and merges names: fewer labels than given (beyond the empty
-    // values it drops) means a name came twice. Messages are only formatted on this cold path.
-    if result.len() + empty < count {
-        return Err(format!("duplicate label names in series {result} (the last value of each is shown)"));
+    if !labels.windows(2).all(|w| w[0].0 < w[1].0) {
+        labels.sort_by(|a, b| a.0.cmp(b.0));
+        if labels.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(format!("duplicate label names in series {}", shown(labels)));
+        }
     }
-    if result.metric_name().is_none() {
-        return Err(format!("series without a metric name: {result}"));
+    labels.retain(|(_, value)| !value.is_empty());
+    if !labels.iter().any(|(name, _)| *name == lookout_tsdb::METRIC_NAME.as_bytes()) {
+        return Err(format!("series without a metric name: {}", shown(labels)));
     }
-    Ok(result)
+    Ok(())
 }
 
 /// Encodes samples as a remote_write request body (the demo and the tests send this).
@@ -197,7 +334,9 @@ mod tests {
             &[("up".into(), FamilyMetadata { kind: "gauge".into(), help: "Up.".into(), unit: String::new() })],
         );
         let decoded = decode(&body).unwrap();
-        assert_eq!(decoded.samples, vec![(good.clone(), 1000, 1.0), (good, 2000, 0.0)]);
+        let samples: Vec<_> =
+            decoded.samples.samples().iter().map(|&(s, t, v)| (decoded.samples.labels(s).unwrap(), t, v)).collect();
+        assert_eq!(samples, vec![(good.clone(), 1000, 1.0), (good, 2000, 0.0)]);
         assert_eq!(decoded.metadata[0].1.kind, "gauge");
 
         let bad = WriteRequest {
@@ -213,6 +352,7 @@ mod tests {
         let body = snap::raw::Encoder::new().compress_vec(&bad.encode_to_vec()).unwrap();
         let decoded = decode(&body).unwrap();
         assert!(decoded.samples.is_empty());
+        assert_eq!(decoded.samples.series_count(), 0);
         assert!(decoded.invalid[0].contains(r#"invalid label name "bad-name""#), "{:?}", decoded.invalid);
 
         let twice = WriteRequest {
@@ -228,6 +368,36 @@ mod tests {
         };
         let body = snap::raw::Encoder::new().compress_vec(&twice.encode_to_vec()).unwrap();
         assert!(decode(&body).unwrap().invalid[0].contains("duplicate label names"));
+    }
+
+    /// Labels in any order, empty values, samples before labels and fields Lookout skips
+    /// (exemplars, tag 3) all decode to the series the store keys by sorted labels.
+    #[test]
+    fn wire_order_and_skipped_fields_do_not_matter() {
+        let message = |fields: &[(u8, &[u8])]| -> Vec<u8> {
+            let mut out = Vec::new();
+            for (tag, bytes) in fields {
+                out.push(tag << 3 | 2);
+                prost::encoding::encode_varint(bytes.len() as u64, &mut out);
+                out.extend_from_slice(bytes);
+            }
+            out
+        };
+        let label = |name: &str, value: &str| message(&[(1, name.as_bytes()), (2, value.as_bytes())]);
+        let sample = Sample { value: 2.5, timestamp: 7000 }.encode_to_vec();
+        let series = message(&[
+            (2, &sample),
+            (1, &label("zone", "eu")),
+            (3, b"exemplar bytes, skipped"),
+            (1, &label("__name__", "temperature")),
+            (1, &label("empty", "")),
+        ]);
+        let body = snap::raw::Encoder::new().compress_vec(&message(&[(1, &series)])).unwrap();
+        let decoded = decode(&body).unwrap();
+        assert!(decoded.invalid.is_empty(), "{:?}", decoded.invalid);
+        let expected = Labels::from_pairs([("__name__", "temperature"), ("zone", "eu")]);
+        assert_eq!(decoded.samples.samples(), &[(0, 7000, 2.5)]);
+        assert_eq!(decoded.samples.labels(0), Some(expected));
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub use query::{QueryError, QueryLimits, parse_selector};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use lookout_tsdb::{AppendResult, Db, Head, Labels, Matcher};
+use lookout_tsdb::{AppendResult, Batch, Db, Head, Labels, Matcher};
 
 /// A metric family's type, help and unit, as scraped or exposed.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,9 +38,9 @@ impl Metrics {
     }
 
     /// Stores samples durably (fsynced in the log) before returning; runs off the async runtime.
-    pub async fn append(&self, batch: Vec<(Labels, i64, f64)>) -> std::io::Result<AppendResult> {
+    pub async fn append(&self, batch: Batch) -> std::io::Result<AppendResult> {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.append(&batch)).await.map_err(std::io::Error::other)?
+        tokio::task::spawn_blocking(move || db.append_batch(&batch)).await.map_err(std::io::Error::other)?
     }
 
     /// Records (or replaces) a family's metadata.

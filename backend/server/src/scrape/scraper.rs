@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use lookout_exposition::{Format, parse};
-use lookout_tsdb::{Labels, stale_nan};
+use lookout_tsdb::{Batch, Labels, stale_nan};
 use tokio::sync::watch;
 
 use super::clock::ScrapeClock;
@@ -53,7 +53,7 @@ impl Scraper {
         let now = now_ms();
         let mut batch: Vec<(Labels, i64, f64)> = previous.into_iter().map(|l| (l, now, stale_nan())).collect();
         batch.extend(self.report_series(0.0, 0.0, 0, 0, 0).into_iter().map(|(l, _)| (l, now, stale_nan())));
-        if let Err(err) = self.metrics.append(batch).await {
+        if let Err(err) = self.metrics.append(Batch::from_samples(&batch)).await {
             tracing::warn!(%err, target = %self.target.url, "could not write staleness markers");
         }
         self.status.remove(&self.target);
@@ -143,7 +143,7 @@ impl Scraper {
         batch.extend(
             self.report_series(up, duration, scraped, post_relabel, added).into_iter().map(|(l, v)| (l, start_ms, v)),
         );
-        let stored = self.metrics.append(batch).await;
+        let stored = self.metrics.append(Batch::from_samples(&batch)).await;
         if let Err(err) = &stored {
             errors.push(format!("storage failed: {err}"));
         }
