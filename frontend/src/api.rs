@@ -9,7 +9,7 @@ use std::time::Duration;
 use gloo_net::http::Request;
 use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence, SilenceCreated};
 use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
-use lookout_types::grafana::{Dashboard, DashboardHit, DashboardWithMeta};
+use lookout_types::grafana::{Dashboard, DashboardHit, DashboardWithMeta, SaveDashboard, SavedDashboard};
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
 use lookout_types::{CreateShortLink, Overview, ShortLink};
@@ -109,16 +109,17 @@ async fn checked(
     Ok(response)
 }
 
-/// The message of an error body: Prometheus's JSON envelope carries it in `error`,
-/// Alertmanager's is a JSON string, Loki's endpoints send plain text.
+/// The message of an error body: Prometheus's JSON envelope carries it in `error`, Grafana's in
+/// `message`, Alertmanager's is a JSON string, Loki's endpoints send plain text.
 fn error_message(body: &str) -> Option<String> {
     // Alertmanager's API sends the message as a bare JSON string.
     let parsed = js_sys::JSON::parse(body).ok();
     let from_json = parsed.as_ref().and_then(JsValue::as_string).or_else(|| {
-        parsed
-            .filter(JsValue::is_object)
-            .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str("error")).ok())
-            .and_then(|e| e.as_string())
+        parsed.filter(JsValue::is_object).and_then(|v| {
+            ["error", "message"]
+                .into_iter()
+                .find_map(|key| js_sys::Reflect::get(&v, &JsValue::from_str(key)).ok()?.as_string())
+        })
     });
     from_json.or_else(|| Some(body.trim().to_string()).filter(|t| !t.is_empty()))
 }
@@ -262,9 +263,9 @@ pub async fn dashboards() -> Result<Vec<DashboardHit>, FetchError> {
     get_json("/api/search").await
 }
 
-/// `/api/dashboards/uid/{uid}`: one dashboard in Grafana's model.
-pub async fn dashboard(uid: &str) -> Result<Dashboard, FetchError> {
-    get_json::<DashboardWithMeta>(&format!("/api/dashboards/uid/{}", encode(uid))).await.map(|d| d.dashboard)
+/// `/api/dashboards/uid/{uid}`: one dashboard in Grafana's model, with whether it is provisioned.
+pub async fn dashboard(uid: &str) -> Result<DashboardWithMeta, FetchError> {
+    get_json(&format!("/api/dashboards/uid/{}", encode(uid))).await
 }
 
 /// `/api/lookout/alerts/stats`: counts, delivery success, mean times to acknowledge and resolve.
@@ -284,9 +285,22 @@ pub async fn silences() -> Result<Vec<GettableSilence>, FetchError> {
 
 /// Expires a silence now.
 pub async fn expire_silence(id: &str) -> Result<(), FetchError> {
+    delete(&format!("/api/v2/silence/{}", encode(id))).await
+}
+
+/// Saves a dashboard (a new one when its uid is empty); refused if someone saved a newer
+/// version meanwhile.
+pub async fn save_dashboard(dashboard: Dashboard, message: &str) -> Result<SavedDashboard, FetchError> {
+    post_for("/api/dashboards/db", &SaveDashboard { dashboard, overwrite: false, message: message.to_string() }).await
+}
+
+pub async fn delete_dashboard(uid: &str) -> Result<(), FetchError> {
+    delete(&format!("/api/dashboards/uid/{}", encode(uid))).await
+}
+
+async fn delete(path: &str) -> Result<(), FetchError> {
     let deadline = Deadline::start();
-    let path = format!("/api/v2/silence/{}", encode(id));
-    checked(Request::delete(&path).abort_signal(deadline.signal().as_ref()).send().await).await.map(|_| ())
+    checked(Request::delete(path).abort_signal(deadline.signal().as_ref()).send().await).await.map(|_| ())
 }
 
 /// `/api/lookout/notifications`: delivery attempts, newest first.

@@ -19,3 +19,22 @@ pub fn use_query_param(key: &'static str, default: &'static str) -> Memo<String>
     let params = use_query_map();
     Memo::new(move |_| params.with(|p| p.get(key).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())))
 }
+
+/// The current page's path and query with `key` set to `value` (replacing its values), or
+/// removed for `None`; every other parameter kept as it is.
+pub fn with_param(key: &str, value: Option<&str>) -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return String::new() };
+    let path = location.pathname().unwrap_or_default();
+    let search = location.search().unwrap_or_default();
+    let prefix = format!("{key}=");
+    let mut pairs: Vec<String> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && *p != key && !p.starts_with(&prefix))
+        .map(str::to_string)
+        .collect();
+    if let Some(value) = value {
+        pairs.push(format!("{prefix}{}", encode(value)));
+    }
+    if pairs.is_empty() { path } else { format!("{path}?{}", pairs.join("&")) }
+}

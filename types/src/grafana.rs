@@ -1,6 +1,7 @@
-//! Grafana's dashboard JSON, the parts Lookout draws (panels with their queries, units and
-//! thresholds, template variables, the time range), and the answers of Grafana's dashboard API.
-//! Everything else in a dashboard is kept by the server as it came and ignored here.
+//! Grafana's dashboard JSON, the parts Lookout draws and edits (panels with their queries, units
+//! and thresholds, template variables, the time range), and the requests and answers of Grafana's
+//! dashboard API. Every other field of a dashboard or panel is kept as it came (`rest`), so a
+//! dashboard saved from Lookout's editor loses nothing Grafana put there.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,15 @@ pub struct DashboardHit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardWithMeta {
     pub dashboard: Dashboard,
+    #[serde(default)]
+    pub meta: DashboardMeta,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DashboardMeta {
+    /// Loaded from a file: the API refuses to change it.
+    #[serde(default)]
+    pub provisioned: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -28,10 +38,30 @@ pub struct Dashboard {
     pub title: String,
     #[serde(default)]
     pub panels: Vec<Panel>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeRange>,
     #[serde(default)]
     pub templating: Templating,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `POST /api/dashboards/db`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveDashboard {
+    pub dashboard: Dashboard,
+    /// Without it, a save based on an older version than the stored one is refused (412).
+    #[serde(default)]
+    pub overwrite: bool,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The answer to a save.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedDashboard {
+    pub uid: String,
+    pub version: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +74,8 @@ pub struct TimeRange {
 pub struct Templating {
     #[serde(default)]
     pub list: Vec<Variable>,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -52,10 +84,12 @@ pub struct Variable {
     #[serde(rename = "type", default)]
     pub kind: String,
     /// For `query` variables: `label_values(metric, label)` or `label_values(label)`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<VariableQuery>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<Current>,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Grafana writes a variable's query as text, or (newer versions) as an object holding it.
@@ -88,6 +122,8 @@ impl Variable {
 pub struct Current {
     #[serde(default)]
     pub value: OneOrMany,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -104,8 +140,10 @@ pub struct Panel {
     pub targets: Vec<Target>,
     #[serde(rename = "fieldConfig", default)]
     pub field_config: FieldConfig,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasource: Option<Datasource>,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -126,26 +164,34 @@ pub struct Target {
     pub expr: String,
     #[serde(rename = "legendFormat", default)]
     pub legend_format: String,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldConfig {
     #[serde(default)]
     pub defaults: FieldDefaults,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldDefaults {
     #[serde(default)]
     pub unit: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thresholds: Option<Thresholds>,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {
     #[serde(default)]
     pub steps: Vec<Step>,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// From `value` up (the first step's value is null: from minus infinity).
@@ -194,7 +240,7 @@ mod tests {
             "time":{"from":"now-30m","to":"now"},
             "templating":{"list":[{"name":"instance","type":"query","query":{"query":"label_values(up, instance)"},"current":{"text":"All","value":["$__all"]}}]},
             "panels":[{"id":1,"type":"stat","title":"S","gridPos":{"x":0,"y":0,"w":6,"h":6},
-              "fieldConfig":{"defaults":{"unit":"percent","thresholds":{"steps":[{"color":"red","value":null},{"color":"green","value":95}]}}},
+              "fieldConfig":{"defaults":{"unit":"percent","thresholds":{"steps":[{"color":"red","value":null},{"color":"green","value":95.5}]}}},
               "targets":[{"refId":"A","expr":"up","legendFormat":"{{job}}"}],"options":{"reduceOptions":{}}}]},
             "meta":{"slug":"t"}}"#;
         let read: DashboardWithMeta = serde_json::from_str(json).unwrap();
@@ -207,6 +253,10 @@ mod tests {
         };
         assert_eq!(var.label_values(), Some((r#"up{job="a"}"#.to_string(), "instance".to_string())));
         let steps = &d.panels[0].field_config.defaults.thresholds.as_ref().unwrap().steps;
-        assert_eq!((steps[0].value, steps[1].value), (None, Some(95.0)));
+        assert_eq!((steps[0].value, steps[1].value), (None, Some(95.5)));
+        // What Lookout does not draw survives a save from its editor.
+        let written = serde_json::to_value(&d).unwrap();
+        let original: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(written, original["dashboard"]);
     }
 }

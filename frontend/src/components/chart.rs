@@ -3,6 +3,7 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use lookout_types::downsample::lttb;
 use lookout_types::prometheus::Metric;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -240,6 +241,9 @@ pub fn TimeSeriesChart(
 
 /// Draws the visible series; returns the plotting frame for mouse mapping.
 fn draw(element: web_sys::HtmlCanvasElement, visible: &[(usize, &ChartSeries)], unit: Unit) -> Option<Frame> {
+    // A line needs no more points than the canvas has pixels across (two per pixel keeps peaks
+    // and troughs within one): longer ones are thinned by LTTB, which keeps spikes.
+    let budget = (element.width() as usize).max(200) * 2;
     let backend = CanvasBackend::with_canvas_object(element)?;
     let root = backend.into_drawing_area();
     let dark = web_sys::window()
@@ -293,7 +297,7 @@ fn draw(element: web_sys::HtmlCanvasElement, visible: &[(usize, &ChartSeries)], 
     for (i, s) in visible {
         let style = ShapeStyle { color: color(*i).to_rgba(), filled: false, stroke_width: 2 };
         for segment in segments(&s.points) {
-            chart.draw_series(LineSeries::new(segment, style)).ok()?;
+            chart.draw_series(LineSeries::new(lttb(&segment, budget), style)).ok()?;
         }
     }
     root.present().ok()?;

@@ -1,16 +1,18 @@
-//! One dashboard (`/d/<uid>?from=…&to=…`): its panels on Grafana's 24-column grid, each running
-//! its queries over the page's time range: time series as charts, stat and gauge panels as their
-//! last value coloured by threshold, logs panels as lines. Template variables are dropdowns
-//! (`label_values(…)` queries list their values; `All` matches everything) whose choice is in
-//! the URL as `var-<name>=…`, so a copied link shows the same selection. Other panel types say
-//! they are not drawn yet.
+//! One dashboard (`/d/<uid>?from=…&to=…&var-<name>=…&panel=…`): its panels on Grafana's
+//! 24-column grid, each running its queries over the page's time range: time series as charts,
+//! stat, gauge and bar gauge panels as their last value coloured by threshold, tables as the
+//! series' last values, logs panels as lines, alert lists as the firing alerts. Template
+//! variables are dropdowns (`label_values(…)` queries list their values; `All` matches
+//! everything) whose choice is in the URL as `var-<name>=…`; `panel=<id>` shows one panel alone,
+//! so a copied link shows the same selection. `edit=1` opens the editor.
 
+use leptos::callback::UnsyncCallback;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::collections::BTreeMap;
 
-use lookout_types::grafana::{Dashboard, Panel, Variable};
+use lookout_types::grafana::{Dashboard, DashboardWithMeta, Panel, Variable};
 use lookout_types::logs::QueryResult;
 use lookout_types::prometheus::QueryData;
 
@@ -18,8 +20,11 @@ use crate::api::{self, Direction, LogQuery};
 use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
 use crate::components::log_line::merge_streams;
 use crate::components::log_table::LogTable;
+use crate::components::share::ShareButton;
 use crate::components::time_range::{RangeNote, resolve};
-use crate::url::{encode, use_query_param};
+use crate::url::{use_query_param, with_param};
+
+use super::dashboard_edit::DashboardEditor;
 
 /// Points per series a chart asks for.
 const POINTS: i64 = 300;
@@ -84,13 +89,33 @@ pub fn DashboardPage() -> impl IntoView {
     });
     let from = use_query_param("from", "");
     let to = use_query_param("to", "");
+    let editing = use_query_param("edit", "");
+    let alone = use_query_param("panel", "");
     let query = use_query_map();
+    let navigate = use_navigate();
+    let done = UnsyncCallback::new(move |saved: Option<String>| match saved {
+        Some(saved) => {
+            // Another uid (a copy) is fetched by the navigation itself; the same one again.
+            if saved == uid.get_untracked() {
+                dashboard.refetch();
+            }
+            navigate(&format!("/d/{saved}"), NavigateOptions::default());
+        }
+        None => navigate("/dashboards", NavigateOptions::default()),
+    });
     move || match dashboard.get() {
         None => view! { <p class="loading">"Loading the dashboard…"</p> }.into_any(),
         Some(Err(e)) => {
             view! { <div class="page"><h1>"Dashboard"</h1><p class="field-error">{e.brief()}</p></div> }.into_any()
         }
-        Some(Ok(d)) => {
+        Some(Ok(DashboardWithMeta { dashboard: d, meta })) if editing.get() == "1" => view! {
+            <div class="page dashboard">
+                <h1>{format!("Editing {}", d.title)}</h1>
+                <DashboardEditor dashboard=d provisioned=meta.provisioned done />
+            </div>
+        }
+        .into_any(),
+        Some(Ok(DashboardWithMeta { dashboard: d, .. })) => {
             let saved =
                 d.time.clone().unwrap_or(lookout_types::grafana::TimeRange { from: "now-1h".into(), to: "now".into() });
             let from = Signal::derive(move || Some(from.get()).filter(|f| !f.is_empty()).unwrap_or(saved.from.clone()));
@@ -122,24 +147,44 @@ pub fn DashboardPage() -> impl IntoView {
                 .into_iter()
                 .map(|var| view! { <VariablePicker var choices /> })
                 .collect_view();
+            // `panel=<id>` shows that panel alone, the whole width.
+            let alone_id = alone.get().parse::<u64>().ok();
             let panels = d
                 .panels
                 .clone()
                 .into_iter()
+                .filter(|panel| alone_id.is_none_or(|id| panel.id == id))
                 .map(|panel| {
                     let pos = panel.grid_pos;
-                    let style = format!(
-                        "grid-column: {} / span {}; grid-row: {} / span {}; min-height: {}px",
-                        pos.x + 1,
-                        pos.w.max(1),
-                        pos.y + 1,
-                        pos.h.max(1),
-                        pos.h.max(1) * ROW_PX
-                    );
+                    let style = match alone_id {
+                        Some(_) => format!("grid-column: 1 / span 24; min-height: {}px", 14 * ROW_PX),
+                        None => format!(
+                            "grid-column: {} / span {}; grid-row: {} / span {}; min-height: {}px",
+                            pos.x + 1,
+                            pos.w.max(1),
+                            pos.y + 1,
+                            pos.h.max(1),
+                            pos.h.max(1) * ROW_PX
+                        ),
+                    };
+                    let id = panel.id.to_string();
+                    let view_link = move || {
+                        query.track();
+                        match alone_id {
+                            Some(_) => with_param("panel", None),
+                            None => with_param("panel", Some(&id)),
+                        }
+                    };
                     let d = d.clone();
                     view! {
                         <section class="panel dash-panel" style=style data-testid="dash-panel">
-                            <h2>{panel.title.clone()}</h2>
+                            <h2>
+                                {panel.title.clone()}
+                                " "
+                                <a class="panel-view" data-testid="panel-view" href=view_link>
+                                    {if alone_id.is_some() { "Back to the dashboard" } else { "View" }}
+                                </a>
+                            </h2>
                             <PanelBody panel dashboard=d from to choices />
                         </section>
                     }
@@ -147,7 +192,21 @@ pub fn DashboardPage() -> impl IntoView {
                 .collect_view();
             view! {
                 <div class="page dashboard" data-testid="dashboard">
-                    <div class="page-head"><h1>{title}</h1><RangeNote from=from to=to /></div>
+                    <div class="page-head">
+                        <h1>{title}</h1>
+                        <RangeNote from=from to=to />
+                        <a
+                            class="button"
+                            data-testid="edit-dashboard"
+                            href=move || {
+                                query.track();
+                                with_param("edit", Some("1"))
+                            }
+                        >
+                            "Edit"
+                        </a>
+                        <ShareButton />
+                    </div>
                     <div class="explore-controls">{variables}</div>
                     <div class="dash-grid">{panels}</div>
                 </div>
@@ -182,18 +241,7 @@ fn VariablePicker(var: Variable, choices: Memo<Choices>) -> impl IntoView {
     };
     let pick = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
-        let Some(location) = web_sys::window().map(|w| w.location()) else { return };
-        let path = location.pathname().unwrap_or_default();
-        let search = location.search().unwrap_or_default();
-        let key = format!("var-{}", var.name);
-        let mut pairs: Vec<String> = search
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with(&format!("{key}=")))
-            .map(str::to_string)
-            .collect();
-        pairs.push(format!("{key}={}", encode(&value)));
-        navigate(&format!("{path}?{}", pairs.join("&")), NavigateOptions::default());
+        navigate(&with_param(&format!("var-{}", var.name), Some(&value)), NavigateOptions::default());
     };
     view! {
         <label class="refresh">
@@ -223,6 +271,10 @@ enum Body {
     Failed(String),
     Series(Vec<ChartSeries>),
     Value(Option<f64>),
+    /// A table: each series' name and value at the end of the range.
+    Rows(Vec<(String, f64)>),
+    /// An alert list: (alert name and labels, state).
+    Alerts(Vec<(String, String)>),
     Lines(Vec<crate::components::log_line::LogLine>),
     Unsupported(String),
 }
@@ -280,6 +332,43 @@ fn PanelBody(
                         Err(e) => Body::Failed(e.brief()),
                     },
                 },
+                "table" => {
+                    let mut rows = Vec::new();
+                    let mut failure = None;
+                    for target in &panel.targets {
+                        let expr = interpolate(&target.expr, &dashboard, &choices);
+                        match api::query(&expr, end).await {
+                            Ok(QueryData::Vector(v)) => rows.extend(v.into_iter().map(|s| {
+                                let fallback = crate::components::chart::series_name(&s.metric);
+                                (legend(&target.legend_format, &s.metric, fallback), s.value.value())
+                            })),
+                            Ok(QueryData::Scalar(s)) => rows.push((expr, s.value())),
+                            Ok(_) => {}
+                            Err(e) => failure = Some(e.brief()),
+                        }
+                    }
+                    failure.map_or(Body::Rows(rows), Body::Failed)
+                }
+                "alertlist" => match api::notifier_alerts().await {
+                    Ok(alerts) => Body::Alerts(
+                        alerts
+                            .into_iter()
+                            .filter(|a| a.state != "resolved")
+                            .map(|a| {
+                                let name = a.labels.get("alertname").cloned().unwrap_or_default();
+                                let rest: Vec<String> = a
+                                    .labels
+                                    .iter()
+                                    .filter(|(k, _)| k.as_str() != "alertname")
+                                    .map(|(k, v)| format!("{k}={v}"))
+                                    .collect();
+                                let state = if a.acknowledged.is_some() { "acknowledged".into() } else { a.state };
+                                (format!("{name} {{{}}}", rest.join(", ")), state)
+                            })
+                            .collect(),
+                    ),
+                    Err(e) => Body::Failed(e.brief()),
+                },
                 "logs" => match panel.targets.first() {
                     None => Body::Lines(Vec::new()),
                     Some(target) => {
@@ -304,7 +393,8 @@ fn PanelBody(
             body.try_set(result);
         });
     });
-    move || match body.get() {
+    move || {
+        match body.get() {
         Body::Loading => view! { <p class="loading">"…"</p> }.into_any(),
         Body::Failed(message) => view! { <p class="field-error">{message}</p> }.into_any(),
         Body::Unsupported(kind) => {
@@ -339,6 +429,23 @@ fn PanelBody(
             };
             view! { <div class=format!("card-value stat {class}") data-testid="stat-value">{text}</div> }.into_any()
         }
+        Body::Rows(rows) if rows.is_empty() => view! { <p class="empty">"No data at the end of this range."</p> }.into_any(),
+        Body::Rows(rows) => view! {
+            <table class="dash-table" data-testid="dash-table">
+                <thead><tr><th>"Series"</th><th>"Value"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(name, value)| view! { <tr><td>{name}</td><td>{unit.format(value)}</td></tr> }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any(),
+        Body::Alerts(alerts) if alerts.is_empty() => view! { <p class="empty">"Nothing is firing."</p> }.into_any(),
+        Body::Alerts(alerts) => view! {
+            <ul class="dash-alerts" data-testid="dash-alerts">
+                {alerts.into_iter().map(|(name, state)| view! { <li><a href="/alerts">{name}</a>" "<span class="share-note">{state}</span></li> }).collect_view()}
+            </ul>
+        }
+        .into_any(),
         Body::Lines(lines) => {
             let lines = RwSignal::new(lines);
             let href = Callback::new(|(field, value): (String, String)| {
@@ -346,5 +453,6 @@ fn PanelBody(
             });
             view! { <div class="dash-logs"><LogTable lines=lines field_href=href /></div> }.into_any()
         }
+    }
     }
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use lookout_types::grafana::DashboardHit;
 
+use super::dashboard_edit::NewDashboard;
 use crate::api;
 
 #[component]
@@ -12,11 +13,12 @@ pub fn DashboardsPage() -> impl IntoView {
     view! {
         <div class="page" data-testid="dashboards-page">
             <h1>"Dashboards"</h1>
+            <NewDashboard />
             {move || match hits.get() {
                 None => view! { <p class="loading">"Loading the dashboards…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="field-error">{e.brief()}</p> }.into_any(),
                 Some(Ok(hits)) if hits.is_empty() => view! {
-                    <p class="empty">"No dashboard yet. Save one through Grafana's API (POST /api/dashboards/db) or provision files with `dashboards:` in the config."</p>
+                    <p class="empty">"No dashboard yet. Create one above, save one through Grafana's API (POST /api/dashboards/db), or provision files with `dashboards:` in the config."</p>
                 }
                 .into_any(),
                 Some(Ok(hits)) => view! { <ul class="dashboard-list" data-testid="dashboard-list">{hits.into_iter().map(row).collect_view()}</ul> }.into_any(),

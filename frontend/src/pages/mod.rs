@@ -2,6 +2,7 @@
 
 mod alerts;
 mod dashboard;
+mod dashboard_edit;
 mod dashboards;
 mod explore;
 mod graph_link;

@@ -132,3 +132,71 @@ async fn the_demo_dashboard_draws_its_panels_in_the_browser() {
     assert_eq!(chosen, "payment-1:8000");
     browser.close().await;
 }
+
+/// A person builds a dashboard from scratch in the editor, reloads and finds it intact, views one
+/// panel alone by its link, copies the dashboard and deletes the copy.
+#[tokio::test]
+async fn a_dashboard_built_in_the_editor_survives_a_reload() {
+    use fantoccini::Locator;
+    use lookout_e2e::{Browser, eventually};
+    use std::time::Duration;
+
+    let lookout = Lookout::start(&["--no-demo"]).await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    let wait = Duration::from_secs(10);
+    c.goto(&format!("{}/dashboards", lookout.url)).await.unwrap();
+    let title = c.wait().for_element(Locator::Css("[data-testid=new-dashboard-title]")).await.unwrap();
+    title.send_keys("Checkout").await.unwrap();
+    c.find(Locator::Css("[data-testid=new-dashboard]")).await.unwrap().click().await.unwrap();
+
+    // The editor: one stat panel that turns red from 40.
+    c.wait().for_element(Locator::Css("[data-testid=add-panel]")).await.unwrap().click().await.unwrap();
+    let form = c.wait().for_element(Locator::Css("[data-testid=panel-form]")).await.unwrap();
+    let panel_title = form.find(Locator::Css("[data-testid=panel-title]")).await.unwrap();
+    panel_title.clear().await.unwrap();
+    panel_title.send_keys("The answer").await.unwrap();
+    form.find(Locator::Css("[data-testid=panel-type]")).await.unwrap().select_by_value("stat").await.unwrap();
+    form.find(Locator::Css("[data-testid=panel-query]")).await.unwrap().send_keys("vector(42)").await.unwrap();
+    form.find(Locator::Css("[data-testid=panel-red]")).await.unwrap().send_keys("40").await.unwrap();
+    c.find(Locator::Css("[data-testid=save-dashboard]")).await.unwrap().click().await.unwrap();
+
+    let value = browser.wait_for_text("[data-testid=stat-value]", wait, |t| t == "42").await;
+    assert_eq!(value, "42");
+    let url = c.current_url().await.unwrap();
+    let uid = url.path().trim_start_matches("/d/").to_string();
+    assert!(!uid.is_empty() && !url.as_str().contains("edit=1"), "{url}");
+
+    // A fresh load of the page finds the same dashboard, from the server.
+    c.goto(url.as_str()).await.unwrap();
+    browser.wait_for_text("main h1", wait, |t| t == "Checkout").await;
+    // Panel titles are shown in capitals.
+    browser.wait_for_text("[data-testid=dash-panel] h2", wait, |t| t.to_lowercase().starts_with("the answer")).await;
+    let stat = c.wait().for_element(Locator::Css("[data-testid=stat-value]")).await.unwrap();
+    assert!(stat.attr("class").await.unwrap().unwrap_or_default().contains("health-critical"));
+    let (_, saved) = get_json(&format!("{}/api/dashboards/uid/{uid}", lookout.url)).await;
+    assert_eq!(saved["dashboard"]["panels"][0]["targets"][0]["expr"], "vector(42)");
+    assert_eq!(saved["dashboard"]["panels"][0]["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"], 40.0);
+
+    // "View" puts the panel in the URL; that link shows it alone.
+    c.find(Locator::Css("[data-testid=panel-view]")).await.unwrap().click().await.unwrap();
+    let alone = eventually(wait, "panel in the URL", || async {
+        let url = c.current_url().await.map_err(|e| e.to_string())?;
+        if url.as_str().contains("panel=1") { Ok(url) } else { Err(url.to_string()) }
+    })
+    .await;
+    c.goto(alone.as_str()).await.unwrap();
+    browser.wait_for_text("[data-testid=stat-value]", wait, |t| t == "42").await;
+    assert_eq!(c.find_all(Locator::Css("[data-testid=dash-panel]")).await.unwrap().len(), 1);
+
+    // Save as copy opens the copy; deleting it leaves the original.
+    c.goto(&format!("{}/d/{uid}?edit=1", lookout.url)).await.unwrap();
+    c.wait().for_element(Locator::Css("[data-testid=copy-dashboard]")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("main h1", wait, |t| t == "Checkout (copy)").await;
+    c.find(Locator::Css("[data-testid=edit-dashboard]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("[data-testid=delete-dashboard]")).await.unwrap().click().await.unwrap();
+    c.accept_alert().await.unwrap();
+    let list = browser.wait_for_text("[data-testid=dashboard-list]", wait, |t| t.contains("Checkout")).await;
+    assert!(!list.contains("(copy)"), "{list}");
+    browser.close().await;
+}
