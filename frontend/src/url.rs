@@ -23,18 +23,25 @@ pub fn use_query_param(key: &'static str, default: &'static str) -> Memo<String>
 /// The current page's path and query with `key` set to `value` (replacing its values), or
 /// removed for `None`; every other parameter kept as it is.
 pub fn with_param(key: &str, value: Option<&str>) -> String {
+    with_params(&[(key, value)])
+}
+
+/// [`with_param`] for several keys at once.
+pub fn with_params(changes: &[(&str, Option<&str>)]) -> String {
     let Some(location) = web_sys::window().map(|w| w.location()) else { return String::new() };
     let path = location.pathname().unwrap_or_default();
     let search = location.search().unwrap_or_default();
-    let prefix = format!("{key}=");
+    let changed = |pair: &str| changes.iter().any(|(key, _)| pair.split('=').next() == Some(*key));
     let mut pairs: Vec<String> = search
         .trim_start_matches('?')
         .split('&')
-        .filter(|p| !p.is_empty() && *p != key && !p.starts_with(&prefix))
+        .filter(|p| !p.is_empty() && !changed(p))
         .map(str::to_string)
         .collect();
-    if let Some(value) = value {
-        pairs.push(format!("{prefix}{}", encode(value)));
+    for (key, value) in changes {
+        if let Some(value) = value {
+            pairs.push(format!("{key}={}", encode(value)));
+        }
     }
     if pairs.is_empty() { path } else { format!("{path}?{}", pairs.join("&")) }
 }

@@ -10,6 +10,7 @@ pub mod alertmanager;
 pub mod alerts;
 pub mod downsample;
 pub mod grafana;
+pub mod live;
 pub mod logs;
 pub mod prometheus;
 

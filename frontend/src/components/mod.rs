@@ -2,6 +2,7 @@
 
 pub mod chart;
 mod connection;
+pub mod live;
 pub mod log_histogram;
 pub mod log_line;
 pub mod log_table;

@@ -158,3 +158,18 @@ pub fn TimeRangePicker(
         </div>
     }
 }
+
+/// Auto-refresh choices: the URL's `refresh` value and its label.
+pub const REFRESH_CHOICES: [(&str, &str); 5] =
+    [("off", "Off"), ("5s", "5s"), ("10s", "10s"), ("30s", "30s"), ("1m", "1m")];
+
+/// A refresh choice in milliseconds; `None` for off (or anything unknown).
+pub fn refresh_ms(choice: &str) -> Option<u32> {
+    match choice {
+        "5s" => Some(5_000),
+        "10s" => Some(10_000),
+        "30s" => Some(30_000),
+        "1m" => Some(60_000),
+        _ => None,
+    }
+}

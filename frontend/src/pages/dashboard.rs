@@ -12,17 +12,19 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::collections::BTreeMap;
 
-use lookout_types::grafana::{Dashboard, DashboardWithMeta, Panel, Variable};
+use lookout_types::grafana::{Dashboard, DashboardWithMeta, Panel, Target, Variable};
+use lookout_types::live::{LiveKind, LiveQuery, LiveRequest, LiveResult, LiveRound};
 use lookout_types::logs::QueryResult;
-use lookout_types::prometheus::QueryData;
+use lookout_types::prometheus::{Metric, QueryData};
 
-use crate::api::{self, Direction, LogQuery};
+use crate::api;
 use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
+use crate::components::live::{LiveEvent, LiveFeed};
 use crate::components::log_line::merge_streams;
 use crate::components::log_table::LogTable;
 use crate::components::share::ShareButton;
-use crate::components::time_range::{RangeNote, resolve};
-use crate::url::{use_query_param, with_param};
+use crate::components::time_range::{REFRESH_CHOICES, RangeNote, TimeRangePicker, is_relative, refresh_ms, resolve};
+use crate::url::{use_query_param, with_param, with_params};
 
 use super::dashboard_edit::DashboardEditor;
 
@@ -32,6 +34,8 @@ const POINTS: i64 = 300;
 const ROW_PX: u32 = 40;
 /// Lines a logs panel shows.
 const LOG_LINES: usize = 100;
+/// A lost live connection is opened again after this long.
+const RECONNECT_MS: u32 = 2_000;
 
 /// The chosen value of each variable: the URL's `var-<name>`, else the dashboard's saved one.
 type Choices = BTreeMap<String, Vec<String>>;
@@ -93,6 +97,10 @@ pub fn DashboardPage() -> impl IntoView {
     let alone = use_query_param("panel", "");
     let query = use_query_map();
     let navigate = use_navigate();
+    let go = StoredValue::new({
+        let navigate = navigate.clone();
+        move |url: String| navigate(&url, NavigateOptions::default())
+    });
     let done = UnsyncCallback::new(move |saved: Option<String>| match saved {
         Some(saved) => {
             // Another uid (a copy) is fetched by the navigation itself; the same one again.
@@ -147,14 +155,63 @@ pub fn DashboardPage() -> impl IntoView {
                 .into_iter()
                 .map(|var| view! { <VariablePicker var choices /> })
                 .collect_view();
+            // Every panel's data comes over one live connection; the range, the variables and
+            // the refresh interval decide what it asks for.
+            let saved_refresh = d.rest.get("refresh").and_then(|r| r.as_str()).unwrap_or("").to_string();
+            let refresh = Signal::derive(move || {
+                query.with(|q| q.get("refresh")).filter(|r| !r.is_empty()).unwrap_or_else(|| saved_refresh.clone())
+            });
+            let rounds = RwSignal::new(None::<LiveRound>);
+            let live_error = RwSignal::new(None::<String>);
+            let feed = StoredValue::new_local(None::<LiveFeed>);
+            let reconnect = RwSignal::new(0u32);
+            let for_live = d.clone();
+            Effect::new(move |_| {
+                reconnect.track();
+                let (f, t, chosen, every) = (from.get(), to.get(), choices.get(), refresh.get());
+                let now = js_sys::Date::now() as i64;
+                let (Some(start), Some(end)) = (resolve(&f, now), resolve(&t, now)) else {
+                    live_error.set(Some(format!("cannot read the time range {f:?} to {t:?}")));
+                    return;
+                };
+                // An absolute range never changes: it is asked for once.
+                let follow = is_relative(&t);
+                let every_ms = if follow { refresh_ms(&every).map_or(0, u64::from) } else { 0 };
+                let request = live_request(&for_live, &chosen, start, end, follow, every_ms);
+                feed.update_value(|slot| {
+                    if slot.is_none() {
+                        *slot = LiveFeed::open(move |event| match event {
+                            LiveEvent::Round(round) => {
+                                live_error.set(None);
+                                rounds.set(Some(round));
+                            }
+                            LiveEvent::Closed(why) => {
+                                live_error.set(Some(format!("{why}; reconnecting")));
+                                // Later, not here: the socket's handler must not drop itself.
+                                let again = move || {
+                                    feed.update_value(|slot| *slot = None);
+                                    reconnect.update(|n| *n += 1);
+                                };
+                                gloo_timers::callback::Timeout::new(RECONNECT_MS, again).forget();
+                            }
+                        })
+                        .map_err(|e| live_error.set(Some(e)))
+                        .ok();
+                    }
+                    if let Some(feed) = slot {
+                        feed.ask(&request);
+                    }
+                });
+            });
             // `panel=<id>` shows that panel alone, the whole width.
             let alone_id = alone.get().parse::<u64>().ok();
             let panels = d
                 .panels
                 .clone()
                 .into_iter()
-                .filter(|panel| alone_id.is_none_or(|id| panel.id == id))
-                .map(|panel| {
+                .enumerate()
+                .filter(|(_, panel)| alone_id.is_none_or(|id| panel.id == id))
+                .map(|(index, panel)| {
                     let pos = panel.grid_pos;
                     let style = match alone_id {
                         Some(_) => format!("grid-column: 1 / span 24; min-height: {}px", 14 * ROW_PX),
@@ -175,7 +232,6 @@ pub fn DashboardPage() -> impl IntoView {
                             None => with_param("panel", Some(&id)),
                         }
                     };
-                    let d = d.clone();
                     view! {
                         <section class="panel dash-panel" style=style data-testid="dash-panel">
                             <h2>
@@ -185,7 +241,7 @@ pub fn DashboardPage() -> impl IntoView {
                                     {if alone_id.is_some() { "Back to the dashboard" } else { "View" }}
                                 </a>
                             </h2>
-                            <PanelBody panel dashboard=d from to choices />
+                            <PanelBody panel index rounds />
                         </section>
                     }
                 })
@@ -207,7 +263,32 @@ pub fn DashboardPage() -> impl IntoView {
                         </a>
                         <ShareButton />
                     </div>
-                    <div class="explore-controls">{variables}</div>
+                    <div class="explore-controls">
+                        {variables}
+                        <TimeRangePicker
+                            from=from
+                            to=to
+                            on_change=Callback::new(move |(f, t): (String, String)| {
+                                go.with_value(|go| go(with_params(&[("from", Some(&f)), ("to", Some(&t))])));
+                            })
+                        />
+                        <label class="refresh">
+                            "Refresh "
+                            <select data-testid="dashboard-refresh" on:change=move |ev| {
+                                let choice = event_target_value(&ev);
+                                go.with_value(|go| go(with_param("refresh", Some(&choice))));
+                            }>
+                                {REFRESH_CHOICES
+                                    .iter()
+                                    .map(|(value, label)| {
+                                        let selected = move || refresh.get() == *value || (*value == "off" && refresh_ms(&refresh.get()).is_none());
+                                        view! { <option value=*value selected=selected>{*label}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                    {move || live_error.get().map(|e| view! { <p class="field-error" data-testid="live-error">{e}</p> })}
                     <div class="dash-grid">{panels}</div>
                 </div>
             }
@@ -279,119 +360,134 @@ enum Body {
     Unsupported(String),
 }
 
+/// The live request for every panel of the dashboard over `[start, end]`: a query per target,
+/// named `<panel index>-<target index>`.
+fn live_request(d: &Dashboard, choices: &Choices, start: i64, end: i64, follow: bool, every_ms: u64) -> LiveRequest {
+    let step_ms = ((end - start) / POINTS).max(1000);
+    let mut queries = Vec::new();
+    for (index, panel) in d.panels.iter().enumerate() {
+        let (kind, targets) = match panel.kind.as_str() {
+            "timeseries" | "graph" => (LiveKind::Range, panel.targets.len()),
+            "stat" | "gauge" | "bargauge" => (LiveKind::Instant, panel.targets.len().min(1)),
+            "table" => (LiveKind::Instant, panel.targets.len()),
+            "logs" => (LiveKind::Logs, panel.targets.len().min(1)),
+            _ => continue,
+        };
+        for (t, target) in panel.targets.iter().take(targets).enumerate() {
+            queries.push(LiveQuery {
+                id: format!("{index}-{t}"),
+                kind,
+                expr: interpolate(&target.expr, d, choices),
+                start_ms: start,
+                end_ms: end,
+                step_ms,
+                limit: LOG_LINES,
+                follow,
+            });
+        }
+    }
+    LiveRequest { queries, every_ms }
+}
+
+/// What a panel shows from a round's results.
+fn body_of(panel: &Panel, index: usize, round: &LiveRound) -> Body {
+    let prefix = format!("{index}-");
+    let mine: Vec<(usize, &LiveResult)> =
+        round.results.iter().filter_map(|r| Some((r.id.strip_prefix(&prefix)?.parse::<usize>().ok()?, r))).collect();
+    if let Some((_, failed)) = mine.iter().find(|(_, r)| r.error.is_some()) {
+        return Body::Failed(failed.error.clone().unwrap_or_default());
+    }
+    let target = |t: usize| panel.targets.get(t).cloned().unwrap_or_default();
+    let row = |target: &Target, metric: &Metric, value: f64| {
+        (legend(&target.legend_format, metric, crate::components::chart::series_name(metric)), value)
+    };
+    match panel.kind.as_str() {
+        "timeseries" | "graph" => Body::Series(
+            mine.iter()
+                .filter_map(|(t, r)| match &r.metrics {
+                    Some(QueryData::Matrix(series)) => Some((target(*t), series)),
+                    _ => None,
+                })
+                .flat_map(|(target, series)| {
+                    series.iter().map(move |s| ChartSeries {
+                        name: row(&target, &s.metric, 0.0).0,
+                        points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
+                    })
+                })
+                .collect(),
+        ),
+        "stat" | "gauge" | "bargauge" => Body::Value(mine.first().and_then(|(_, r)| match &r.metrics {
+            Some(QueryData::Vector(v)) => v.first().map(|s| s.value.value()),
+            Some(QueryData::Scalar(s)) => Some(s.value()),
+            _ => None,
+        })),
+        "table" => Body::Rows(
+            mine.iter()
+                .flat_map(|(t, r)| {
+                    let target = target(*t);
+                    match &r.metrics {
+                        Some(QueryData::Vector(v)) => {
+                            v.iter().map(|s| row(&target, &s.metric, s.value.value())).collect()
+                        }
+                        Some(QueryData::Scalar(s)) => vec![(target.expr.clone(), s.value())],
+                        _ => Vec::new(),
+                    }
+                })
+                .collect(),
+        ),
+        "logs" => match mine.first().and_then(|(_, r)| r.logs.as_ref()).map(|d| &d.result) {
+            Some(QueryResult::Streams(streams)) => Body::Lines(merge_streams(streams.clone(), true)),
+            _ => Body::Lines(Vec::new()),
+        },
+        other => Body::Unsupported(other.to_string()),
+    }
+}
+
+/// The firing alerts, for alert-list panels (they show the notifier's state, not a query).
+fn alert_rows(alerts: Vec<lookout_types::alerts::AlertView>) -> Body {
+    Body::Alerts(
+        alerts
+            .into_iter()
+            .filter(|a| a.state != "resolved")
+            .map(|a| {
+                let name = a.labels.get("alertname").cloned().unwrap_or_default();
+                let rest: Vec<String> = a
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "alertname")
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let state = if a.acknowledged.is_some() { "acknowledged".into() } else { a.state };
+                (format!("{name} {{{}}}", rest.join(", ")), state)
+            })
+            .collect(),
+    )
+}
+
 #[component]
-fn PanelBody(
-    panel: Panel,
-    dashboard: Dashboard,
-    #[prop(into)] from: Signal<String>,
-    #[prop(into)] to: Signal<String>,
-    choices: Memo<Choices>,
-) -> impl IntoView {
-    let body = RwSignal::new(Body::Loading);
+fn PanelBody(panel: Panel, index: usize, rounds: RwSignal<Option<LiveRound>>) -> impl IntoView {
     let unit = unit_of(&panel);
     let thresholds = panel.field_config.defaults.thresholds.clone();
-    let run_panel = panel;
-    Effect::new(move |_| {
-        let (f, t, choices) = (from.get(), to.get(), choices.get());
-        let now = js_sys::Date::now() as i64;
-        let (Some(start), Some(end)) = (resolve(&f, now), resolve(&t, now)) else {
-            body.set(Body::Failed(format!("cannot read the time range {f:?} to {t:?}")));
-            return;
-        };
-        let panel = run_panel.clone();
-        let dashboard = dashboard.clone();
-        leptos::task::spawn_local(async move {
-            let result = match panel.kind.as_str() {
-                "timeseries" | "graph" => {
-                    let step = ((end - start) / POINTS).max(1000);
-                    let mut all = Vec::new();
-                    let mut failure = None;
-                    for target in &panel.targets {
-                        match api::query_range(&interpolate(&target.expr, &dashboard, &choices), start, end, step).await
-                        {
-                            Ok(QueryData::Matrix(series)) => all.extend(series.into_iter().map(|s| ChartSeries {
-                                name: legend(
-                                    &target.legend_format,
-                                    &s.metric,
-                                    crate::components::chart::series_name(&s.metric),
-                                ),
-                                points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
-                            })),
-                            Ok(_) => {}
-                            Err(e) => failure = Some(e.brief()),
-                        }
-                    }
-                    failure.map_or(Body::Series(all), Body::Failed)
-                }
-                "stat" | "gauge" | "bargauge" => match panel.targets.first() {
-                    None => Body::Value(None),
-                    Some(target) => match api::query(&interpolate(&target.expr, &dashboard, &choices), end).await {
-                        Ok(QueryData::Vector(v)) => Body::Value(v.first().map(|s| s.value.value())),
-                        Ok(QueryData::Scalar(s)) => Body::Value(Some(s.value())),
-                        Ok(_) => Body::Value(None),
-                        Err(e) => Body::Failed(e.brief()),
-                    },
-                },
-                "table" => {
-                    let mut rows = Vec::new();
-                    let mut failure = None;
-                    for target in &panel.targets {
-                        let expr = interpolate(&target.expr, &dashboard, &choices);
-                        match api::query(&expr, end).await {
-                            Ok(QueryData::Vector(v)) => rows.extend(v.into_iter().map(|s| {
-                                let fallback = crate::components::chart::series_name(&s.metric);
-                                (legend(&target.legend_format, &s.metric, fallback), s.value.value())
-                            })),
-                            Ok(QueryData::Scalar(s)) => rows.push((expr, s.value())),
-                            Ok(_) => {}
-                            Err(e) => failure = Some(e.brief()),
-                        }
-                    }
-                    failure.map_or(Body::Rows(rows), Body::Failed)
-                }
-                "alertlist" => match api::notifier_alerts().await {
-                    Ok(alerts) => Body::Alerts(
-                        alerts
-                            .into_iter()
-                            .filter(|a| a.state != "resolved")
-                            .map(|a| {
-                                let name = a.labels.get("alertname").cloned().unwrap_or_default();
-                                let rest: Vec<String> = a
-                                    .labels
-                                    .iter()
-                                    .filter(|(k, _)| k.as_str() != "alertname")
-                                    .map(|(k, v)| format!("{k}={v}"))
-                                    .collect();
-                                let state = if a.acknowledged.is_some() { "acknowledged".into() } else { a.state };
-                                (format!("{name} {{{}}}", rest.join(", ")), state)
-                            })
-                            .collect(),
-                    ),
+    let alerts = RwSignal::new(Body::Loading);
+    let is_alert_list = panel.kind == "alertlist";
+    if is_alert_list {
+        // Each round (the page's clock) refreshes the alert list too.
+        Effect::new(move |_| {
+            rounds.track();
+            leptos::task::spawn_local(async move {
+                let body = match api::notifier_alerts().await {
+                    Ok(list) => alert_rows(list),
                     Err(e) => Body::Failed(e.brief()),
-                },
-                "logs" => match panel.targets.first() {
-                    None => Body::Lines(Vec::new()),
-                    Some(target) => {
-                        let query = interpolate(&target.expr, &dashboard, &choices);
-                        let q = LogQuery {
-                            query: &query,
-                            start_ns: start * 1_000_000,
-                            end_ns: end * 1_000_000,
-                            limit: LOG_LINES,
-                            direction: Direction::Backward,
-                            step_s: None,
-                        };
-                        match api::log_query_range(q).await.map(|d| d.result) {
-                            Ok(QueryResult::Streams(streams)) => Body::Lines(merge_streams(streams, true)),
-                            Ok(_) => Body::Lines(Vec::new()),
-                            Err(e) => Body::Failed(e.brief()),
-                        }
-                    }
-                },
-                other => Body::Unsupported(other.to_string()),
-            };
-            body.try_set(result);
+                };
+                alerts.try_set(body);
+            });
         });
+    }
+    let body = Memo::new(move |_| {
+        if is_alert_list {
+            return alerts.get();
+        }
+        rounds.with(|round| round.as_ref().map_or(Body::Loading, |round| body_of(&panel, index, round)))
     });
     move || {
         match body.get() {

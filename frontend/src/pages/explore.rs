@@ -13,12 +13,11 @@ use crate::api;
 use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit, series_name};
 use crate::components::query_editor::QueryEditor;
 use crate::components::share::ShareButton;
-use crate::components::time_range::{RangeNote, TimeRangePicker, is_relative, resolve};
+use crate::components::time_range::{REFRESH_CHOICES, RangeNote, TimeRangePicker, is_relative, refresh_ms, resolve};
 use crate::url::{use_query_param, with_query};
 
 /// Points per series a range query asks for; the step follows from the range.
 const TARGET_POINTS: i64 = 300;
-const REFRESH_CHOICES: [(&str, &str); 5] = [("off", "Off"), ("5s", "5s"), ("10s", "10s"), ("30s", "30s"), ("1m", "1m")];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
@@ -31,16 +30,6 @@ enum Outcome {
 
 fn step_for(start: i64, end: i64) -> i64 {
     ((end - start) / TARGET_POINTS).max(1000) / 1000 * 1000
-}
-
-fn refresh_ms(choice: &str) -> Option<u32> {
-    match choice {
-        "5s" => Some(5_000),
-        "10s" => Some(10_000),
-        "30s" => Some(30_000),
-        "1m" => Some(60_000),
-        _ => None,
-    }
 }
 
 #[component]

@@ -200,3 +200,101 @@ async fn a_dashboard_built_in_the_editor_survives_a_reload() {
     assert!(!list.contains("(copy)"), "{list}");
     browser.close().await;
 }
+
+/// One WebSocket carries every panel's results: a round at once, then one every second with
+/// ranges that follow the clock, and errors per query without closing the socket.
+#[tokio::test]
+async fn live_panels_update_over_one_websocket() {
+    use futures_util::{SinkExt, StreamExt};
+    use std::time::Duration;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let lookout = Lookout::start(&["--no-demo"]).await;
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let line = format!(
+        "{{\"timestamp\":{},\"level\":\"ERROR\",\"service\":\"payment-service\",\"message\":\"Connection pool exhausted\"}}\n",
+        now_ms * 1_000_000
+    );
+    assert_eq!(http_post(&format!("{}/api/v1/logs", lookout.url), &[], line.as_bytes()).await.unwrap().status, 200);
+
+    let url = format!("{}/api/lookout/live", lookout.url.replacen("http://", "ws://", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str()).await.expect("live connects");
+    let request = json!({
+        "every_ms": 1000,
+        "queries": [
+            {"id": "now", "kind": "instant", "expr": "time()", "start_ms": now_ms - 60_000, "end_ms": now_ms, "follow": true},
+            {"id": "line", "kind": "range", "expr": "vector(1)", "start_ms": now_ms - 60_000, "end_ms": now_ms, "step_ms": 15_000},
+            {"id": "errors", "kind": "logs", "expr": "{level=\"ERROR\"}", "start_ms": now_ms - 60_000, "end_ms": now_ms + 1000, "limit": 10},
+            {"id": "bad", "kind": "instant", "expr": "sum(", "start_ms": now_ms, "end_ms": now_ms},
+        ],
+    });
+    socket.send(Message::Text(request.to_string().into())).await.unwrap();
+    let mut next_round = async || -> Value {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.expect("a round within 5 s");
+        match message {
+            Some(Ok(Message::Text(text))) => serde_json::from_str(&text).unwrap(),
+            other => panic!("the live socket ended: {other:?}"),
+        }
+    };
+    let first = next_round().await;
+    let results = first["results"].as_array().unwrap();
+    let ids: Vec<&str> = results.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["now", "line", "errors", "bad"]);
+    let first_now: f64 = results[0]["metrics"]["result"][1].as_str().unwrap().parse().unwrap();
+    assert_eq!(results[1]["metrics"]["result"][0]["values"].as_array().unwrap().len(), 5);
+    let lines = &results[2]["logs"]["result"][0]["values"];
+    assert!(lines[0][1].as_str().unwrap().contains("pool exhausted"), "{lines}");
+    assert!(results[3]["error"].as_str().unwrap().contains("1:5: parse error"), "{}", results[3]);
+
+    // The next round comes unasked, its range moved with the clock.
+    let second = next_round().await;
+    let second_now: f64 = second["results"][0]["metrics"]["result"][1].as_str().unwrap().parse().unwrap();
+    assert!(second_now >= first_now + 0.9, "{first_now} then {second_now}");
+    socket.close(None).await.unwrap();
+}
+
+/// With a refresh interval, a dashboard's panels change on their own, and the page asks for them
+/// over its one live connection rather than a request per panel.
+#[tokio::test]
+async fn a_dashboard_refreshes_its_panels_over_one_connection() {
+    use fantoccini::Locator;
+    use lookout_e2e::{Browser, eventually};
+    use std::time::Duration;
+
+    let lookout = Lookout::start(&["--no-demo"]).await;
+    let panel = |id: u64, title: &str, expr: &str| {
+        let grid = json!({"x": 6 * (id - 1), "y": 0, "w": 6, "h": 4});
+        json!({"id": id, "type": "stat", "title": title, "gridPos": grid, "targets": [{"expr": expr}]})
+    };
+    let board = json!({"dashboard": {"uid": "clock", "title": "Clock", "refresh": "5s",
+        "panels": [panel(1, "Seconds", "floor(vector(time())) % 1000"), panel(2, "Two", "vector(2)")]}});
+    let (status, _) = post_json(&format!("{}/api/dashboards/db", lookout.url), &board).await;
+    assert_eq!(status, 200);
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/d/clock", lookout.url)).await.unwrap();
+    let seconds = "[data-testid=dash-panel]:first-child [data-testid=stat-value]";
+    let first = browser.wait_for_text(seconds, Duration::from_secs(10), |t| t.parse::<f64>().is_ok()).await;
+    eventually(Duration::from_secs(12), "the stat to change on its own", || async {
+        let now = browser
+            .client
+            .find(Locator::Css(seconds))
+            .await
+            .map_err(|e| e.to_string())?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?;
+        if now != first { Ok(()) } else { Err(now) }
+    })
+    .await;
+    // No panel fetched its own query: everything came over the WebSocket.
+    let fetched = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/v1/query'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fetched, json!([]), "panels polled on their own");
+    browser.close().await;
+}

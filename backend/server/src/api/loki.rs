@@ -43,6 +43,12 @@ pub fn router() -> Router<AppState> {
 /// A failure, answered as Loki does: a status and the message as plain text.
 pub struct LokiError(StatusCode, String);
 
+impl LokiError {
+    pub(super) fn message(&self) -> &str {
+        &self.1
+    }
+}
+
 impl IntoResponse for LokiError {
     fn into_response(self) -> Response {
         (self.0, format!("{}\n", self.1)).into_response()
@@ -114,7 +120,11 @@ fn common_params(params: &Params) -> Result<(usize, Order), LokiError> {
     Ok((limit, direction))
 }
 
-async fn run(state: &AppState, query: String, params: QueryParams) -> Result<(Output, Stats, f64), LokiError> {
+pub(super) async fn run(
+    state: &AppState,
+    query: String,
+    params: QueryParams,
+) -> Result<(Output, Stats, f64), LokiError> {
     let store = state.logs.store.clone();
     let started = std::time::Instant::now();
     let (output, stats) = tokio::task::spawn_blocking(move || evaluate(&store, &query, &params))
@@ -124,6 +134,11 @@ async fn run(state: &AppState, query: String, params: QueryParams) -> Result<(Ou
 }
 
 fn answer(output: Output, stats: Stats, seconds: f64) -> Json<Envelope<QueryData>> {
+    Json(Envelope::success(log_data(output, stats, seconds)))
+}
+
+/// A log query's output as the API sends it.
+pub(super) fn log_data(output: Output, stats: Stats, seconds: f64) -> QueryData {
     let result = match output {
         Output::Streams(streams) => QueryResult::Streams(
             streams
@@ -150,7 +165,7 @@ fn answer(output: Output, stats: Stats, seconds: f64) -> Json<Envelope<QueryData
     };
     let summary =
         StatsSummary { total_lines_processed: stats.lines, total_bytes_processed: stats.bytes, exec_time: seconds };
-    Json(Envelope::success(QueryData { result, stats: QueryStats { summary } }))
+    QueryData { result, stats: QueryStats { summary } }
 }
 
 async fn query_range(State(state): State<AppState>, params: Params) -> Result<Json<Envelope<QueryData>>, LokiError> {

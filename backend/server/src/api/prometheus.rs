@@ -46,7 +46,7 @@ pub(super) fn pair(t_ms: i64, v: f64) -> SamplePair {
     SamplePair(t_ms as f64 / 1000.0, format_value(v))
 }
 
-fn matrix(series: Vec<Series>) -> QueryData {
+pub(super) fn matrix(series: Vec<Series>) -> QueryData {
     QueryData::Matrix(
         series
             .into_iter()
@@ -63,7 +63,12 @@ async fn query(State(state): State<AppState>, params: Params) -> ApiResult<Query
     let time = params.time("time", now_ms())?;
     let timeout = params.duration("timeout")?;
     let value = state.metrics.query_instant(query, time, timeout).await?;
-    let data = match value {
+    Ok(Json(Response::success(instant_data(value, time))))
+}
+
+/// An instant query's value as the API sends it.
+pub(super) fn instant_data(value: QueryValue, time: i64) -> QueryData {
+    match value {
         QueryValue::Scalar(v) => QueryData::Scalar(pair(time, v)),
         QueryValue::String(s) => QueryData::String(SamplePair(time as f64 / 1000.0, s)),
         QueryValue::Vector(samples) => QueryData::Vector(
@@ -73,8 +78,7 @@ async fn query(State(state): State<AppState>, params: Params) -> ApiResult<Query
                 .collect(),
         ),
         QueryValue::Matrix(series) => matrix(series),
-    };
-    Ok(Json(Response::success(data)))
+    }
 }
 
 async fn query_range(State(state): State<AppState>, params: Params) -> ApiResult<QueryData> {
