@@ -33,8 +33,8 @@ test: test-tools ui
 	cargo build --locked -p lookout-server --bin lookout
 	cargo test --locked
 
-## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus, VictoriaMetrics and ripgrep to compare); BENCH=logs or BENCH=metrics runs one part
-bench:
+## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus, VictoriaMetrics and ripgrep to compare); BENCH=metrics, logs, alerts or ui runs one part
+bench: test-tools ui
 	scripts/bench.sh
 
 fmt:

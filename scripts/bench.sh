@@ -5,8 +5,10 @@
 # data directory; then the logs pillar on a demo-like NDJSON file (LOGS_MB, default 1000 MB):
 # ingest, bytes on disk and query latency, the queries side by side with ripgrep on the same
 # file; then the alerting pillar: alerts posted and delivered by Lookout and Alertmanager 0.25,
-# and 1,000 rules evaluated by Lookout (in process and served) and Prometheus 2.42. Every load is
-# bounded (2.4 M samples, 7 runs per query, one pass over the log file, 200,000 alert posts).
+# and 1,000 rules evaluated by Lookout (in process and served) and Prometheus 2.42; then the UI in
+# headless Chromium (a 100,000-point chart, a 12-panel dashboard) and the WASM bundle's size.
+# Every load is bounded (2.4 M samples, 7 runs per query, one pass over the log file, 200,000
+# alert posts, five page loads each).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -206,5 +208,17 @@ YAML
 }
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
-# BENCH picks the parts: "metrics", "logs", "alerts" or all of them (the default).
-for part in ${BENCH:-metrics logs alerts}; do "bench_$part"; done
+# The UI as a person's browser gets it: the release binary with the release bundle inside, driven
+# through chromedriver (tests/examples/ui_bench.rs).
+bench_ui() {
+  echo "== ui"
+  local wasm js
+  wasm=$(ls frontend/dist/*.wasm)
+  js=$(ls frontend/dist/*.js)
+  echo "ui: bundle: $(gzip -9c "$wasm" | wc -c) bytes of gzip WASM ($(wc -c < "$wasm") raw), $(gzip -9c "$js" | wc -c) bytes of gzip JS"
+  cargo build --release --locked -p lookout-e2e --example ui_bench
+  LOOKOUT_BIN=target/release/lookout target/release/examples/ui_bench 2>/dev/null
+}
+
+# BENCH picks the parts: "metrics", "logs", "alerts", "ui" or all of them (the default).
+for part in ${BENCH:-metrics logs alerts ui}; do "bench_$part"; done

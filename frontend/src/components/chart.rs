@@ -146,7 +146,15 @@ pub fn TimeSeriesChart(
         element.set_height(320);
         let visible: Vec<(usize, &ChartSeries)> =
             all.iter().enumerate().filter(|(_, s)| !hidden.contains(&s.name)).collect();
-        frame.set(draw(element, &visible, unit));
+        // How long drawing took, and how many points it was given, on the canvas itself: the
+        // browser benchmark reads them (`make bench`), and anyone can in the inspector.
+        let performance = web_sys::window().and_then(|w| w.performance());
+        let started = performance.as_ref().map_or(0.0, |p| p.now());
+        frame.set(draw(element.clone(), &visible, unit));
+        let took = performance.as_ref().map_or(0.0, |p| p.now()) - started;
+        let points: usize = visible.iter().map(|(_, s)| s.points.len()).sum();
+        let _ = element.set_attribute("data-draw-ms", &format!("{took:.1}"));
+        let _ = element.set_attribute("data-points", &points.to_string());
     });
 
     let on_move = move |ev: leptos::ev::MouseEvent| {

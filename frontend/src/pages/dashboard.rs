@@ -28,7 +28,7 @@ use crate::url::{use_query_param, with_param, with_params};
 
 use super::dashboard_edit::DashboardEditor;
 
-/// Points per series a chart asks for.
+/// Points per series a chart asks for, unless the panel sets `maxDataPoints`.
 const POINTS: i64 = 300;
 /// Height of one grid row (Grafana's 30 px and the margins it adds).
 const ROW_PX: u32 = 40;
@@ -363,9 +363,11 @@ enum Body {
 /// The live request for every panel of the dashboard over `[start, end]`: a query per target,
 /// named `<panel index>-<target index>`.
 fn live_request(d: &Dashboard, choices: &Choices, start: i64, end: i64, follow: bool, every_ms: u64) -> LiveRequest {
-    let step_ms = ((end - start) / POINTS).max(1000);
     let mut queries = Vec::new();
     for (index, panel) in d.panels.iter().enumerate() {
+        // Grafana's `maxDataPoints` sets a panel's resolution; else about a point per 4 px.
+        let points = panel.rest.get("maxDataPoints").and_then(|v| v.as_i64()).filter(|p| *p > 0).unwrap_or(POINTS);
+        let step_ms = ((end - start) / points).max(1000);
         let (kind, targets) = match panel.kind.as_str() {
             "timeseries" | "graph" => (LiveKind::Range, panel.targets.len()),
             "stat" | "gauge" | "bargauge" => (LiveKind::Instant, panel.targets.len().min(1)),
