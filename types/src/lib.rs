@@ -73,6 +73,35 @@ pub struct Overview {
     pub cards: Vec<StatCard>,
     /// ERROR lines of the last 15 minutes grouped by service and message, most frequent first.
     pub error_groups: Vec<ErrorGroup>,
+    /// The series that changed most in the last 15 minutes against the hour before.
+    #[serde(default)]
+    pub changes: Vec<SeriesChange>,
+    /// Gauges at 80 % or more of their limit (a sibling series such as `…_max` of `…_active`).
+    #[serde(default)]
+    pub at_capacity: Vec<Capacity>,
+}
+
+/// One series' change: for counters their rate per second, for gauges their mean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesChange {
+    /// As Prometheus prints a series.
+    pub series: String,
+    /// `rate` (per second) or `level`.
+    pub kind: String,
+    pub before: f64,
+    pub now: f64,
+    /// PromQL that charts it.
+    pub query: String,
+}
+
+/// A gauge against its limit, both as they are now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Capacity {
+    pub series: String,
+    pub used: f64,
+    pub limit: f64,
+    /// PromQL that charts the fill.
+    pub query: String,
 }
 
 /// `POST /api/lookout/links`: the view to keep, a path in Lookout with its query.
@@ -128,11 +157,19 @@ mod tests {
                 history: vec![Point { t: 1, v: 2.0 }],
             }],
             error_groups: vec![],
+            changes: vec![SeriesChange {
+                series: "up{job=\"a\"}".into(),
+                kind: "level".into(),
+                before: 1.0,
+                now: 0.0,
+                query: "up{job=\"a\"}".into(),
+            }],
+            at_capacity: vec![],
         };
         let json = serde_json::to_string(&overview).unwrap();
         assert_eq!(
             json,
-            r#"{"generated_at":1700000000000,"cards":[{"key":"payment_success_rate","title":"Payment success rate","value":95.5,"unit":"percent","limit":null,"health":"ok","source":"payment_requests_total","history":[{"t":1,"v":2.0}]}],"error_groups":[]}"#
+            r#"{"generated_at":1700000000000,"cards":[{"key":"payment_success_rate","title":"Payment success rate","value":95.5,"unit":"percent","limit":null,"health":"ok","source":"payment_requests_total","history":[{"t":1,"v":2.0}]}],"error_groups":[],"changes":[{"series":"up{job=\"a\"}","kind":"level","before":1.0,"now":0.0,"query":"up{job=\"a\"}"}],"at_capacity":[]}"#
         );
         let back: Overview = serde_json::from_str(&json).unwrap();
         assert_eq!(back, overview);

@@ -11,7 +11,9 @@ use lookout_types::alerts::AlertView;
 use super::alerts::{severity_class, severity_rank};
 use super::logs::follow_href;
 use crate::api;
+use crate::components::chart::Unit;
 use crate::components::{ConnectionBanner, StatCardView, clock_time, use_poll};
+use crate::url::with_query;
 
 const REFRESH: Duration = Duration::from_secs(2);
 /// How far before and after an error line the link that follows its request looks.
@@ -75,8 +77,47 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
             .collect_view()
             .into_any()
     };
+    let explore = |query: &str| with_query("/explore", &[("query", query), ("from", "now-75m"), ("to", "now")]);
+    let changes = overview
+        .changes
+        .into_iter()
+        .map(|c| {
+            let unit = if c.kind == "rate" { "/s" } else { "" };
+            let (was, is) = (Unit::Plain.format(c.before), Unit::Plain.format(c.now));
+            view! {
+                <li class="change-row">
+                    <a href=explore(&c.query) class="change-series">{c.series}</a>
+                    <span class="change-figures">{format!("{was}{unit} → {is}{unit}")}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let full = overview
+        .at_capacity
+        .into_iter()
+        .map(|c| {
+            let (used, limit) = (Unit::Plain.format(c.used), Unit::Plain.format(c.limit));
+            let share = if c.limit > 0.0 { c.used / c.limit * 100.0 } else { 0.0 };
+            view! {
+                <li class="change-row health-critical">
+                    <a href=explore(&c.query) class="change-series">{c.series}</a>
+                    <span class="change-figures">{format!("{used} of {limit} ({share:.0} %)")}</span>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <div class="cards">{cards}</div>
+        <div class="overview-columns">
+            <section class="panel">
+                <h2>"Changed most: last 15 minutes against the hour before"</h2>
+                <ul class="change-list" data-testid="changes">{changes}</ul>
+            </section>
+            <section class="panel">
+                <h2>"At capacity"</h2>
+                <ul class="change-list" data-testid="at-capacity">{full}</ul>
+            </section>
+        </div>
         <section class="panel">
             <h2>"Errors, last 15 minutes"</h2>
             <ul class="log-lines" data-testid="error-groups">{errors}</ul>

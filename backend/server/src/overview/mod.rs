@@ -1,5 +1,8 @@
 //! The Overview's figures, each a PromQL query over stored samples: the payment success rate,
-//! the busiest database pool against its limit, and the request rate, with their last 15 minutes.
+//! the busiest database pool against its limit, and the request rate, with their last 15 minutes;
+//! and (in [`changes`]) what moved most and what is full, for any metrics.
+
+mod changes;
 
 use lookout_promql::{Options, QueryValue, eval_instant, eval_range, parse};
 use lookout_tsdb::{Db, Labels};
@@ -16,10 +19,13 @@ const REQUEST_RATE: &str = "sum(rate(payment_requests_total[1m]))";
 const POOL_FILL: &str = "max by (pool) (database_connections_active / database_connections_max)";
 
 pub fn compute(db: &Db, logs: &LogStore, now: i64) -> Overview {
+    let recent = changes::recent_series(db, now);
     Overview {
         generated_at: now,
         cards: vec![success_rate_card(db, now), pool_card(db, now), request_rate_card(db, now)],
         error_groups: crate::logs::error_groups(logs, now - HISTORY_MS, now, 8),
+        changes: changes::changes(&recent, now),
+        at_capacity: changes::at_capacity(&recent, now),
     }
 }
 
