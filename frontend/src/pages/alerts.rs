@@ -115,11 +115,18 @@ impl Links {
         let from = active_ms.map_or("now-1h".to_string(), |ms| (ms - LEAD_MS).to_string());
         // A PromQL rule's chart is its own expression; a LogQL rule's is on the Logs page.
         let page = if source == Some("logs") { "/logs" } else { "/explore" };
-        let chart = with_query(page, &[("query", query), ("from", &from), ("to", "now")]);
         // The demo's jobs are named after their services; other setups label `service` directly.
-        let selector = match labels.get("service").or_else(|| labels.get("job")) {
-            Some(service) => format!("{{service=\"{}\"}}", service.replace('\\', "\\\\").replace('"', "\\\"")),
-            None => r#"{service=~".+"}"#.to_string(),
+        let service = match labels.get("service").or_else(|| labels.get("job")) {
+            Some(service) => format!("service=\"{}\"", service.replace('\\', "\\\\").replace('"', "\\\"")),
+            None => r#"service=~".+""#.to_string(),
+        };
+        let selector = format!("{{{service}}}");
+        // One click: the expression's chart with the service's ERROR lines of the same window.
+        let errors = format!("{{{service}, level=\"ERROR\"}}");
+        let chart = if page == "/explore" {
+            with_query(page, &[("query", query), ("from", &from), ("to", "now"), ("logs", &errors)])
+        } else {
+            with_query(page, &[("query", query), ("from", &from), ("to", "now")])
         };
         let logs = with_query("/logs", &[("query", &selector), ("from", &from), ("to", "now")]);
         Links { chart, logs }

@@ -7,10 +7,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
+use lookout_types::logs::QueryResult;
 use lookout_types::prometheus::QueryData;
 
-use crate::api;
+use crate::api::{self, Direction, LogQuery};
 use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit, series_name};
+use crate::components::log_line::merge_streams;
+use crate::components::log_table::LogTable;
 use crate::components::query_editor::QueryEditor;
 use crate::components::share::ShareButton;
 use crate::components::time_range::{REFRESH_CHOICES, RangeNote, TimeRangePicker, is_relative, refresh_ms, resolve};
@@ -18,6 +21,8 @@ use crate::url::{use_query_param, with_query};
 
 /// Points per series a range query asks for; the step follows from the range.
 const TARGET_POINTS: i64 = 300;
+/// Lines the logs beside the chart show.
+const LOG_LINES: usize = 100;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
@@ -39,14 +44,21 @@ pub fn ExplorePage() -> impl IntoView {
     let to = use_query_param("to", "now");
     let view_kind = use_query_param("view", "graph");
     let refresh = use_query_param("refresh", "off");
+    // LogQL whose lines show under the chart, over the same range (an alert's chart link sets it
+    // to its service's ERROR lines).
+    let logs = use_query_param("logs", "");
 
     let draft = RwSignal::new(query.get_untracked());
     Effect::new(move |_| draft.set(query.get()));
 
     let navigate = use_navigate();
     let go = move |q: String, f: String, t: String, v: String, r: String| {
-        let url = with_query("/explore", &[("query", &q), ("from", &f), ("to", &t), ("view", &v), ("refresh", &r)]);
-        navigate(&url, NavigateOptions::default());
+        let mut params = vec![("query", q.as_str()), ("from", &f), ("to", &t), ("view", &v), ("refresh", &r)];
+        let logs = logs.get_untracked();
+        if !logs.is_empty() {
+            params.push(("logs", &logs));
+        }
+        navigate(&with_query("/explore", &params), NavigateOptions::default());
     };
     let go = StoredValue::new(go);
     let current = move || {
@@ -231,6 +243,53 @@ pub fn ExplorePage() -> impl IntoView {
                 }
                 .into_any(),
             }}
+            {move || {
+                let query = logs.get();
+                (!query.is_empty()).then(|| view! { <LogsBeside query from=from.get() to=to.get() /> })
+            }}
         </div>
+    }
+}
+
+/// Log lines of the chart's range (newest first): the errors beside a metric.
+#[component]
+fn LogsBeside(query: String, from: String, to: String) -> impl IntoView {
+    let now = js_sys::Date::now() as i64;
+    let range = resolve(&from, now).zip(resolve(&to, now));
+    let shown = query.clone();
+    let lines = LocalResource::new(move || {
+        let query = query.clone();
+        async move {
+            let (start, end) = range.ok_or_else(|| "cannot read the time range".to_string())?;
+            let q = LogQuery {
+                query: &query,
+                start_ns: start * 1_000_000,
+                end_ns: end * 1_000_000,
+                limit: LOG_LINES,
+                direction: Direction::Backward,
+                step_s: None,
+            };
+            match api::log_query_range(q).await.map(|d| d.result) {
+                Ok(QueryResult::Streams(streams)) => Ok(merge_streams(streams, true)),
+                Ok(_) => Ok(Vec::new()),
+                Err(e) => Err(e.brief()),
+            }
+        }
+    });
+    let follow =
+        Callback::new(move |(field, value): (String, String)| super::logs::follow_href(&field, &value, &from, &to));
+    view! {
+        <section class="panel logs-beside" data-testid="logs-beside">
+            <h2>{format!("Logs of the same window: {shown}")}</h2>
+            {move || match lines.get() {
+                None => view! { <p class="loading">"Reading the logs…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="field-error">{e}</p> }.into_any(),
+                Some(Ok(lines)) if lines.is_empty() => view! { <p class="empty">"No lines in this range."</p> }.into_any(),
+                Some(Ok(lines)) => {
+                    let lines = RwSignal::new(lines);
+                    view! { <LogTable lines=lines field_href=follow /> }.into_any()
+                }
+            }}
+        </section>
     }
 }

@@ -281,7 +281,13 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     browser.client.goto(&format!("{}/alerts", lookout.url)).await.unwrap();
     browser.wait_for_text(card, Duration::from_secs(10), |t| t.contains("QueueBacklog")).await;
 
-    // One click to the expression's chart in Explore.
+    // One click to the expression's chart in Explore, with the ERROR lines of the same window
+    // beside it.
+    let line = format!(
+        "{{\"timestamp\":{},\"level\":\"ERROR\",\"service\":\"payment-service\",\"message\":\"Queue worker stalled\"}}\n",
+        now_ms() * 1_000_000
+    );
+    assert_eq!(http_post(&format!("{}/api/v1/logs", lookout.url), &[], line.as_bytes()).await.unwrap().status, 200);
     browser
         .client
         .find(Locator::Css(&format!("{card} [data-testid=alert-chart]")))
@@ -293,6 +299,11 @@ async fn the_alerts_page_shows_a_firing_alert_with_its_links() {
     browser.wait_for_text("main h1", Duration::from_secs(5), |t| t == "Explore").await;
     let editor = browser.client.find(Locator::Css("[data-testid=query-input]")).await.unwrap();
     assert_eq!(editor.prop("value").await.unwrap().unwrap(), "queue:depth:max > 10");
+    let beside = browser
+        .wait_for_text("[data-testid=logs-beside]", Duration::from_secs(10), |t| t.contains("Queue worker stalled"))
+        .await;
+    // The alert's job names the service; headings are shown in capitals.
+    assert!(beside.contains(r#"{SERVICE="PAYMENT-SERVICE", LEVEL="ERROR"}"#), "{beside}");
 
     // An alert's generator URL (Prometheus's /graph link) opens Explore with its expression.
     browser.client.goto(&format!("{}/graph?g0.expr=queue_depth&g0.tab=1", lookout.url)).await.unwrap();
