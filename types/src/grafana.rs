@@ -104,6 +104,38 @@ pub enum VariableQuery {
 }
 
 impl Variable {
+    /// The fixed choices of a `custom` (`a,b,c`, or `label : value` pairs) or `interval`
+    /// (`1m,5m,1h`) variable; `None` for other kinds.
+    pub fn fixed_options(&self) -> Option<Vec<String>> {
+        if self.kind != "custom" && self.kind != "interval" {
+            return None;
+        }
+        let text = match self.query.as_ref()? {
+            VariableQuery::Text(text) | VariableQuery::Object { query: text } => text,
+        };
+        Some(
+            text.split(',')
+                .map(|option| option.rsplit_once(" : ").map_or(option, |(_, value)| value).trim().to_string())
+                .filter(|option| !option.is_empty())
+                .collect(),
+        )
+    }
+
+    /// Whether "All" is offered: always for `label_values` queries, as Grafana's `includeAll` says
+    /// for the other kinds.
+    pub fn offers_all(&self) -> bool {
+        self.label_values().is_some() || self.rest.get("includeAll").and_then(|v| v.as_bool()).unwrap_or(false)
+    }
+
+    /// The value used when neither the URL nor the dashboard chose one: All where offered, else
+    /// the first fixed option.
+    pub fn default_values(&self) -> Vec<String> {
+        match (self.offers_all(), self.fixed_options()) {
+            (false, Some(options)) => options.into_iter().take(1).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// `(metric, label)` of a `label_values(…)` query; the metric may be empty.
     pub fn label_values(&self) -> Option<(String, String)> {
         let text = match self.query.as_ref()? {
@@ -252,6 +284,20 @@ mod tests {
             ..Variable::default()
         };
         assert_eq!(var.label_values(), Some((r#"up{job="a"}"#.to_string(), "instance".to_string())));
+        let interval = Variable {
+            kind: "interval".into(),
+            query: Some(VariableQuery::Text("1m,5m, 1h".into())),
+            ..Variable::default()
+        };
+        assert_eq!(interval.fixed_options(), Some(vec!["1m".to_string(), "5m".into(), "1h".into()]));
+        assert!(!interval.offers_all());
+        assert_eq!(interval.default_values(), ["1m"]);
+        let custom: Variable = serde_json::from_str(
+            r#"{"name":"env","type":"custom","query":"Production : prod,Staging : staging","includeAll":true}"#,
+        )
+        .unwrap();
+        assert_eq!(custom.fixed_options(), Some(vec!["prod".to_string(), "staging".into()]));
+        assert!(custom.offers_all() && custom.default_values().is_empty());
         let steps = &d.panels[0].field_config.defaults.thresholds.as_ref().unwrap().steps;
         assert_eq!((steps[0].value, steps[1].value), (None, Some(95.5)));
         // What Lookout does not draw survives a save from its editor.

@@ -26,7 +26,7 @@ use crate::components::share::ShareButton;
 use crate::components::time_range::{REFRESH_CHOICES, RangeNote, TimeRangePicker, is_relative, refresh_ms, resolve};
 use crate::url::{use_query_param, with_param, with_params};
 
-use super::dashboard_edit::DashboardEditor;
+use super::dashboard_edit::{DashboardEditor, export_href};
 
 /// Points per series a chart asks for, unless the panel sets `maxDataPoints`.
 const POINTS: i64 = 300;
@@ -134,7 +134,11 @@ pub fn DashboardPage() -> impl IntoView {
                 .templating
                 .list
                 .iter()
-                .map(|v| (v.name.clone(), v.current.as_ref().map(|c| c.value.values()).unwrap_or_default()))
+                .map(|v| {
+                    let saved = v.current.as_ref().map(|c| c.value.values()).unwrap_or_default();
+                    let saved = saved.into_iter().filter(|value| !value.is_empty()).collect::<Vec<_>>();
+                    (v.name.clone(), if saved.is_empty() { v.default_values() } else { saved })
+                })
                 .collect();
             let choices = Memo::new(move |_| {
                 let mut all = saved_choices.clone();
@@ -261,6 +265,9 @@ pub fn DashboardPage() -> impl IntoView {
                         >
                             "Edit"
                         </a>
+                        <a class="button" data-testid="export-dashboard" href=export_href(&d) download=format!("{}.json", d.uid)>
+                            "Export JSON"
+                        </a>
                         <ShareButton />
                     </div>
                     <div class="explore-controls">
@@ -302,14 +309,16 @@ pub fn DashboardPage() -> impl IntoView {
 fn VariablePicker(var: Variable, choices: Memo<Choices>) -> impl IntoView {
     let navigate = use_navigate();
     let name = var.name.clone();
+    let offers_all = var.offers_all();
     let values = LocalResource::new({
         let var = var.clone();
         move || {
             let var = var.clone();
             async move {
-                match var.label_values() {
-                    Some((metric, label)) => api::label_values_of(&label, &metric).await.unwrap_or_default(),
-                    None => var.current.as_ref().map(|c| c.value.values()).unwrap_or_default(),
+                match (var.label_values(), var.fixed_options()) {
+                    (_, Some(options)) => options,
+                    (Some((metric, label)), None) => api::label_values_of(&label, &metric).await.unwrap_or_default(),
+                    (None, None) => var.current.as_ref().map(|c| c.value.values()).unwrap_or_default(),
                 }
             }
         }
@@ -328,7 +337,7 @@ fn VariablePicker(var: Variable, choices: Memo<Choices>) -> impl IntoView {
         <label class="refresh">
             {format!("{name} ")}
             <select data-testid=format!("var-{name}") on:change=pick>
-                <option value=ALL selected=move || chosen.get() == ALL>"All"</option>
+                {offers_all.then(|| view! { <option value=ALL selected=move || chosen.get() == ALL>"All"</option> })}
                 {move || {
                     values
                         .get()

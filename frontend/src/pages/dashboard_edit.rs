@@ -7,7 +7,7 @@ use leptos::callback::UnsyncCallback;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
-use lookout_types::grafana::{Dashboard, GridPos, Panel, Step, Target, Thresholds};
+use lookout_types::grafana::{Dashboard, DashboardWithMeta, GridPos, Panel, Step, Target, Thresholds};
 
 use crate::api;
 
@@ -244,4 +244,57 @@ pub fn NewDashboard() -> impl IntoView {
             {move || error.get().map(|e| view! { <span class="field-error">{e}</span> })}
         </form>
     }
+}
+
+/// Grafana dashboard JSON pasted in (the model, or an export with its `meta`), saved as a new
+/// dashboard (or a new version of the one with its uid) and opened.
+#[component]
+pub fn ImportDashboard() -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let import = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let json = text.get_untracked();
+        let parsed = serde_json::from_str::<DashboardWithMeta>(&json)
+            .map(|d| d.dashboard)
+            .or_else(|_| serde_json::from_str::<Dashboard>(&json));
+        let mut dashboard = match parsed {
+            Ok(d) if !d.title.is_empty() => d,
+            Ok(_) => return error.set(Some("The JSON has no dashboard title.".into())),
+            Err(e) => return error.set(Some(format!("Not dashboard JSON: {e}"))),
+        };
+        // Grafana's numeric id and version belong to the Grafana it came from.
+        dashboard.rest.remove("id");
+        dashboard.rest.remove("version");
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::save_dashboard(dashboard, "imported in Lookout").await {
+                Ok(saved) => navigate(&format!("/d/{}", saved.uid), NavigateOptions::default()),
+                Err(e) => error.set(Some(e.brief())),
+            }
+        });
+    };
+    view! {
+        <details class="import">
+            <summary>"Import Grafana JSON"</summary>
+            <form on:submit=import>
+                <textarea
+                    rows="8"
+                    data-testid="import-json"
+                    placeholder="Paste a dashboard's JSON model (Grafana: Share → Export)"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+                <button type="submit" class="run" data-testid="import-dashboard">"Import"</button>
+                {move || error.get().map(|e| view! { <span class="field-error" data-testid="import-error">{e}</span> })}
+            </form>
+        </details>
+    }
+}
+
+/// A download of the dashboard's JSON model, for Grafana's import or a file in version control.
+pub fn export_href(dashboard: &Dashboard) -> String {
+    let json = serde_json::to_string_pretty(dashboard).unwrap_or_default();
+    format!("data:application/json;charset=utf-8,{}", crate::url::encode(&json))
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use lookout_types::grafana::DashboardHit;
 
-use super::dashboard_edit::NewDashboard;
+use super::dashboard_edit::{ImportDashboard, NewDashboard};
 use crate::api;
 
 #[component]
@@ -14,6 +14,7 @@ pub fn DashboardsPage() -> impl IntoView {
         <div class="page" data-testid="dashboards-page">
             <h1>"Dashboards"</h1>
             <NewDashboard />
+            <ImportDashboard />
             {move || match hits.get() {
                 None => view! { <p class="loading">"Loading the dashboards…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="field-error">{e.brief()}</p> }.into_any(),

@@ -298,3 +298,76 @@ async fn a_dashboard_refreshes_its_panels_over_one_connection() {
     assert_eq!(fetched, json!([]), "panels polled on their own");
     browser.close().await;
 }
+
+/// Grafana JSON pasted into the import box becomes a dashboard; its custom and interval
+/// variables are dropdowns of their fixed options used in the queries; the export link carries
+/// the model back out, Grafana's fields included.
+#[tokio::test]
+async fn grafana_json_imports_with_custom_and_interval_variables_and_exports() {
+    use fantoccini::Locator;
+    use lookout_e2e::{Browser, eventually};
+    use std::time::Duration;
+
+    let lookout = Lookout::start(&["--no-demo"]).await;
+    let grafana = json!({
+        "id": 17, "uid": "imported", "title": "From Grafana", "schemaVersion": 39, "version": 4,
+        "templating": {"list": [
+            {"name": "scale", "type": "custom", "query": "Two : 2,Three : 3", "current": {"text": "Two", "value": "2"}},
+            {"name": "window", "type": "interval", "query": "1m,5m"},
+        ]},
+        "panels": [{"id": 1, "type": "stat", "title": "Scaled", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
+            "targets": [{"refId": "A", "expr": "vector($scale) + count_over_time(vector(0)[$window:1m]) * 0"}],
+            "options": {"colorMode": "value"}}],
+    });
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    let wait = Duration::from_secs(10);
+    c.goto(&format!("{}/dashboards", lookout.url)).await.unwrap();
+    c.wait().for_element(Locator::Css(".import summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("[data-testid=import-json]")).await.unwrap().send_keys(&grafana.to_string()).await.unwrap();
+    c.find(Locator::Css("[data-testid=import-dashboard]")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("main h1", wait, |t| t == "From Grafana").await;
+    browser.wait_for_text("[data-testid=stat-value]", wait, |t| t == "2").await;
+
+    // The interval offers its options and no All; the custom one its values.
+    let options = c.find_all(Locator::Css("[data-testid=var-window] option")).await.unwrap();
+    let mut shown = Vec::new();
+    for option in options {
+        shown.push(option.text().await.unwrap());
+    }
+    assert_eq!(shown, ["1m", "5m"]);
+    c.find(Locator::Css("[data-testid=var-scale]")).await.unwrap().select_by_value("3").await.unwrap();
+    browser.wait_for_text("[data-testid=stat-value]", wait, |t| t == "3").await;
+    let url = eventually(wait, "the choice in the URL", || async {
+        let url = c.current_url().await.map_err(|e| e.to_string())?;
+        if url.as_str().contains("var-scale=3") { Ok(url) } else { Err(url.to_string()) }
+    })
+    .await;
+    assert!(url.path().ends_with("/d/imported"));
+
+    // Export: the model with Grafana's own fields, ready for Grafana's import.
+    let href =
+        c.find(Locator::Css("[data-testid=export-dashboard]")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let encoded = href.strip_prefix("data:application/json;charset=utf-8,").unwrap();
+    let decoded: String = {
+        let bytes = encoded.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&encoded[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    };
+    let exported: Value = serde_json::from_str(&decoded).unwrap();
+    assert_eq!(exported["title"], "From Grafana");
+    assert_eq!(exported["schemaVersion"], 39);
+    assert_eq!(exported["panels"][0]["options"]["colorMode"], "value");
+    assert_eq!(exported["panels"][0]["targets"][0]["refId"], "A");
+    browser.close().await;
+}
