@@ -479,6 +479,11 @@ fn alert_rows(alerts: Vec<lookout_types::alerts::AlertView>) -> Body {
 fn PanelBody(panel: Panel, index: usize, rounds: RwSignal<Option<LiveRound>>) -> impl IntoView {
     let unit = unit_of(&panel);
     let thresholds = panel.field_config.defaults.thresholds.clone();
+    let kind = panel.kind.clone();
+    // Gauges fill from `min` to `max` (Grafana's field config; 0 to 100 when unset).
+    let bound =
+        |key: &str, default: f64| panel.field_config.defaults.rest.get(key).and_then(|v| v.as_f64()).unwrap_or(default);
+    let (min, max) = (bound("min", 0.0), bound("max", 100.0));
     let alerts = RwSignal::new(Body::Loading);
     let is_alert_list = panel.kind == "alertlist";
     if is_alert_list {
@@ -534,7 +539,27 @@ fn PanelBody(panel: Panel, index: usize, rounds: RwSignal<Option<LiveRound>>) ->
                 "green" | "dark-green" => "health-ok",
                 _ => "",
             };
-            view! { <div class=format!("card-value stat {class}") data-testid="stat-value">{text}</div> }.into_any()
+            let fill = value.map_or(0.0, |v| if max > min { ((v - min) / (max - min)).clamp(0.0, 1.0) } else { 0.0 });
+            match kind.as_str() {
+                "gauge" => view! {
+                    <div class=format!("gauge {class}")>
+                        <svg viewBox="0 0 120 70" class="gauge-arc" role="img">
+                            <path d=arc(1.0) class="gauge-track" />
+                            <path d=arc(fill) class="gauge-fill" />
+                        </svg>
+                        <div class=format!("card-value stat {class}") data-testid="stat-value">{text}</div>
+                    </div>
+                }
+                .into_any(),
+                "bargauge" => view! {
+                    <div class=format!("bar-gauge {class}")>
+                        <div class="bar-track"><div class="bar-fill" style=format!("width: {:.1}%", fill * 100.0)></div></div>
+                        <div class=format!("card-value stat {class}") data-testid="stat-value">{text}</div>
+                    </div>
+                }
+                .into_any(),
+                _ => view! { <div class=format!("card-value stat {class}") data-testid="stat-value">{text}</div> }.into_any(),
+            }
         }
         Body::Rows(rows) if rows.is_empty() => view! { <p class="empty">"No data at the end of this range."</p> }.into_any(),
         Body::Rows(rows) => view! {
@@ -562,4 +587,12 @@ fn PanelBody(panel: Panel, index: usize, rounds: RwSignal<Option<LiveRound>>) ->
         }
     }
     }
+}
+
+/// The SVG path of a gauge's arc from its left end over `fill` (0 to 1) of the half circle.
+fn arc(fill: f64) -> String {
+    let (cx, cy, r) = (60.0, 62.0, 50.0);
+    let angle = std::f64::consts::PI * (1.0 - fill);
+    let (x, y) = (cx + r * angle.cos(), cy - r * angle.sin());
+    format!("M {} {cy} A {r} {r} 0 0 1 {x:.2} {y:.2}", cx - r)
 }

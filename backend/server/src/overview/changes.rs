@@ -1,6 +1,6 @@
 //! What moved and what is full, found without knowing the metrics: the series that changed most
 //! in the last 15 minutes against the hour before (counters by their rate, gauges by their
-//! mean), and gauges at or near a limit that sits beside them (`…_active` against `…_max`, a
+//! mean; with less history, its newer half against its older half), and gauges at or near a limit that sits beside them (`…_active` against `…_max`, a
 //! `heap_used` value against `heap_max`). On a large store the scan is skipped rather than made
 //! slow: it reads every series' last 75 minutes.
 
@@ -56,7 +56,10 @@ fn mean(samples: &[(i64, f64)]) -> Option<f64> {
 
 /// The series whose rate or level moved most, largest relative change first.
 pub fn changes(series: &[Series], now: i64) -> Vec<SeriesChange> {
-    let split = now - RECENT_MS;
+    // With less than half an hour of history (a fresh install, the demo), the newer half of
+    // what there is is compared with the older half.
+    let earliest = series.iter().filter_map(|s| s.samples.first()).map(|s| s.0).min().unwrap_or(now);
+    let split = if earliest > now - 2 * RECENT_MS { earliest + (now - earliest) / 2 } else { now - RECENT_MS };
     let mut found: Vec<(f64, SeriesChange)> = Vec::new();
     for s in series {
         let name = s.labels.metric_name().unwrap_or("");
@@ -182,6 +185,15 @@ mod tests {
         assert!((found[0].before - 0.1).abs() < 0.01 && (found[0].now - 2.0).abs() < 0.01, "{:?}", found[0]);
         assert_eq!(found[0].query, "rate(errors_total{}[5m])");
         assert_eq!((found[1].kind.as_str(), found[1].before, found[1].now), ("level", 6.0, 20.0));
+    }
+
+    #[test]
+    fn short_histories_compare_their_halves() {
+        // Ten minutes of a pool: 6 for five minutes, then 20.
+        let samples = (0..40).map(|i| (NOW - (40 - i) * 15_000, if i < 20 { 6.0 } else { 20.0 })).collect();
+        let found = changes(&[series("pool_active", &[], samples)], NOW);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].before, found[0].now), (6.0, 20.0));
     }
 
     #[test]
