@@ -20,6 +20,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::alerts_router())
         .merge(api::demo_router())
         .merge(api::links_router())
+        .merge(api::live_router())
         .merge(api::dashboards_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve)
