@@ -5,11 +5,10 @@ use std::rc::Rc;
 
 use js_sys::{Array, JSON, Reflect};
 use lookout_types::prometheus::Metric;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::log_line::{LogLine, object_entries, sort_lines, value_text};
+use super::socket::Socket;
 use crate::url::with_query;
 
 /// What the socket reports.
@@ -24,12 +23,9 @@ pub enum TailEvent {
     Closed(String),
 }
 
-/// An open tail; dropping it closes the socket and silences its handlers.
+/// An open tail; dropping it closes the socket.
 pub struct Tail {
-    socket: WebSocket,
-    _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _socket: Socket,
 }
 
 impl Tail {
@@ -41,51 +37,27 @@ impl Tail {
         limit: usize,
         report: impl Fn(TailEvent) + 'static,
     ) -> Result<Tail, String> {
-        let location = web_sys::window().ok_or("no window")?.location();
-        let scheme = if location.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
-        let host = location.host().map_err(|_| "no host in the page's address")?;
         let path = with_query(
             "/loki/api/v1/tail",
             &[("query", query), ("start", &start_ns.to_string()), ("limit", &limit.to_string())],
         );
-        let socket = WebSocket::new(&format!("{scheme}://{host}{path}"))
-            .map_err(|e| e.as_string().unwrap_or_else(|| "cannot open the live tail".into()))?;
         let report: Rc<dyn Fn(TailEvent)> = Rc::new(report);
         let on_open = {
             let report = report.clone();
-            Closure::<dyn FnMut()>::new(move || report(TailEvent::Open))
+            move |_: &web_sys::WebSocket| report(TailEvent::Open)
         };
-        let on_message = {
+        let on_text = {
             let report = report.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                if let Some(event) = ev.data().as_string().and_then(|text| read_message(&text)) {
+            move |text: String| {
+                if let Some(event) = read_message(&text) {
                     report(event);
                 }
-            })
+            }
         };
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
-            // A refused upgrade (a bad query) and a lost server both end here, usually as 1006
-            // with no reason; the page has already checked the query with a normal request.
-            let reason = ev.reason();
-            report(TailEvent::Closed(if reason.is_empty() {
-                format!("the connection closed (code {})", ev.code())
-            } else {
-                reason
-            }))
-        });
-        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Tail { socket, _on_open: on_open, _on_message: on_message, _on_close: on_close })
-    }
-}
-
-impl Drop for Tail {
-    fn drop(&mut self) {
-        self.socket.set_onopen(None);
-        self.socket.set_onmessage(None);
-        self.socket.set_onclose(None);
-        let _ = self.socket.close();
+        // A refused upgrade (a bad query) and a lost server both end here, usually as 1006 with
+        // no reason; the page has already checked the query with a normal request.
+        let on_close = move |why: String| report(TailEvent::Closed(why));
+        Ok(Tail { _socket: Socket::open(&path, "live tail", on_open, on_text, on_close)? })
     }
 }
 

@@ -10,6 +10,7 @@ pub mod log_tail;
 mod poll;
 pub mod query_editor;
 pub mod share;
+mod socket;
 mod sparkline;
 mod stat_card;
 pub mod time_range;
