@@ -9,7 +9,9 @@ use std::time::Duration;
 use gloo_net::http::Request;
 use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence, SilenceCreated};
 use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
-use lookout_types::grafana::{Dashboard, DashboardHit, DashboardWithMeta, SaveDashboard, SavedDashboard};
+use lookout_types::grafana::{
+    Dashboard, DashboardHit, DashboardVersion, DashboardVersionData, DashboardWithMeta, SaveDashboard, SavedDashboard,
+};
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
 use lookout_types::{CreateShortLink, Overview, ShortLink};
@@ -292,6 +294,15 @@ pub async fn expire_silence(id: &str) -> Result<(), FetchError> {
 /// version meanwhile.
 pub async fn save_dashboard(dashboard: Dashboard, message: &str) -> Result<SavedDashboard, FetchError> {
     post_for("/api/dashboards/db", &SaveDashboard { dashboard, overwrite: false, message: message.to_string() }).await
+}
+
+/// A dashboard's saved versions, newest first.
+pub async fn dashboard_versions(uid: &str) -> Result<Vec<DashboardVersion>, FetchError> {
+    get_json(&format!("/api/dashboards/uid/{}/versions", encode(uid))).await
+}
+
+pub async fn dashboard_version(uid: &str, version: u64) -> Result<DashboardVersionData, FetchError> {
+    get_json(&format!("/api/dashboards/uid/{}/versions/{version}", encode(uid))).await
 }
 
 pub async fn delete_dashboard(uid: &str) -> Result<(), FetchError> {

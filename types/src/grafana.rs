@@ -57,6 +57,23 @@ pub struct SaveDashboard {
     pub message: String,
 }
 
+/// `GET /api/dashboards/uid/{uid}/versions`: one saved version, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardVersion {
+    pub version: u64,
+    /// RFC 3339.
+    pub created: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// `GET /api/dashboards/uid/{uid}/versions/{n}`: that version's dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardVersionData {
+    pub version: u64,
+    pub data: Dashboard,
+}
+
 /// The answer to a save.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavedDashboard {

@@ -71,6 +71,8 @@ fn grid_number(text: &str, at_least: u32, at_most: u32) -> u32 {
 enum Status {
     Editing,
     Busy,
+    /// A saved version is in the editor, not yet saved again.
+    Restored(u64),
     Failed(String),
 }
 
@@ -136,13 +138,77 @@ pub fn DashboardEditor(dashboard: Dashboard, provisioned: bool, done: UnsyncCall
             </div>
             {provisioned.then(|| view! { <p class="share-note">"Provisioned from a file: save a copy to change it here."</p> })}
             {move || match status.get() {
-                Status::Failed(message) => Some(view! { <p class="field-error" data-testid="editor-error">{message}</p> }),
+                Status::Failed(message) => {
+                    Some(view! { <p class="field-error" data-testid="editor-error">{message}</p> }.into_any())
+                }
+                Status::Restored(version) => Some(
+                    view! { <p class="share-note" data-testid="editor-note">{format!("Version {version} is in the editor: Save makes it the newest.")}</p> }
+                        .into_any(),
+                ),
                 _ => None,
             }}
             <div class="dash-editor-panels">
                 {move || (0..count.get()).map(|index| view! { <PanelForm draft index /> }).collect_view()}
             </div>
+            <Versions draft status />
         </div>
+    }
+}
+
+/// The dashboard's saved versions; "Restore" loads one into the editor, and saving it makes it
+/// the newest version (nothing is lost: the versions after it stay in the history).
+#[component]
+fn Versions(draft: RwSignal<Dashboard>, status: RwSignal<Status>) -> impl IntoView {
+    let uid = draft.with_untracked(|d| d.uid.clone());
+    let versions = LocalResource::new({
+        let uid = uid.clone();
+        move || {
+            let uid = uid.clone();
+            async move { api::dashboard_versions(&uid).await }
+        }
+    });
+    let restore = move |version: u64| {
+        let uid = uid.clone();
+        leptos::task::spawn_local(async move {
+            match api::dashboard_version(&uid, version).await {
+                Ok(old) => {
+                    // Saved on top of the current version, so the save is not taken for a stale one.
+                    let current = draft.with_untracked(|d| d.rest.get("version").cloned());
+                    let mut restored = old.data;
+                    if let Some(current) = current {
+                        restored.rest.insert("version".into(), current);
+                    }
+                    draft.set(restored);
+                    status.set(Status::Restored(version));
+                }
+                Err(e) => status.set(Status::Failed(e.brief())),
+            }
+        });
+    };
+    view! {
+        <details class="versions" data-testid="versions">
+            <summary>"Versions"</summary>
+            <ul>
+                {move || {
+                    versions
+                        .get()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|v| {
+                            let restore = restore.clone();
+                            let note = if v.message.is_empty() { String::new() } else { format!(" · {}", v.message) };
+                            view! {
+                                <li>
+                                    {format!("Version {} · {}{note} ", v.version, v.created)}
+                                    <button data-testid="restore-version" on:click=move |_| restore(v.version)>"Restore"</button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </details>
     }
 }
 

@@ -189,6 +189,23 @@ async fn a_dashboard_built_in_the_editor_survives_a_reload() {
     browser.wait_for_text("[data-testid=stat-value]", wait, |t| t == "42").await;
     assert_eq!(c.find_all(Locator::Css("[data-testid=dash-panel]")).await.unwrap().len(), 1);
 
+    // Versions: the first (empty) version restored and saved becomes the newest.
+    c.goto(&format!("{}/d/{uid}?edit=1", lookout.url)).await.unwrap();
+    c.wait().for_element(Locator::Css("[data-testid=versions] summary")).await.unwrap().click().await.unwrap();
+    let buttons = eventually(wait, "both versions listed", || async {
+        let found = c.find_all(Locator::Css("[data-testid=restore-version]")).await.map_err(|e| e.to_string())?;
+        if found.len() == 2 { Ok(found) } else { Err(format!("{} versions", found.len())) }
+    })
+    .await;
+    // Newest first: the last button is version 1.
+    buttons[1].click().await.unwrap();
+    browser.wait_for_text("[data-testid=editor-note]", wait, |t| t.contains("Version 1")).await;
+    assert!(c.find_all(Locator::Css("[data-testid=panel-form]")).await.unwrap().is_empty());
+    c.find(Locator::Css("[data-testid=save-dashboard]")).await.unwrap().click().await.unwrap();
+    browser.wait_for_text("main h1", wait, |t| t == "Checkout").await;
+    let (_, restored) = get_json(&format!("{}/api/dashboards/uid/{uid}", lookout.url)).await;
+    assert_eq!((restored["dashboard"]["panels"].clone(), restored["meta"]["version"].clone()), (json!([]), json!(3)));
+
     // Save as copy opens the copy; deleting it leaves the original.
     c.goto(&format!("{}/d/{uid}?edit=1", lookout.url)).await.unwrap();
     c.wait().for_element(Locator::Css("[data-testid=copy-dashboard]")).await.unwrap().click().await.unwrap();
