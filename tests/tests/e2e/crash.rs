@@ -1,20 +1,112 @@
-//! Crash safety: `kill -9` in the middle of concurrent remote_write traffic loses no
-//! acknowledged sample and duplicates none; damaged log tails are cut off and reported.
+//! Crash safety: `kill -9` in the middle of concurrent metrics, log and alert writes loses no
+//! acknowledged write of any of them and duplicates none; damaged log tails are cut off and
+//! reported.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use lookout_e2e::{Lookout, TempDir, http_get, http_post};
+use lookout_e2e::{Lookout, TempDir, http_get, http_post, url_encode};
 use lookout_server::ingest::remote_write::encode;
 use lookout_tsdb::Labels;
 
-const WRITERS: usize = 4;
+/// Writers of each kind, all at once.
+const WRITERS: usize = 2;
+const MAX_BATCHES: usize = 400;
 const SERIES_PER_BATCH: usize = 50;
 const SAMPLES_PER_SERIES: usize = 10;
-const MAX_BATCHES: usize = 400;
+const LINES_PER_BATCH: usize = 100;
+const ALERTS_PER_BATCH: usize = 10;
 const BASE_MS: i64 = 1_700_000_000_000;
 
-fn batch_body(writer: usize, batch: usize) -> Vec<u8> {
+/// The three kinds of durable write: samples, log lines and the notifier's alerts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Metrics,
+    Logs,
+    Alerts,
+}
+
+impl Kind {
+    fn per_batch(self) -> usize {
+        match self {
+            Kind::Metrics => SERIES_PER_BATCH * SAMPLES_PER_SERIES,
+            Kind::Logs => LINES_PER_BATCH,
+            Kind::Alerts => ALERTS_PER_BATCH,
+        }
+    }
+
+    /// The request for one batch: path, content type, body, and the status that acknowledges it.
+    fn request(self, writer: usize, batch: usize) -> (&'static str, &'static str, Vec<u8>, u16) {
+        match self {
+            Kind::Metrics => ("/api/v1/write", "application/x-protobuf", metrics_body(writer, batch), 204),
+            Kind::Logs => {
+                let mut body = String::new();
+                for i in 0..LINES_PER_BATCH {
+                    let ts = (BASE_MS + (batch * LINES_PER_BATCH + i) as i64) * 1_000_000;
+                    body.push_str(&format!(
+                        "{{\"timestamp\":{ts},\"level\":\"INFO\",\"service\":\"crash-test\",\"writer\":\"{writer}\",\"message\":\"line {i} of batch {batch}\"}}\n"
+                    ));
+                }
+                ("/api/v1/logs", "application/x-ndjson", body.into_bytes(), 200)
+            }
+            Kind::Alerts => {
+                let alerts: Vec<serde_json::Value> = (0..ALERTS_PER_BATCH)
+                    .map(|i| {
+                        serde_json::json!({"labels": {"alertname": "CrashTest", "writer": writer.to_string(),
+                            "batch": batch.to_string(), "i": i.to_string()}})
+                    })
+                    .collect();
+                ("/api/v2/alerts", "application/json", serde_json::to_vec(&alerts).unwrap(), 200)
+            }
+        }
+    }
+
+    /// How many of this kind's items the server holds, per writer.
+    async fn stored(self, url: &str) -> Vec<usize> {
+        let mut counts = vec![0; WRITERS];
+        let (path, rows, writer_of, count_of): (
+            String,
+            &str,
+            fn(&serde_json::Value) -> &serde_json::Value,
+            fn(&serde_json::Value) -> usize,
+        ) = match self {
+            Kind::Metrics => {
+                let end = (BASE_MS + (MAX_BATCHES * SAMPLES_PER_SERIES) as i64 * 1000) / 1000;
+                let query = url_encode("sum by (writer) (count_over_time(crash_test[30d]))");
+                (
+                    format!("/api/v1/query?query={query}&time={end}"),
+                    "/data/result",
+                    |r| &r["metric"]["writer"],
+                    |r| r["value"][1].as_str().unwrap().parse().unwrap(),
+                )
+            }
+            Kind::Logs => {
+                let query = url_encode(r#"sum by (writer) (count_over_time({service="crash-test"} | json [1d]))"#);
+                let time = (BASE_MS + 3_600_000) * 1_000_000;
+                (
+                    format!("/loki/api/v1/query?query={query}&time={time}"),
+                    "/data/result",
+                    |r| &r["metric"]["writer"],
+                    |r| r["value"][1].as_str().unwrap().parse().unwrap(),
+                )
+            }
+            Kind::Alerts => {
+                let filter = url_encode(r#"alertname="CrashTest""#);
+                (format!("/api/v2/alerts?filter={filter}"), "", |r| &r["labels"]["writer"], |_| 1)
+            }
+        };
+        let response = http_get(&format!("{url}{path}")).await.unwrap();
+        assert_eq!(response.status, 200, "{self:?}: {}", response.body);
+        let json: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+        for row in json.pointer(rows).and_then(|r| r.as_array()).unwrap() {
+            let writer: usize = writer_of(row).as_str().unwrap().parse().unwrap();
+            counts[writer] += count_of(row);
+        }
+        counts
+    }
+}
+
+fn metrics_body(writer: usize, batch: usize) -> Vec<u8> {
     let series: Vec<(Labels, Vec<(i64, f64)>)> = (0..SERIES_PER_BATCH)
         .map(|s| {
             let labels = Labels::from_pairs([
@@ -29,39 +121,35 @@ fn batch_body(writer: usize, batch: usize) -> Vec<u8> {
     encode(&series, &[])
 }
 
-async fn stored_per_writer(url: &str) -> Vec<usize> {
-    let end = (BASE_MS + (MAX_BATCHES * SAMPLES_PER_SERIES) as i64 * 1000) / 1000;
-    let query = format!("/api/v1/query?query=sum%20by%20(writer)%20(count_over_time(crash_test%5B30d%5D))&time={end}");
-    let response = http_get(&format!("{url}{query}")).await.unwrap();
-    let json: serde_json::Value = serde_json::from_str(&response.body).unwrap();
-    let mut counts = vec![0; WRITERS];
-    for sample in json["data"]["result"].as_array().unwrap() {
-        let writer: usize = sample["metric"]["writer"].as_str().unwrap().parse().unwrap();
-        counts[writer] = sample["value"][1].as_str().unwrap().parse().unwrap();
-    }
-    counts
-}
+const KINDS: [Kind; 3] = [Kind::Metrics, Kind::Logs, Kind::Alerts];
 
 #[tokio::test]
-async fn kill_9_during_writes_loses_no_acknowledged_sample() {
+async fn kill_9_during_metrics_log_and_alert_writes_loses_no_acknowledged_write() {
     let dir = TempDir::new("crash");
     let mut lookout = Lookout::start_in(dir.path(), &["--no-demo"], None).await;
-    let acked: Arc<Vec<AtomicUsize>> = Arc::new((0..WRITERS).map(|_| AtomicUsize::new(0)).collect());
+    // One counter of acknowledged batches per (kind, writer).
+    let acked: Arc<Vec<AtomicUsize>> = Arc::new((0..KINDS.len() * WRITERS).map(|_| AtomicUsize::new(0)).collect());
     let mut tasks = Vec::new();
-    for writer in 0..WRITERS {
-        let (url, acked) = (lookout.url.clone(), acked.clone());
-        tasks.push(tokio::spawn(async move {
-            // Batches go in order per writer; a batch counts only once the server said 204.
-            for batch in 0..MAX_BATCHES {
-                let headers = [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy")];
-                match http_post(&format!("{url}/api/v1/write"), &headers, &batch_body(writer, batch)).await {
-                    Ok(r) if r.status == 204 => acked[writer].store(batch + 1, Ordering::SeqCst),
-                    _ => return,
+    for (k, kind) in KINDS.into_iter().enumerate() {
+        for writer in 0..WRITERS {
+            let (url, acked) = (lookout.url.clone(), acked.clone());
+            tasks.push(tokio::spawn(async move {
+                // Batches go in order per writer; a batch counts only once the server said so.
+                for batch in 0..MAX_BATCHES {
+                    let (path, content_type, body, ok) = kind.request(writer, batch);
+                    let mut headers = vec![("Content-Type", content_type)];
+                    if kind == Kind::Metrics {
+                        headers.push(("Content-Encoding", "snappy"));
+                    }
+                    match http_post(&format!("{url}{path}"), &headers, &body).await {
+                        Ok(r) if r.status == ok => acked[k * WRITERS + writer].store(batch + 1, Ordering::SeqCst),
+                        _ => return,
+                    }
                 }
-            }
-        }));
+            }));
+        }
     }
-    // Let every writer get going, then pull the plug mid-stream.
+    // Let every writer of every kind get going, then pull the plug mid-stream.
     lookout_e2e::wait_all_reach(&acked, 20).await;
     lookout.kill().await;
     for task in tasks {
@@ -71,17 +159,19 @@ async fn kill_9_during_writes_loses_no_acknowledged_sample() {
     assert!(acked.iter().all(|a| *a > 0 && *a < MAX_BATCHES), "the kill must land mid-stream: {acked:?}");
 
     let restarted = Lookout::start_in(dir.path(), &["--no-demo"], None).await;
-    let stored = stored_per_writer(&restarted.url).await;
-    let per_batch = SERIES_PER_BATCH * SAMPLES_PER_SERIES;
-    for writer in 0..WRITERS {
-        // Every acknowledged batch is there; at most the one batch in flight at the kill may be too.
-        let (low, high) = (acked[writer] * per_batch, (acked[writer] + 1) * per_batch);
-        assert!(
-            stored[writer] >= low && stored[writer] <= high && stored[writer] % per_batch == 0,
-            "writer {writer}: {} samples stored, {} batches acknowledged",
-            stored[writer],
-            acked[writer]
-        );
+    for (k, kind) in KINDS.into_iter().enumerate() {
+        let stored = kind.stored(&restarted.url).await;
+        let per_batch = kind.per_batch();
+        for writer in 0..WRITERS {
+            // Every acknowledged batch is there, once; the one in flight at the kill may be too.
+            let acked = acked[k * WRITERS + writer];
+            let (low, high) = (acked * per_batch, (acked + 1) * per_batch);
+            assert!(
+                stored[writer] >= low && stored[writer] <= high && stored[writer] % per_batch == 0,
+                "{kind:?} writer {writer}: {} stored, {acked} batches of {per_batch} acknowledged",
+                stored[writer]
+            );
+        }
     }
 }
 
@@ -91,7 +181,7 @@ async fn a_torn_log_tail_is_cut_off_and_the_rest_kept() {
     let lookout = Lookout::start_in(dir.path(), &["--no-demo"], None).await;
     let headers = [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy")];
     for batch in 0..3 {
-        let r = http_post(&format!("{}/api/v1/write", lookout.url), &headers, &batch_body(0, batch)).await.unwrap();
+        let r = http_post(&format!("{}/api/v1/write", lookout.url), &headers, &metrics_body(0, batch)).await.unwrap();
         assert_eq!(r.status, 204);
     }
     assert!(lookout.terminate().await.success());
@@ -109,7 +199,7 @@ async fn a_torn_log_tail_is_cut_off_and_the_rest_kept() {
     std::fs::write(&newest, &bytes).unwrap();
 
     let restarted = Lookout::start_in(dir.path(), &["--no-demo"], None).await;
-    let stored = stored_per_writer(&restarted.url).await;
+    let stored = Kind::Metrics.stored(&restarted.url).await;
     assert_eq!(stored[0], 3 * SERIES_PER_BATCH * SAMPLES_PER_SERIES);
     assert_eq!(std::fs::metadata(&newest).unwrap().len() as usize, good_len, "the torn tail was cut off");
 }
