@@ -175,31 +175,46 @@ async fn kill_9_during_metrics_log_and_alert_writes_loses_no_acknowledged_write(
     }
 }
 
-#[tokio::test]
-async fn a_torn_log_tail_is_cut_off_and_the_rest_kept() {
-    let dir = TempDir::new("torn");
-    let lookout = Lookout::start_in(dir.path(), &["--no-demo"], None).await;
-    let headers = [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy")];
-    for batch in 0..3 {
-        let r = http_post(&format!("{}/api/v1/write", lookout.url), &headers, &metrics_body(0, batch)).await.unwrap();
-        assert_eq!(r.status, 204);
-    }
-    assert!(lookout.terminate().await.success());
-    // Append half a record of garbage, as a crash in the middle of a write would leave.
-    let wal = dir.path().join("metrics/wal");
-    let (_, newest) = lookout_tsdb::wal::segments(&wal)
+/// Half a record of garbage appended to the newest non-empty segment of a write-ahead log, as a
+/// crash in the middle of a write would leave it; returns the segment and its good length.
+fn tear(wal: &std::path::Path) -> (std::path::PathBuf, u64) {
+    let (_, newest) = lookout_tsdb::wal::segments(wal)
         .unwrap()
         .into_iter()
         .filter(|(_, p)| std::fs::metadata(p).unwrap().len() > 0)
         .next_back()
-        .unwrap();
+        .unwrap_or_else(|| panic!("no segment with records in {}", wal.display()));
     let mut bytes = std::fs::read(&newest).unwrap();
-    let good_len = bytes.len();
+    let good_len = bytes.len() as u64;
     bytes.extend_from_slice(&[0x40, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
     std::fs::write(&newest, &bytes).unwrap();
+    (newest, good_len)
+}
+
+#[tokio::test]
+async fn torn_log_tails_of_every_store_are_cut_off_and_the_rest_kept() {
+    let dir = TempDir::new("torn");
+    let lookout = Lookout::start_in(dir.path(), &["--no-demo"], None).await;
+    for kind in KINDS {
+        for batch in 0..3 {
+            let (path, content_type, body, ok) = kind.request(0, batch);
+            let mut headers = vec![("Content-Type", content_type)];
+            if kind == Kind::Metrics {
+                headers.push(("Content-Encoding", "snappy"));
+            }
+            let r = http_post(&format!("{}{path}", lookout.url), &headers, &body).await.unwrap();
+            assert_eq!(r.status, ok, "{kind:?}: {}", r.body);
+        }
+    }
+    assert!(lookout.terminate().await.success());
+    let torn: Vec<_> =
+        ["metrics/wal", "logs/wal", "alerts/journal"].iter().map(|wal| tear(&dir.path().join(wal))).collect();
 
     let restarted = Lookout::start_in(dir.path(), &["--no-demo"], None).await;
-    let stored = Kind::Metrics.stored(&restarted.url).await;
-    assert_eq!(stored[0], 3 * SERIES_PER_BATCH * SAMPLES_PER_SERIES);
-    assert_eq!(std::fs::metadata(&newest).unwrap().len() as usize, good_len, "the torn tail was cut off");
+    for kind in KINDS {
+        assert_eq!(kind.stored(&restarted.url).await[0], 3 * kind.per_batch(), "{kind:?} after the torn tail");
+    }
+    for (segment, good_len) in torn {
+        assert_eq!(std::fs::metadata(&segment).unwrap().len(), good_len, "{} was cut back", segment.display());
+    }
 }
