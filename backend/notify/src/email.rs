@@ -15,6 +15,7 @@ use lookout_alertmanager::config::raw::RawTlsConfig;
 use lookout_alertmanager::labels::go_quote;
 use tokio::time::Instant;
 
+use crate::Guard;
 use crate::error::{DeliveryError, Failure, Sent};
 use crate::http::secret;
 use crate::render::Renderer;
@@ -162,7 +163,8 @@ fn smtp_failure(context: &str, e: &lettre::transport::smtp::Error) -> Failure {
 }
 
 /// One SMTP session: connect, EHLO, STARTTLS, AUTH, MAIL/RCPT/DATA, QUIT.
-pub(crate) async fn send(p: &Prepared, deadline: Instant) -> Result<Sent, Failure> {
+pub(crate) async fn send(p: &Prepared, guard: &Guard, deadline: Instant) -> Result<Sent, Failure> {
+    guard.check(&p.host, p.port).await.map_err(Failure::permanent)?;
     let implicit = p.port == IMPLICIT_TLS_PORT;
     let tls = if implicit { Some(tls_parameters(&p.tls)?) } else { None };
     let timeout = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));

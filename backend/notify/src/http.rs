@@ -4,6 +4,7 @@
 use lookout_alertmanager::config::raw::RawHttpConfig;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 
+use crate::Guard;
 use crate::error::{DeliveryError, Failure, Sent};
 
 /// Sent with every request; receivers see who calls them.
@@ -61,6 +62,13 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The HTTP client with the [`Guard`] every request passes first.
+#[derive(Debug, Clone)]
+pub(crate) struct Outbound {
+    pub client: reqwest::Client,
+    pub guard: Guard,
+}
+
 /// Which statuses besides 5xx are worth another attempt, and how a refusal is described.
 pub(crate) struct Retrier {
     pub retry_codes: &'static [u16],
@@ -72,13 +80,15 @@ pub(crate) struct Retrier {
 /// POSTs a JSON body and classifies the answer: 2xx succeeds, 5xx and the retrier's codes are
 /// retryable, anything else fails. Transport errors are retryable.
 pub(crate) async fn post_json(
-    client: &reqwest::Client,
+    outbound: &Outbound,
     url: &str,
     auth: Option<&str>,
     body: Vec<u8>,
     retrier: &Retrier,
 ) -> Result<Sent, Failure> {
-    let mut request = client.post(url).header(CONTENT_TYPE, "application/json").header(USER_AGENT, AGENT).body(body);
+    outbound.guard.check_url(url).await.map_err(Failure::permanent)?;
+    let mut request =
+        outbound.client.post(url).header(CONTENT_TYPE, "application/json").header(USER_AGENT, AGENT).body(body);
     if let Some(auth) = auth {
         request = request.header(AUTHORIZATION, auth);
     }

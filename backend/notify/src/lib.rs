@@ -15,6 +15,7 @@
 mod attempt;
 mod email;
 mod error;
+mod guard;
 mod http;
 mod json;
 mod message;
@@ -27,6 +28,7 @@ mod webhook;
 
 pub use attempt::{Attempt, Outcome};
 pub use error::DeliveryError;
+pub use guard::Guard;
 pub use message::Message;
 pub use notifier::Notifier;
 pub use pagerduty::dedup_key;

@@ -5,6 +5,7 @@ use lookout_alertmanager::labels::go_quote;
 use lookout_template::Template;
 use tokio::time::Instant;
 
+use crate::Guard;
 use crate::attempt::{Attempt, Outcome};
 use crate::error::DeliveryError;
 use crate::message::Message;
@@ -15,7 +16,7 @@ use crate::{email, http, pagerduty, slack, webhook};
 /// Sends notifications; built once and shared (it holds the HTTP connection pool).
 #[derive(Debug, Clone)]
 pub struct Notifier {
-    client: reqwest::Client,
+    client: http::Outbound,
     templates: Template,
 }
 
@@ -31,15 +32,15 @@ impl Notifier {
     /// A notifier with its own HTTP client. `templates` is
     /// `lookout_template::alertmanager::default_template()` with the user's template files parsed
     /// into it.
-    pub fn new(templates: Template) -> Result<Notifier, reqwest::Error> {
+    pub fn new(templates: Template, guard: Guard) -> Result<Notifier, reqwest::Error> {
         install_crypto_provider();
-        Ok(Notifier::with_client(reqwest::Client::builder().build()?, templates))
+        Ok(Notifier::with_client(reqwest::Client::builder().build()?, templates, guard))
     }
 
-    /// A notifier using the given HTTP client.
-    pub fn with_client(client: reqwest::Client, templates: Template) -> Notifier {
+    /// A notifier using the given HTTP client; `guard` says where it may not send.
+    pub fn with_client(client: reqwest::Client, templates: Template, guard: Guard) -> Notifier {
         install_crypto_provider();
-        Notifier { client, templates }
+        Notifier { client: http::Outbound { client, guard }, templates }
     }
 
     /// Delivers `message` through `integration`, retrying retryable failures with Alertmanager's
@@ -99,7 +100,8 @@ impl Notifier {
             IntegrationConfig::Email(c) => {
                 let p = unsent(kind, on_attempt, email::prepare(c, &r))?;
                 let p = &p;
-                with_retries(kind, deadline, on_attempt, || email::send(p, deadline)).await
+                let guard = &self.client.guard;
+                with_retries(kind, deadline, on_attempt, || email::send(p, guard, deadline)).await
             }
         }
     }

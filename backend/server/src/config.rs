@@ -31,6 +31,19 @@ pub struct RawConfig {
     /// Globs of Grafana dashboard JSON files to provision, relative to the config file.
     #[serde(default)]
     pub dashboards: Vec<String>,
+    #[serde(default)]
+    pub outbound: RawOutbound,
+}
+
+/// Where notifications may go beyond the usual: by default neither to link-local addresses
+/// (cloud metadata services) nor to Lookout's own address.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutbound {
+    #[serde(default)]
+    pub allow_self: bool,
+    #[serde(default)]
+    pub allow_link_local: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -55,6 +68,8 @@ pub struct Config {
     pub alertmanager: Option<lookout_alertmanager::config::Config>,
     /// Dashboard files to provision.
     pub dashboard_files: Vec<std::path::PathBuf>,
+    /// Where notifications may not go; the server adds its own address when it listens.
+    pub outbound: lookout_notify::Guard,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +163,13 @@ impl Config {
         };
         let dashboard_files =
             lookout_rules::glob::expand(&base_dir, &raw.dashboards).map_err(|e| invalid(format!("dashboards: {e}")))?;
-        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files })
+        // The demo's stand-in receivers answer on Lookout's own listener.
+        let outbound = lookout_notify::Guard {
+            own: Vec::new(),
+            allow_self: raw.outbound.allow_self || demo.is_some(),
+            allow_link_local: raw.outbound.allow_link_local,
+        };
+        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound })
     }
 }
 

@@ -112,6 +112,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let alerting = alerting::Alerting::start(
         &data_dir.path().join("alerts"),
         reload::notifier_config(&config, demo_endpoints).map_err(anyhow::Error::msg)?,
+        lookout_notify::Guard { own: vec![address], ..config.outbound.clone() },
         config.rules.external_url.clone(),
         shutdown_rx.clone(),
     )

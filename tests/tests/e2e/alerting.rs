@@ -228,6 +228,35 @@ async fn a_webhook_gets_alertmanagers_json_after_a_retry_and_every_attempt_is_lo
     assert_eq!(kinds, ["firing", "notified"], "{alerts}");
 }
 
+/// A webhook aimed at a cloud metadata address is refused once, with the reason, and never sent
+/// (the address does not answer here, so a send would show as a connection error instead).
+#[tokio::test]
+async fn a_webhook_at_a_link_local_address_is_refused() {
+    let dir = TempDir::new("ssrf");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(
+        &config,
+        "alertmanager:\n  route:\n    receiver: metadata\n    group_wait: 1s\n  receivers:\n    - name: metadata\n      webhook_configs:\n        - url: 'http://169.254.169.254/latest/meta-data/'\n",
+    )
+    .unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    let url = lookout.url.clone();
+    let alert = br#"[{"labels":{"alertname":"Probe"}}]"#;
+    let posted =
+        http_post(&format!("{url}/api/v2/alerts"), &[("Content-Type", "application/json")], alert).await.unwrap();
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    let attempts = eventually(Duration::from_secs(10), "the refused attempt", || async {
+        let json = get_json(&format!("{url}/api/lookout/notifications")).await;
+        if json.as_array().unwrap().is_empty() { Err(json.to_string()) } else { Ok(json) }
+    })
+    .await;
+    let attempts = attempts.as_array().unwrap();
+    assert_eq!(attempts.len(), 1, "refused for good, not retried: {attempts:?}");
+    assert_eq!(attempts[0]["outcome"], "failed");
+    let error = attempts[0]["error"].as_str().unwrap();
+    assert!(error.contains("169.254.169.254:80 is a link-local address"), "{error}");
+}
+
 #[tokio::test]
 async fn prometheus_2_42_sends_its_alerts_to_lookout() {
     let prometheus = "/usr/bin/prometheus";

@@ -49,7 +49,7 @@ pub fn group(receiver: &str, resolved: bool) -> Message {
 }
 
 pub fn notifier() -> Notifier {
-    Notifier::new(lookout_template::alertmanager::default_template()).unwrap()
+    Notifier::new(lookout_template::alertmanager::default_template(), lookout_notify::Guard::default()).unwrap()
 }
 
 /// Delivers and returns the result with the attempts reported.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use lookout_alertmanager::config::{Config, Integration, PagerDutyConfig};
 use lookout_alertmanager::dispatch::Flush;
 use lookout_alertmanager::pipeline::SendPlan;
-use lookout_notify::{Attempt, Message, Notifier, Outcome};
+use lookout_notify::{Attempt, Guard, Message, Notifier, Outcome};
 
 use super::state::AttemptRecord;
 
@@ -19,7 +19,7 @@ pub struct Deliverer {
 
 impl Deliverer {
     /// Our default templates (Alertmanager's names) plus the config's `templates:` files.
-    pub fn new(config: &Config) -> Result<Deliverer, String> {
+    pub fn new(config: &Config, guard: &Guard) -> Result<Deliverer, String> {
         let mut templates = lookout_template::alertmanager::default_template();
         let files = lookout_rules::glob::expand(std::path::Path::new("/"), &config.templates)
             .map_err(|e| format!("alertmanager templates: {e}"))?;
@@ -27,7 +27,8 @@ impl Deliverer {
             let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             templates = templates.parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         }
-        let notifier = Notifier::new(templates).map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let notifier =
+            Notifier::new(templates, guard.clone()).map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Deliverer { notifier })
     }
 

@@ -23,7 +23,7 @@ use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::pipeline::{PipelineContext, plan};
 use lookout_alertmanager::silence::{Silence, SilenceError};
-use lookout_notify::Message;
+use lookout_notify::{Guard, Message};
 use lookout_wal::Wal;
 use tokio::sync::{Notify, watch};
 
@@ -56,6 +56,8 @@ struct Inner {
     external_url: String,
     /// Replaced whole by a reload (it holds the templates).
     deliverer: std::sync::RwLock<Arc<deliver::Deliverer>>,
+    /// Where notifications may not go.
+    guard: Guard,
     started_at_ms: i64,
 }
 
@@ -70,16 +72,18 @@ pub type Durable<T> = Result<T, String>;
 
 impl Alerting {
     /// Opens the notifier's state under `dir` and starts its loops.
+    /// `guard` says where notifications may not go, for this and every reloaded configuration.
     pub fn start(
         dir: &std::path::Path,
         config: Config,
+        guard: Guard,
         external_url: String,
         shutdown: watch::Receiver<bool>,
     ) -> std::io::Result<Alerting> {
         let file = SnapshotFile::new(dir)?;
         let snapshot = file.read()?;
         let now = now_ms();
-        let deliverer = deliver::Deliverer::new(&config).map_err(std::io::Error::other)?;
+        let deliverer = deliver::Deliverer::new(&config, &guard).map_err(std::io::Error::other)?;
         let first = snapshot.journal_from;
         let mut state = State::restore(config, snapshot, now);
         let journal_dir = dir.join("journal");
@@ -103,6 +107,7 @@ impl Alerting {
             wake: Notify::new(),
             external_url,
             deliverer: std::sync::RwLock::new(Arc::new(deliverer)),
+            guard,
             started_at_ms: now,
         });
         let alerting = Alerting { inner };
@@ -113,7 +118,7 @@ impl Alerting {
 
     /// Readies a reloaded configuration (its templates load) without applying it yet.
     pub fn prepare_config(&self, config: Config) -> Result<PreparedConfig, String> {
-        let deliverer = Arc::new(deliver::Deliverer::new(&config)?);
+        let deliverer = Arc::new(deliver::Deliverer::new(&config, &self.inner.guard)?);
         Ok(PreparedConfig { config, deliverer })
     }
 
@@ -466,7 +471,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("lookout-alerting-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let (_stop, shutdown) = watch::channel(false);
-        let start = || Alerting::start(&dir, default_config(), String::new(), shutdown.clone()).unwrap();
+        let start =
+            || Alerting::start(&dir, default_config(), Guard::default(), String::new(), shutdown.clone()).unwrap();
 
         let alerting = start();
         assert!(alerting.post(vec![alert("Before")]).await.unwrap().is_empty());
