@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::{api, assets, telemetry};
 
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .merge(api::health_router())
         .merge(api::lookout_router())
         .merge(api::prometheus_router())
@@ -23,7 +23,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api::live_router())
         .merge(api::dashboards_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
-        .fallback(assets::serve)
+        .fallback(assets::serve);
+    api::with_body_limit(router, api::DEFAULT_BODY_LIMIT)
         .layer(middleware::from_fn_with_state(state.telemetry.clone(), telemetry::track_requests))
         .with_state(state)
 }

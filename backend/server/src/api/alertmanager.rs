@@ -26,14 +26,14 @@ const GO_ZERO_MS: i64 = -62_135_596_800_000;
 const MAX_BODY: usize = 16 << 20;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/api/v2/status", get(status))
         .route("/api/v2/receivers", get(receivers))
         .route("/api/v2/alerts", get(alerts_list).post(alerts_post))
         .route("/api/v2/alerts/groups", get(groups_list))
         .route("/api/v2/silences", get(silences_list).post(silence_create))
-        .route("/api/v2/silence/{id}", get(silence_get).delete(silence_delete))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .route("/api/v2/silence/{id}", get(silence_get).delete(silence_delete));
+    super::with_body_limit(routes, MAX_BODY)
 }
 
 /// An Alertmanager error: the message as a JSON string.

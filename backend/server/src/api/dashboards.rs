@@ -17,13 +17,13 @@ use crate::state::AppState;
 use crate::timefmt::{now_ms, rfc3339_millis};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/api/dashboards/db", post(dashboard_save))
         .route("/api/dashboards/uid/{uid}", get(dashboard_get).delete(dashboard_delete))
         .route("/api/dashboards/uid/{uid}/versions", get(versions_list))
         .route("/api/dashboards/uid/{uid}/versions/{version}", get(version_get))
-        .route("/api/search", get(search))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_DASHBOARD_BYTES))
+        .route("/api/search", get(search));
+    super::with_body_limit(routes, MAX_DASHBOARD_BYTES)
 }
 
 /// Grafana's error body.

@@ -15,10 +15,10 @@ use crate::state::AppState;
 const MAX_BODY: usize = 1 << 20;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/api/lookout/demo/inbox", get(inbox_list))
-        .route("/api/lookout/demo/inbox/{kind}", post(inbox_put))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .route("/api/lookout/demo/inbox/{kind}", post(inbox_put));
+    super::with_body_limit(routes, MAX_BODY)
 }
 
 fn inbox(state: &AppState) -> Result<&crate::demo::inbox::Inbox, ApiError> {

@@ -2,7 +2,7 @@
 //! (NDJSON log lines) and `POST /loki/api/v1/push` (Loki's push API, JSON or protobuf).
 
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -23,9 +23,8 @@ const MAX_LOG_INFLATED_BYTES: usize = 256 << 20;
 const REASONS_SHOWN: usize = 5;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/write", post(write))
-        .layer(DefaultBodyLimit::max(remote_write::MAX_COMPRESSED_BYTES))
+    // Log bodies are read by `read_body`, which says its own limit.
+    super::with_body_limit(Router::new().route("/api/v1/write", post(write)), remote_write::MAX_COMPRESSED_BYTES)
         .route("/api/v1/logs", post(logs))
         .route("/loki/api/v1/push", post(loki_push))
 }
