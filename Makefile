@@ -7,7 +7,7 @@ export LOOKOUT_TOOLS := $(TOOLS)
 LISTEN ?= 127.0.0.1:3000
 DATA_DIR ?= ./data
 
-.PHONY: run build ui tools test test-tools bench fmt clean
+.PHONY: run build ui tools test test-tools bench fuzz fmt clean
 
 ## run: install what is missing, build in release mode, start Lookout with the demo on
 run: build
@@ -36,6 +36,10 @@ test: test-tools ui
 ## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus, VictoriaMetrics and ripgrep to compare); BENCH=metrics, logs, alerts or ui runs one part
 bench: test-tools ui
 	scripts/bench.sh
+
+## fuzz: every parser's fuzz target for FUZZ_SECONDS each (default 60); nightly and cargo-fuzz, installed when missing
+fuzz:
+	scripts/fuzz.sh
 
 fmt:
 	cargo fmt --all
