@@ -33,5 +33,6 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     t.log_store_bytes.set(&["head"], logs.head_bytes as f64);
     t.log_store_lines.set(&["head"], logs.head_rows as f64);
     t.log_store_blocks.set(&[], logs.blocks as f64);
+    t.refresh_process();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.telemetry.registry.render_text())
 }

@@ -1,5 +1,6 @@
 //! Lookout's own telemetry: the metrics it exposes about itself on `/metrics`.
 
+mod process;
 pub mod registry;
 mod self_metrics;
 

@@ -145,6 +145,11 @@ impl Counter {
             self.0.update(label_values, |v| *v += amount);
         }
     }
+
+    /// Follows a count kept elsewhere (the kernel's CPU time); it never goes down.
+    pub fn follow(&self, label_values: &[&str], total: f64) {
+        self.0.update(label_values, |v| *v = v.max(total));
+    }
 }
 
 /// A gauge family.

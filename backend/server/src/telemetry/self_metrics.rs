@@ -24,6 +24,11 @@ pub struct SelfMetrics {
     pub log_store_bytes: Gauge,
     pub log_store_lines: Gauge,
     pub log_store_blocks: Gauge,
+    process_resident: Gauge,
+    process_virtual: Gauge,
+    process_cpu: Counter,
+    process_open_fds: Gauge,
+    process_max_fds: Gauge,
 }
 
 impl SelfMetrics {
@@ -80,7 +85,29 @@ impl SelfMetrics {
             ),
             log_store_lines: registry.gauge("lookout_log_store_lines", "Log lines held, by part.", &["part"]),
             log_store_blocks: registry.gauge("lookout_log_store_blocks", "Log blocks on disk.", &[]),
+            process_resident: registry.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", &[]),
+            process_virtual: registry.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", &[]),
+            process_cpu: registry.counter(
+                "process_cpu_seconds_total",
+                "Total user and system CPU time spent in seconds.",
+                &[],
+            ),
+            process_open_fds: registry.gauge("process_open_fds", "Number of open file descriptors.", &[]),
+            process_max_fds: registry.gauge("process_max_fds", "Maximum number of open file descriptors.", &[]),
             registry,
+        }
+    }
+}
+
+impl SelfMetrics {
+    /// Reads the process's memory, CPU time and descriptors into their metrics.
+    pub fn refresh_process(&self) {
+        if let Some(p) = super::process::read() {
+            self.process_resident.set(&[], p.resident_bytes);
+            self.process_virtual.set(&[], p.virtual_bytes);
+            self.process_cpu.follow(&[], p.cpu_seconds);
+            self.process_open_fds.set(&[], p.open_fds);
+            self.process_max_fds.set(&[], p.max_fds);
         }
     }
 }
