@@ -220,5 +220,62 @@ bench_ui() {
   LOOKOUT_BIN=target/release/lookout target/release/examples/ui_bench 2>/dev/null
 }
 
-# BENCH picks the parts: "metrics", "logs", "alerts", "ui" or all of them (the default).
-for part in ${BENCH:-metrics logs alerts ui}; do "bench_$part"; done
+# Every pillar at once for SOAK_SECONDS (default 600): Lookout scrapes its own /metrics every
+# 5 s, evaluates rules over the soak's series every 5 s and notifies the soak's webhook, while
+# the soak writes samples and log lines and queries at fixed rates (backend/bench/src/soak.rs).
+bench_soak() {
+  echo "== soak"
+  local port hook_port
+  port=$(free_port)
+  hook_port=$(free_port)
+  cat > "$work/soak-rules.yml" <<YAML
+groups:
+  - name: soak
+    interval: 5s
+    rules:
+      - record: soak:samples:rate1m
+        expr: sum(rate(soak_metric_total[1m]))
+      - record: soak:samples_by_group:rate1m
+        expr: sum by (group) (rate(soak_metric_total[1m]))
+      - alert: SoakRunning
+        expr: soak:samples:rate1m > 0
+        annotations:
+          summary: "{{ \$value | humanize }} samples/s"
+  - name: soak-logs
+    interval: 5s
+    source: logs
+    rules:
+      - alert: SoakErrors
+        expr: sum(count_over_time({level="ERROR"}[1m])) > 0
+YAML
+  cat > "$work/soak.yml" <<YAML
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+scrape_configs:
+  - job_name: lookout
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+rule_files: ['$work/soak-rules.yml']
+alertmanager:
+  route:
+    receiver: hook
+    group_by: [alertname]
+    group_wait: 1s
+    group_interval: 5s
+    repeat_interval: 30s
+  receivers:
+    - name: hook
+      webhook_configs:
+        - url: http://127.0.0.1:$hook_port/hook
+YAML
+  target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-soak" \
+    --config "$work/soak.yml" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$port/-/ready"
+  "$bench" soak "http://127.0.0.1:$port" "$hook_port" "${SOAK_SECONDS:-600}"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+}
+
+# BENCH picks the parts: "metrics", "logs", "alerts", "ui", "soak" or all of them (the default).
+for part in ${BENCH:-metrics logs alerts ui soak}; do "bench_$part"; done

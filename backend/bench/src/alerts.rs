@@ -106,7 +106,14 @@ pub async fn post(base: &str) {
 }
 
 /// When the webhook first saw each alertname.
-type Arrivals = Arc<Mutex<HashMap<String, Instant>>>;
+type Arrivals = Arc<Hook>;
+
+/// What the bench's webhook saw: when each alertname first arrived, and how many requests came.
+#[derive(Default)]
+pub struct Hook {
+    first_seen: Mutex<HashMap<String, Instant>>,
+    pub requests: std::sync::atomic::AtomicUsize,
+}
 
 /// Posts [`LATENCY_ALERTS`] alerts, each with an alertname of its own (so each opens its own
 /// group), and measures from the moment each POST is sent to the webhook request carrying it,
@@ -140,7 +147,7 @@ pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
     }
     let deadline = Instant::now() + Duration::from_millis(group_wait_ms) + LATENCY_GRACE;
     let all_seen = || {
-        let seen = arrivals.lock().unwrap();
+        let seen = arrivals.first_seen.lock().unwrap();
         sent.iter().all(|(name, _)| seen.contains_key(name))
     };
     while Instant::now() < deadline && !all_seen() {
@@ -148,7 +155,7 @@ pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
     }
     let group_wait = group_wait_ms as f64;
     let mut beyond: Vec<f64> = {
-        let seen = arrivals.lock().unwrap();
+        let seen = arrivals.first_seen.lock().unwrap();
         sent.iter()
             .filter_map(|(name, at)| {
                 seen.get(name).map(|hook| hook.duration_since(*at).as_secs_f64() * 1e3 - group_wait)
@@ -166,7 +173,7 @@ pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
     );
 }
 
-async fn serve_hook(listener: TcpListener, arrivals: Arrivals) {
+pub(crate) async fn serve_hook(listener: TcpListener, arrivals: Arrivals) {
     while let Ok((stream, _)) = listener.accept().await {
         tokio::spawn(hook_connection(stream, arrivals.clone()));
     }
@@ -200,8 +207,9 @@ async fn hook_connection(mut stream: TcpStream, arrivals: Arrivals) {
             }
         }
         let arrived = Instant::now();
+        arrivals.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(payload) = serde_json::from_slice::<serde_json::Value>(&buf[header_end..header_end + length]) {
-            let mut seen = arrivals.lock().unwrap();
+            let mut seen = arrivals.first_seen.lock().unwrap();
             for alert in payload["alerts"].as_array().into_iter().flatten() {
                 if let Some(name) = alert["labels"]["alertname"].as_str() {
                     seen.entry(name.to_string()).or_insert(arrived);

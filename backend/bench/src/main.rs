@@ -21,9 +21,12 @@
 //!   both evaluate.
 //! - `rules-eval FILE`: one evaluation of FILE's rules, in process over those series in a head.
 //! - `rules-api URL`: the same as a running server (Lookout or Prometheus) reports it.
+//! - `soak URL HOOK_PORT SECONDS`: every pillar at once at fixed rates against a running Lookout
+//!   configured by `scripts/bench.sh`; rates, latency percentiles, errors, memory over time.
 
 mod alerts;
 mod logs;
+mod soak;
 
 /// The allocator the `lookout` binary uses, so that in-process measurements (log ingest and
 /// queries, storage) see the same costs as the server.
@@ -74,6 +77,10 @@ async fn main() {
             _ => usage(),
         },
         (Some("rules-file"), Some(out)) => alerts::rules_file(out),
+        (Some("soak"), Some(url)) if args.len() > 4 => match (args[3].parse(), args[4].parse()) {
+            (Ok(port), Ok(seconds)) => soak::soak(url, port, seconds).await,
+            _ => usage(),
+        },
         (Some("rules-eval"), Some(file)) => alerts::rules_eval(file),
         (Some("rules-api"), Some(url)) => alerts::rules_api(url).await,
         _ => usage(),
@@ -85,7 +92,7 @@ fn usage() {
         "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT] | \
          logs-gen OUT MB | logs-local FILE DIR | logs-query DIR REQUEST_ID TERM | logs-rg FILE REQUEST_ID TERM | \
          logs-http URL FILE | alerts-post URL | alerts-latency URL HOOK_PORT GROUP_WAIT_MS | rules-file OUT | \
-         rules-eval FILE | rules-api URL"
+         rules-eval FILE | rules-api URL | soak URL HOOK_PORT SECONDS"
     );
     std::process::exit(2);
 }
