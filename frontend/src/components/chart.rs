@@ -142,8 +142,14 @@ pub fn TimeSeriesChart(
         let unit = unit.get();
         let Some(element) = canvas.get() else { return };
         let width = element.client_width().max(300) as u32;
+        // The page's CSS decides the height (a fixed one on Explore, what a dashboard panel has
+        // left on a dashboard); the drawing takes it.
+        let height = match element.client_height() {
+            h if h >= 100 => h as u32,
+            _ => 320,
+        };
         element.set_width(width);
-        element.set_height(320);
+        element.set_height(height);
         let visible: Vec<(usize, &ChartSeries)> =
             all.iter().enumerate().filter(|(_, s)| !hidden.contains(&s.name)).collect();
         // How long drawing took, and how many points it was given, on the canvas itself: the
