@@ -163,7 +163,7 @@ pub async fn latency(base: &str, hook_port: u16, group_wait_ms: u64) {
             .collect()
     };
     beyond.sort_by(f64::total_cmp);
-    let pick = |q: f64| beyond.get(((beyond.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN);
+    let pick = |q: f64| crate::quantile(&beyond, q);
     println!(
         "alerts-latency: firing to webhook beyond group_wait {group_wait_ms} ms, {} of {LATENCY_ALERTS} alerts delivered: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
         beyond.len(),

@@ -87,6 +87,12 @@ async fn main() {
     }
 }
 
+/// The `q` quantile (0 to 1) of sorted values, by nearest rank; NaN when there are none.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let Some(last) = sorted.len().checked_sub(1) else { return f64::NAN };
+    sorted[(last as f64 * q).round() as usize]
+}
+
 fn usage() {
     eprintln!(
         "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT] | \

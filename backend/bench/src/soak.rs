@@ -33,10 +33,7 @@ struct Op {
 impl Op {
     fn report(&mut self, name: &str, items: usize, unit: &str, seconds: f64) {
         self.latencies_ms.sort_by(f64::total_cmp);
-        let pick = |q: f64| {
-            let n = self.latencies_ms.len();
-            if n == 0 { f64::NAN } else { self.latencies_ms[((n - 1) as f64 * q).round() as usize] }
-        };
+        let pick = |q: f64| crate::quantile(&self.latencies_ms, q);
         println!(
             "soak: {name}: {} requests, {:.0} {unit}/s sustained; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
             self.latencies_ms.len(),
@@ -155,16 +152,8 @@ pub async fn soak(base: &str, hook_port: u16, seconds: u64) {
         async move {
             let mut points = Vec::new();
             while Instant::now() < end {
-                if let Ok(response) = client.get(&url).send().await {
-                    if let Ok(text) = response.text().await {
-                        let rss = text
-                            .lines()
-                            .find_map(|l| l.strip_prefix("process_resident_memory_bytes "))
-                            .and_then(|v| v.trim().parse::<f64>().ok());
-                        if let Some(rss) = rss {
-                            points.push((started.elapsed().as_secs(), rss / 1e6));
-                        }
-                    }
+                if let Some(mb) = resident_mb(&client, &url).await {
+                    points.push((started.elapsed().as_secs(), mb));
                 }
                 tokio::time::sleep(MEMORY_EVERY).await;
             }
@@ -212,4 +201,11 @@ async fn get_json(url: &str) -> serde_json::Value {
     let Ok(response) = reqwest::get(url).await else { return serde_json::Value::Null };
     let text = response.text().await.unwrap_or_default();
     serde_json::from_str(&text).unwrap_or_default()
+}
+
+/// The server's `process_resident_memory_bytes` from its `/metrics`, in MB.
+async fn resident_mb(client: &reqwest::Client, url: &str) -> Option<f64> {
+    let text = client.get(url).send().await.ok()?.text().await.ok()?;
+    let bytes = text.lines().find_map(|l| l.strip_prefix("process_resident_memory_bytes "))?;
+    Some(bytes.trim().parse::<f64>().ok()? / 1e6)
 }

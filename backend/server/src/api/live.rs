@@ -15,7 +15,7 @@ use lookout_logs::Order;
 use lookout_logs::query::Params as LogParams;
 use lookout_types::live::{LiveKind, LiveQuery, LiveRequest, LiveResult, LiveRound};
 
-use super::loki::{log_data, run};
+use super::loki::{NS_PER_MS, log_data, run};
 use super::prometheus::{instant_data, matrix};
 use crate::state::AppState;
 use crate::timefmt::now_ms;
@@ -103,7 +103,6 @@ async fn run_query(state: &AppState, q: &LiveQuery, now: i64) -> LiveResult {
             result.metrics = Some(instant_data(value, end));
         }),
         LiveKind::Logs => {
-            const NS_PER_MS: i64 = 1_000_000;
             let params = LogParams {
                 start: start.saturating_mul(NS_PER_MS),
                 end: end.saturating_mul(NS_PER_MS),

@@ -20,7 +20,7 @@ use super::prometheus::{metric, pair};
 use crate::state::AppState;
 use crate::timefmt::now_ms;
 
-const NS_PER_MS: i64 = 1_000_000;
+pub(super) const NS_PER_MS: i64 = 1_000_000;
 /// Lines a log query returns unless `limit` says otherwise, and the most it may ask for.
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 5000;

@@ -107,11 +107,10 @@ pub fn at_capacity(series: &[Series], now: i64) -> Vec<Capacity> {
             (t >= now - LOOKBACK_MS && v.is_finite()).then_some((&s.labels, v))
         })
         .collect();
-    let by_labels: HashMap<Labels, f64> = latest.iter().map(|(l, v)| ((*l).clone(), *v)).collect();
     let mut full: Vec<(f64, Capacity)> = Vec::new();
     for (labels, &used) in &latest {
         for limit_labels in limit_candidates(labels) {
-            let Some(&limit) = by_labels.get(&limit_labels) else { continue };
+            let Some(&limit) = latest.get(&limit_labels) else { continue };
             if limit > 0.0 && used / limit >= FULL {
                 let (shown, limit_shown) = (labels.to_string(), limit_labels.to_string());
                 let query = format!("{shown} / {limit_shown}");
