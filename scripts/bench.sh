@@ -12,6 +12,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# The peers run without authentication, so Lookout does too (a bearer token costs one SHA-256
+# and one map look-up per request).
+export LOOKOUT_AUTH=off
 work=$(mktemp -d)
 pids=()
 cleanup() {

@@ -52,19 +52,31 @@ pub struct Lookout {
 }
 
 impl Lookout {
-    /// Starts Lookout with a fresh data directory and the given extra flags.
+    /// Starts Lookout with a fresh data directory and the given extra flags, sign-in off.
     pub async fn start(args: &[&str]) -> Lookout {
-        let dir = TempDir::new("data");
-        let data_dir = dir.path().to_path_buf();
-        Self::start_in(&data_dir, args, Some(dir)).await
+        Self::start_env(args, &[]).await
     }
 
-    /// Starts Lookout on an existing data directory.
+    /// Starts Lookout with a fresh data directory, the given flags and environment variables:
+    /// sign-in is off unless `env` sets `LOOKOUT_AUTH`.
+    pub async fn start_env(args: &[&str], env: &[(&str, &str)]) -> Lookout {
+        let dir = TempDir::new("data");
+        let data_dir = dir.path().to_path_buf();
+        Self::start_in_env(&data_dir, args, env, Some(dir)).await
+    }
+
+    /// Starts Lookout on an existing data directory, sign-in off.
     pub async fn start_in(data_dir: &Path, args: &[&str], owned: Option<TempDir>) -> Lookout {
+        Self::start_in_env(data_dir, args, &[], owned).await
+    }
+
+    async fn start_in_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)], owned: Option<TempDir>) -> Lookout {
         let mut child = Command::new(binary())
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(args)
+            .env("LOOKOUT_AUTH", "off")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

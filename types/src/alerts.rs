@@ -46,7 +46,7 @@ pub struct TimelineEvent {
 pub struct AlertAction {
     #[serde(default)]
     pub comment: String,
-    /// Who acts; until Lookout has users, whatever the client says (`anonymous` if nothing).
+    /// Who acts, when sign-in is off (`anonymous` if nothing); with it on, the signed-in user.
     #[serde(default)]
     pub by: Option<String>,
 }

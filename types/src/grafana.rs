@@ -63,6 +63,9 @@ pub struct DashboardVersion {
     pub version: u64,
     /// RFC 3339.
     pub created: String,
+    /// Who saved it.
+    #[serde(default, rename = "createdBy")]
+    pub created_by: String,
     #[serde(default)]
     pub message: String,
 }

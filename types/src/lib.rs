@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod alertmanager;
 pub mod alerts;
+pub mod auth;
 pub mod downsample;
 pub mod grafana;
 pub mod live;

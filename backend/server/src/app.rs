@@ -6,7 +6,7 @@ use axum::middleware;
 use axum::response::IntoResponse;
 
 use crate::state::AppState;
-use crate::{api, assets, telemetry};
+use crate::{api, assets, auth, telemetry};
 
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
@@ -18,6 +18,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::rules_router())
         .merge(api::alertmanager_router())
         .merge(api::alerts_router())
+        .merge(api::auth_router())
         .merge(api::demo_router())
         .merge(api::links_router())
         .merge(api::live_router())
@@ -25,6 +26,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve);
     api::with_body_limit(router, api::DEFAULT_BODY_LIMIT)
+        .layer(middleware::from_fn_with_state(state.auth.clone(), auth::middleware::authorize))
         .layer(middleware::from_fn_with_state(state.telemetry.clone(), telemetry::track_requests))
         .with_state(state)
 }

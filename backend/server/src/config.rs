@@ -33,6 +33,15 @@ pub struct RawConfig {
     pub dashboards: Vec<String>,
     #[serde(default)]
     pub outbound: RawOutbound,
+    #[serde(default)]
+    pub auth: RawAuth,
+}
+
+/// Sign-in; on unless turned off here or by `LOOKOUT_AUTH=off`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuth {
+    pub enabled: Option<bool>,
 }
 
 /// Where notifications may go beyond the usual: by default neither to link-local addresses
@@ -70,6 +79,8 @@ pub struct Config {
     pub dashboard_files: Vec<std::path::PathBuf>,
     /// Where notifications may not go; the server adds its own address when it listens.
     pub outbound: lookout_notify::Guard,
+    /// Whether requests must sign in.
+    pub auth_enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +111,11 @@ pub enum ConfigError {
 impl Config {
     /// Reads the config file named on the command line (if any) and applies the flags over it.
     pub fn load(cli: &Cli) -> Result<Config, ConfigError> {
+        Config::load_with_env(cli, std::env::var("LOOKOUT_AUTH").ok().as_deref())
+    }
+
+    /// [`Config::load`] with the value of `LOOKOUT_AUTH` given, which overrides the file.
+    fn load_with_env(cli: &Cli, auth_env: Option<&str>) -> Result<Config, ConfigError> {
         let (raw, path) = match &cli.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -163,13 +179,23 @@ impl Config {
         };
         let dashboard_files =
             lookout_rules::glob::expand(&base_dir, &raw.dashboards).map_err(|e| invalid(format!("dashboards: {e}")))?;
-        // The demo's stand-in receivers answer on Lookout's own listener.
         let outbound = lookout_notify::Guard {
             own: Vec::new(),
-            allow_self: raw.outbound.allow_self || demo.is_some(),
+            allow_self: raw.outbound.allow_self,
             allow_link_local: raw.outbound.allow_link_local,
         };
-        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound })
+        let auth_enabled = match auth_env.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("") => raw.auth.enabled.unwrap_or(true),
+            Some("on" | "true" | "1") => true,
+            Some("off" | "false" | "0") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    path: "LOOKOUT_AUTH".into(),
+                    message: format!("{other:?}: use on or off"),
+                });
+            }
+        };
+        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound, auth_enabled })
     }
 }
 
@@ -187,13 +213,27 @@ mod tests {
     use clap::Parser;
 
     fn load(yaml: &str, args: &[&str]) -> Result<Config, ConfigError> {
+        load_env(yaml, args, None)
+    }
+
+    fn load_env(yaml: &str, args: &[&str], auth_env: Option<&str>) -> Result<Config, ConfigError> {
         let dir = std::env::temp_dir().join(format!("lookout-config-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("{:x}.yml", yaml.len() * 31 + args.len()));
         std::fs::write(&path, yaml).unwrap();
         let mut argv = vec!["lookout", "--config", path.to_str().unwrap()];
         argv.extend_from_slice(args);
-        Config::load(&Cli::parse_from(argv))
+        Config::load_with_env(&Cli::parse_from(argv), auth_env)
+    }
+
+    #[test]
+    fn sign_in_is_on_unless_turned_off() {
+        assert!(load("", &[]).unwrap().auth_enabled);
+        assert!(!load("auth:\n  enabled: false\n", &[]).unwrap().auth_enabled);
+        assert!(!load_env("", &[], Some("off")).unwrap().auth_enabled);
+        assert!(load_env("auth:\n  enabled: false\n", &[], Some("on")).unwrap().auth_enabled, "the variable wins");
+        let err = load_env("", &[], Some("maybe")).unwrap_err().to_string();
+        assert!(err.contains("LOOKOUT_AUTH") && err.contains("maybe"), "{err}");
     }
 
     #[test]

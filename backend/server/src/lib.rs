@@ -5,6 +5,7 @@ pub mod alerting;
 pub mod api;
 pub mod app;
 mod assets;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dashboards;
@@ -70,6 +71,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
     state.dashboards = Some(std::sync::Arc::new(open_dashboards(&data_dir, &config)?));
+    state.auth = open_auth(&data_dir, &config)?;
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -99,13 +101,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         other => other,
     };
-    // The demo's notifications go to stand-ins: Lookout's own inbox endpoints and an SMTP server.
+    // The demo's notifications go to stand-ins: an HTTP inbox and an SMTP server on loopback.
     let demo_endpoints = match &config.demo {
         Some(_) => {
             let inbox = demo::inbox::Inbox::default();
             let smtp = inbox.start_smtp(shutdown_rx.clone()).await.context("cannot start the demo's mail server")?;
+            let http = inbox.start_http(shutdown_rx.clone()).await.context("cannot start the demo's receivers")?;
             state.inbox = Some(inbox);
-            Some(demo::alerting::DemoEndpoints { http: demo_target, smtp })
+            Some(demo::alerting::DemoEndpoints { http, smtp })
         }
         None => None,
     };
@@ -136,6 +139,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     });
     tokio::spawn(reload_on_sighup(reloader.clone())?);
     state.reloader = Some(reloader);
+    // With sign-in on, the demo's services push with a token of their own that only ingests.
+    let authorization = match state.auth.store() {
+        Some(store) => Some(format!(
+            "Bearer {}",
+            store.ephemeral_token("demo", [lookout_auth::Scope::Ingest].into_iter().collect())?
+        )),
+        None => None,
+    };
+    let demo_target = demo::client::Target { address: demo_target, authorization };
     let demo =
         config.demo.clone().map(|demo| tokio::spawn(demo::run(state.clone(), demo_target, demo, shutdown_rx.clone())));
     // Scripts (and the test harness) read this line to learn the port when listening on :0.
@@ -148,7 +160,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         let _ = shutdown_tx.send(true);
     });
     let mut server_shutdown = shutdown_rx;
-    axum::serve(listener, app::app(state))
+    let app = app::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = server_shutdown.changed().await;
         })
@@ -230,6 +243,23 @@ fn open_dashboards(data_dir: &DataDir, config: &Config) -> anyhow::Result<dashbo
         store.provision(json, timefmt::now_ms()).map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
     }
     Ok(store)
+}
+
+/// Sign-in as configured: with it on, the user store, and at the first start the `admin` user
+/// (with `LOOKOUT_ADMIN_PASSWORD`, or a generated password printed this once).
+fn open_auth(data_dir: &DataDir, config: &Config) -> anyhow::Result<auth::Auth> {
+    if !config.auth_enabled {
+        tracing::warn!("sign-in is off: anyone who can reach Lookout may read and change everything");
+        return Ok(auth::Auth::off());
+    }
+    let store = lookout_auth::Store::open(&data_dir.path().join("auth")).context("cannot open the user store")?;
+    let password = std::env::var("LOOKOUT_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+    let generated = store.ensure_admin(password.as_deref(), timefmt::now_ms()).context("LOOKOUT_ADMIN_PASSWORD")?;
+    if let Some(generated) = generated {
+        println!("Lookout created the user admin with the password {generated}");
+        println!("(shown only this once: sign in and change it, or set LOOKOUT_ADMIN_PASSWORD before the first start)");
+    }
+    Ok(auth::Auth::on(std::sync::Arc::new(store), false))
 }
 
 /// Reloads the configuration on every SIGHUP, as Prometheus and Alertmanager do.

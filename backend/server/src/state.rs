@@ -7,6 +7,7 @@ use lookout_logs::LogStore;
 use lookout_tsdb::Db;
 
 use crate::alerting::Alerting;
+use crate::auth::Auth;
 use crate::dashboards::Dashboards;
 use crate::demo::inbox::Inbox;
 use crate::links::Links;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub links: Option<Arc<Links>>,
     /// Dashboards, once the data directory is open.
     pub dashboards: Option<Arc<Dashboards>>,
+    /// Sign-in: off until [`crate::run`] turns it on.
+    pub auth: Auth,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             inbox: None,
             links: None,
             dashboards: None,
+            auth: Auth::off(),
         }
     }
 

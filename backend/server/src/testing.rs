@@ -33,6 +33,24 @@ pub fn app() -> (AppState, Router) {
     (state.clone(), crate::app::app(state))
 }
 
+/// The admin's password in [`app_with_auth`].
+pub const ADMIN_PASSWORD: &str = "admin password";
+
+/// An app with sign-in on and `admin` created with [`ADMIN_PASSWORD`].
+pub fn app_with_auth() -> (AppState, Router) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("lookout-server-test-auth-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = lookout_auth::Store::open(&dir).unwrap();
+    store.ensure_admin(Some(ADMIN_PASSWORD), 0).unwrap();
+    let mut state = AppState::new(db(), log_store(), 0, false);
+    state.dashboards = Some(std::sync::Arc::new(crate::dashboards::Dashboards::open(&dir.join("dashboards")).unwrap()));
+    state.auth = crate::auth::Auth::on(std::sync::Arc::new(store), false);
+    state.set_ready();
+    (state.clone(), crate::app::app(state))
+}
+
 pub async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }

@@ -217,6 +217,7 @@ async fn silences_list(
 
 async fn silence_create(
     State(state): State<AppState>,
+    caller: crate::auth::Caller,
     body: axum::body::Bytes,
 ) -> Result<Json<wire::SilenceCreated>, AmError> {
     let posted: wire::PostableSilence =
@@ -242,7 +243,9 @@ async fn silence_create(
         starts_at: required(&posted.starts_at, "startsAt")?,
         ends_at: required(&posted.ends_at, "endsAt")?,
         updated_at: 0,
-        created_by: posted.created_by,
+        // With sign-in on, the silence is recorded as its signed-in author's, whatever the
+        // client wrote (amtool fills in the local account name).
+        created_by: caller.name(Some(posted.created_by)),
         comment: posted.comment,
     };
     match notifier(&state)?.set_silence(silence).await.map_err(|e| AmError(StatusCode::INTERNAL_SERVER_ERROR, e))? {
@@ -268,9 +271,16 @@ async fn silence_get(State(state): State<AppState>, Path(id): Path<String>) -> R
     found.map_or_else(|| StatusCode::NOT_FOUND.into_response(), |s| Json(s).into_response())
 }
 
-async fn silence_delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, AmError> {
-    match notifier(&state)?.expire_silence(id).await {
-        Ok(Ok(())) => Ok(StatusCode::OK),
+async fn silence_delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    caller: crate::auth::Caller,
+) -> Result<StatusCode, AmError> {
+    match notifier(&state)?.expire_silence(id.clone()).await {
+        Ok(Ok(())) => {
+            tracing::info!(silence = %id, by = %caller.name(None), "silence expired");
+            Ok(StatusCode::OK)
+        }
         Ok(Err(e)) => Err(silence_error(e)),
         Err(e) => Err(AmError(StatusCode::INTERNAL_SERVER_ERROR, e)),
     }

@@ -91,6 +91,7 @@ async fn alerts_stats(State(state): State<AppState>) -> Result<Json<AlertStats>,
 async fn alert_act(
     State(state): State<AppState>,
     Path((fingerprint, action)): Path<(String, String)>,
+    caller: crate::auth::Caller,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     let fp = u64::from_str_radix(&fingerprint, 16)
@@ -101,7 +102,7 @@ async fn alert_act(
     } else {
         serde_json::from_slice(&body).map_err(|e| ApiError::BadData(format!("invalid JSON body: {e}")))?
     };
-    let by = request.by.filter(|b| !b.is_empty()).unwrap_or_else(|| "anonymous".into());
+    let by = caller.name(request.by);
     let alerting = notifier(&state)?;
     let outcome: Durable<Result<(), String>> = match action.as_str() {
         "ack" => alerting.ack(fp, by, request.comment).await,

@@ -92,12 +92,16 @@ struct SaveRequest {
     message: String,
 }
 
-async fn dashboard_save(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Json<Value>, GrafanaError> {
+async fn dashboard_save(
+    State(state): State<AppState>,
+    caller: crate::auth::Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, GrafanaError> {
     let request: SaveRequest = serde_json::from_slice(&body)
         .map_err(|e| GrafanaError(StatusCode::BAD_REQUEST, format!("bad request data: {e}"), None))?;
     let dashboards = store(&state)?;
     let saved = tokio::task::spawn_blocking(move || {
-        dashboards.save(request.dashboard, request.message, request.overwrite, now_ms())
+        dashboards.save(request.dashboard, request.message, &caller.name(None), request.overwrite, now_ms())
     })
     .await
     .map_err(|e| GrafanaError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None))??;
@@ -132,16 +136,23 @@ async fn dashboard_get(State(state): State<AppState>, Path(uid): Path<String>) -
             "canDelete": !d.provisioned,
             "created": rfc3339_millis(first.created_ms),
             "updated": rfc3339_millis(latest.created_ms),
+            "createdBy": first.created_by,
+            "updatedBy": latest.created_by,
         },
     })))
 }
 
-async fn dashboard_delete(State(state): State<AppState>, Path(uid): Path<String>) -> Result<Json<Value>, GrafanaError> {
+async fn dashboard_delete(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    caller: crate::auth::Caller,
+) -> Result<Json<Value>, GrafanaError> {
     let dashboards = store(&state)?;
     let deleted = tokio::task::spawn_blocking(move || dashboards.delete(&uid))
         .await
         .map_err(|e| GrafanaError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None))??;
     let title = deleted.title();
+    tracing::info!(uid = %deleted.uid, %title, by = %caller.name(None), "dashboard deleted");
     Ok(Json(json!({ "title": title, "message": format!("Dashboard {title} deleted"), "uid": deleted.uid })))
 }
 
@@ -151,7 +162,14 @@ async fn versions_list(State(state): State<AppState>, Path(uid): Path<String>) -
         .versions
         .iter()
         .rev()
-        .map(|v| json!({ "version": v.version, "created": rfc3339_millis(v.created_ms), "message": v.message }))
+        .map(|v| {
+            json!({
+                "version": v.version,
+                "created": rfc3339_millis(v.created_ms),
+                "createdBy": v.created_by,
+                "message": v.message,
+            })
+        })
         .collect();
     Ok(Json(Value::from(versions)))
 }

@@ -28,6 +28,18 @@ pub enum ApiError {
     /// What the request names does not exist (an alert, an action).
     #[error("{0}")]
     NotFound(String),
+    /// No credentials, or wrong ones.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change clashes with what is there (a user that exists, the last admin).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed sign-ins lately; the caller may try again after this many seconds.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after_s: u64 },
 }
 
 impl From<QueryError> for ApiError {
@@ -36,6 +48,18 @@ impl From<QueryError> for ApiError {
             QueryError::BadData(m) => ApiError::BadData(m),
             QueryError::Execution(m) => ApiError::Execution(m),
             QueryError::Timeout(m) => ApiError::Timeout(m),
+        }
+    }
+}
+
+impl From<lookout_auth::AuthError> for ApiError {
+    fn from(err: lookout_auth::AuthError) -> Self {
+        use lookout_auth::AuthError;
+        match err {
+            AuthError::Invalid(m) => ApiError::BadData(m),
+            AuthError::NotFound(m) => ApiError::NotFound(m),
+            AuthError::Conflict(m) => ApiError::Conflict(m),
+            err @ AuthError::Io(_) => ApiError::Execution(err.to_string()),
         }
     }
 }
@@ -49,9 +73,21 @@ impl IntoResponse for ApiError {
             ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "bad_data"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+        };
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after_s, .. } => Some(*retry_after_s),
+            _ => None,
         };
         tracing::debug!(%status, error = %self, "API request failed");
         let body = ApiErrorBody { status: "error".into(), error_type: error_type.into(), error: self.to_string() };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

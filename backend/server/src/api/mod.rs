@@ -2,6 +2,7 @@
 
 mod alertmanager;
 mod alerts;
+mod auth;
 mod dashboards;
 mod demo;
 mod error;
@@ -17,6 +18,7 @@ mod rules;
 
 pub use alertmanager::router as alertmanager_router;
 pub use alerts::router as alerts_router;
+pub use auth::router as auth_router;
 pub use dashboards::router as dashboards_router;
 pub use demo::router as demo_router;
 pub use error::ApiError;

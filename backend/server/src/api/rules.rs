@@ -115,10 +115,11 @@ async fn alerts(State(state): State<AppState>) -> Json<Response<AlertsData>> {
 
 /// Reloads the configuration (rule files and the notifier's); a bad file is a 500 naming it, as
 /// in Prometheus, and what ran before keeps running.
-async fn reload(State(state): State<AppState>) -> (StatusCode, String) {
+async fn reload(State(state): State<AppState>, caller: crate::auth::Caller) -> (StatusCode, String) {
     let Some(reloader) = state.reloader.clone() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "Lookout is still starting\n".into());
     };
+    tracing::info!(by = %caller.name(None), "configuration reload asked for");
     match tokio::task::spawn_blocking(move || reloader.reload()).await {
         Ok(Ok(loaded)) => (StatusCode::OK, format!("reloaded: {loaded}\n")),
         Ok(Err(err)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("failed to reload config: {err}\n")),

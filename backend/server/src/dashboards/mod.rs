@@ -21,6 +21,8 @@ pub struct Version {
     pub version: u64,
     pub created_ms: i64,
     pub message: String,
+    /// Who saved it (`anonymous` with sign-in off; empty for versions stored before sign-in).
+    pub created_by: String,
     pub json: Value,
 }
 
@@ -97,7 +99,8 @@ impl Dashboards {
     /// Adds a provisioned dashboard (not stored; read from its file at every start).
     pub fn provision(&self, json: Value, now_ms: i64) -> Result<String, DashboardError> {
         let (uid, json) = normalise(json, None)?;
-        let version = Version { version: 1, created_ms: now_ms, message: "provisioned".into(), json };
+        let version =
+            Version { version: 1, created_ms: now_ms, message: "provisioned".into(), created_by: String::new(), json };
         let mut all = self.all.write().unwrap_or_else(|e| e.into_inner());
         all.insert(uid.clone(), Dashboard { uid: uid.clone(), versions: vec![version], provisioned: true });
         Ok(uid)
@@ -105,7 +108,14 @@ impl Dashboards {
 
     /// Grafana's `POST /api/dashboards/db`: a new dashboard (no uid, or an unknown one) or a new
     /// version of one. Unless `overwrite`, the request's `version` must be the latest.
-    pub fn save(&self, json: Value, message: String, overwrite: bool, now_ms: i64) -> Result<Version, DashboardError> {
+    pub fn save(
+        &self,
+        json: Value,
+        message: String,
+        by: &str,
+        overwrite: bool,
+        now_ms: i64,
+    ) -> Result<Version, DashboardError> {
         let mut all = self.all.write().unwrap_or_else(|e| e.into_inner());
         let asked_uid = json.get("uid").and_then(Value::as_str).filter(|u| !u.is_empty()).map(str::to_string);
         let existing = asked_uid.as_ref().and_then(|u| all.get(u));
@@ -127,7 +137,7 @@ impl Dashboards {
         };
         let (uid, mut json) = normalise(json, Some(asked_uid.clone().unwrap_or_else(fresh_uid)))?;
         json["version"] = Value::from(next);
-        let version = Version { version: next, created_ms: now_ms, message, json };
+        let version = Version { version: next, created_ms: now_ms, message, created_by: by.to_string(), json };
         self.write_version(&uid, &version)?;
         all.entry(uid.clone())
             .or_insert_with(|| Dashboard { uid, versions: Vec::new(), provisioned: false })
@@ -167,6 +177,7 @@ impl Dashboards {
             "version": version.version,
             "created": version.created_ms,
             "message": version.message,
+            "createdBy": version.created_by,
             "dashboard": version.json,
         });
         let bytes = serde_json::to_vec(&record).map_err(|e| DashboardError::Storage(e.to_string()))?;
@@ -181,6 +192,7 @@ fn read_version(bytes: &[u8]) -> Result<Version, String> {
         version: record.get("version").and_then(Value::as_u64).ok_or("no version")?,
         created_ms: record.get("created").and_then(Value::as_i64).unwrap_or(0),
         message: record.get("message").and_then(Value::as_str).unwrap_or_default().to_string(),
+        created_by: record.get("createdBy").and_then(Value::as_str).unwrap_or_default().to_string(),
         json: record.get("dashboard").cloned().ok_or("no dashboard")?,
     })
 }
@@ -237,14 +249,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("lookout-dashboards-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let store = Dashboards::open(&dir).unwrap();
-        let first = store.save(json!({"title": "Payments", "id": 7, "panels": []}), "new".into(), false, 1).unwrap();
+        let first =
+            store.save(json!({"title": "Payments", "id": 7, "panels": []}), "new".into(), "ed", false, 1).unwrap();
         let uid = first.json["uid"].as_str().unwrap().to_string();
         assert_eq!((first.version, first.json.get("id")), (1, None));
         // An edit based on version 1 becomes version 2; a stale edit is refused unless forced.
         let edit = json!({"uid": uid, "title": "Payments", "version": 1, "panels": [{"type": "stat"}]});
-        assert_eq!(store.save(edit.clone(), "add a stat".into(), false, 2).unwrap().version, 2);
-        assert_eq!(store.save(edit.clone(), "stale".into(), false, 3), Err(DashboardError::VersionMismatch));
-        assert_eq!(store.save(edit, "forced".into(), true, 4).unwrap().version, 3);
+        assert_eq!(store.save(edit.clone(), "add a stat".into(), "ed", false, 2).unwrap().version, 2);
+        assert_eq!(store.save(edit.clone(), "stale".into(), "ed", false, 3), Err(DashboardError::VersionMismatch));
+        assert_eq!(store.save(edit, "forced".into(), "ed", true, 4).unwrap().version, 3);
         for bad in [
             json!([]),
             json!({"title": ""}),
@@ -252,7 +265,7 @@ mod tests {
             json!({"title": "x", "panels": 1}),
         ] {
             assert!(
-                matches!(store.save(bad.clone(), String::new(), true, 5), Err(DashboardError::Invalid(_))),
+                matches!(store.save(bad.clone(), String::new(), "ed", true, 5), Err(DashboardError::Invalid(_))),
                 "{bad}"
             );
         }

@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 
-/// Where the stand-ins listen: Lookout's own HTTP address and the SMTP stand-in's.
+/// Where the stand-ins listen: the HTTP stand-ins' address and the SMTP stand-in's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DemoEndpoints {
     pub http: SocketAddr,
@@ -15,7 +15,7 @@ pub struct DemoEndpoints {
 
 /// The demo's `alertmanager.yml`, with the stand-ins' addresses filled in.
 pub fn config_text(at: DemoEndpoints) -> String {
-    let inbox = format!("http://{}/api/lookout/demo/inbox", at.http);
+    let inbox = format!("http://{}", at.http);
     let email = |to: &str| {
         format!(
             "    email_configs:\n      - to: '{to}'\n        from: 'lookout@payments.example'\n        smarthost: '{}'\n        require_tls: false\n        send_resolved: true\n",

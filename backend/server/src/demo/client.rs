@@ -9,19 +9,26 @@ use tokio::net::TcpStream;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Where the demo's services send to, and how they sign in.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub address: SocketAddr,
+    /// The `Authorization` header's value, with sign-in on.
+    pub authorization: Option<String>,
+}
+
 /// POSTs `body` and returns the status code and response body.
-pub async fn post(
-    address: SocketAddr,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Result<(u16, String), String> {
+pub async fn post(target: &Target, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, String), String> {
+    let address = target.address;
     let exchange = async {
         let mut stream = TcpStream::connect(address).await.map_err(|e| e.to_string())?;
         let mut head = format!(
             "POST {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
+        if let Some(authorization) = &target.authorization {
+            head.push_str(&format!("Authorization: {authorization}\r\n"));
+        }
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }

@@ -1,8 +1,8 @@
 //! Where the demo's notifications land: stand-ins for Slack, PagerDuty and a mail server, so the
 //! demo's alerts are delivered over real HTTP and real SMTP on loopback and the notification log
-//! shows real deliveries. HTTP bodies arrive at `POST /api/lookout/demo/inbox/{kind}` on
-//! Lookout's own listener; mail at a minimal SMTP server (EHLO, MAIL, RCPT, DATA, QUIT, no TLS)
-//! on a loopback port of its own.
+//! shows real deliveries. HTTP bodies arrive at `POST /{kind}` on a loopback port of their own
+//! (like any outside receiver, apart from Lookout's listener, its sign-in and its TLS); mail at a
+//! minimal SMTP server (EHLO, MAIL, RCPT, DATA, QUIT, no TLS) on another.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -57,6 +57,35 @@ impl Inbox {
     /// Newest first.
     pub fn list(&self) -> Vec<Delivered> {
         self.messages.lock().unwrap_or_else(|e| e.into_inner()).iter().rev().cloned().collect()
+    }
+
+    /// Starts the Slack, PagerDuty and webhook stand-ins on a loopback port; its address.
+    pub async fn start_http(&self, mut shutdown: watch::Receiver<bool>) -> std::io::Result<SocketAddr> {
+        use axum::extract::{Path, State};
+        use axum::http::StatusCode;
+        async fn put(State(inbox): State<Inbox>, Path(kind): Path<String>, body: String) -> StatusCode {
+            if !["slack", "pagerduty", "webhook"].contains(&kind.as_str()) {
+                return StatusCode::NOT_FOUND;
+            }
+            inbox.put(&kind, body);
+            // PagerDuty answers 202 to an accepted event; Slack and webhooks 200.
+            if kind == "pagerduty" { StatusCode::ACCEPTED } else { StatusCode::OK }
+        }
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let address = listener.local_addr()?;
+        let app = axum::Router::new()
+            .route("/{kind}", axum::routing::post(put))
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_MESSAGE))
+            .with_state(self.clone());
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = shutdown.changed().await;
+            };
+            if let Err(err) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                tracing::warn!(%err, "the demo's HTTP stand-ins stopped");
+            }
+        });
+        Ok(address)
     }
 
     /// Starts the SMTP stand-in on a loopback port; its address.

@@ -6,7 +6,7 @@
 //! `SCRAPE_INTERVAL` by remote_write, log lines every second as NDJSON.
 
 pub mod alerting;
-mod client;
+pub mod client;
 pub mod inbox;
 pub mod logs;
 mod rng;
@@ -14,7 +14,6 @@ pub mod schedule;
 pub mod sim;
 mod sink;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -33,7 +32,7 @@ pub fn rules() -> (String, String) {
 }
 
 /// Runs the demo until `shutdown` turns true.
-pub async fn run(state: AppState, address: SocketAddr, config: DemoConfig, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: AppState, target: client::Target, config: DemoConfig, mut shutdown: watch::Receiver<bool>) {
     let start = now_ms();
     let mut simulation = sim::Simulation::new(start as u64, schedule::Schedule::new(&config), start);
     let mut ticker = tokio::time::interval(STEP);
@@ -51,10 +50,10 @@ pub async fn run(state: AppState, address: SocketAddr, config: DemoConfig, mut s
         }
         let now = now_ms();
         let records = simulation.step(now);
-        sink::write_logs(&state, address, &records).await;
+        sink::write_logs(&state, &target, &records).await;
         if last_scrape.is_none_or(|last| now - last >= SCRAPE_INTERVAL_MS) {
             last_scrape = Some(now);
-            sink::write_metrics(&state, address, &simulation.instances, now).await;
+            sink::write_metrics(&state, &target, &simulation.instances, now).await;
         }
     }
 }

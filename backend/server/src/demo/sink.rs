@@ -3,8 +3,6 @@
 //! added) and sent to the remote_write endpoint; log records are sent as NDJSON to
 //! `/api/v1/logs`.
 
-use std::net::SocketAddr;
-
 use lookout_tsdb::Labels;
 
 use super::client;
@@ -17,7 +15,7 @@ use crate::state::AppState;
 const SOURCE: &str = "demo";
 
 /// Sends every instance's metrics to `POST /api/v1/write`, as Prometheus's remote_write would.
-pub async fn write_metrics(state: &AppState, address: SocketAddr, instances: &[Instance], t: i64) {
+pub async fn write_metrics(state: &AppState, target: &client::Target, instances: &[Instance], t: i64) {
     let mut series = Vec::new();
     let mut metadata = Vec::new();
     for instance in instances {
@@ -49,7 +47,7 @@ pub async fn write_metrics(state: &AppState, address: SocketAddr, instances: &[I
         ("Content-Encoding", "snappy"),
         ("X-Prometheus-Remote-Write-Version", "0.1.0"),
     ];
-    match client::post(address, "/api/v1/write", &headers, &body).await {
+    match client::post(target, "/api/v1/write", &headers, &body).await {
         Ok((204, _)) => {}
         Ok((status, body)) => {
             tracing::warn!(status, body = %body.trim(), "demo remote_write refused")
@@ -62,7 +60,7 @@ pub async fn write_metrics(state: &AppState, address: SocketAddr, instances: &[I
 }
 
 /// Sends log records to `POST /api/v1/logs`, one JSON object per line.
-pub async fn write_logs(state: &AppState, address: SocketAddr, records: &[LogRecord]) {
+pub async fn write_logs(state: &AppState, target: &client::Target, records: &[LogRecord]) {
     if records.is_empty() {
         return;
     }
@@ -71,7 +69,7 @@ pub async fn write_logs(state: &AppState, address: SocketAddr, records: &[LogRec
         body.push_str(&serde_json::Value::Object(record.fields.clone()).to_string());
         body.push('\n');
     }
-    match client::post(address, "/api/v1/logs", &[("Content-Type", "application/x-ndjson")], body.as_bytes()).await {
+    match client::post(target, "/api/v1/logs", &[("Content-Type", "application/x-ndjson")], body.as_bytes()).await {
         Ok((200, _)) => {}
         Ok((status, body)) => tracing::warn!(status, body = %body.trim(), "demo log lines refused"),
         Err(err) => {
