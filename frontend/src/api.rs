@@ -2,13 +2,16 @@
 //! returning the shared wire types.
 //!
 //! Every request has a deadline, so a hung server shows up as an error instead of a page that
-//! waits forever.
+//! waits forever. Every request says it is the UI's own (`X-Requested-With`, so a 401 does not
+//! pop up the browser's password dialog), every write repeats the session's CSRF token, and a
+//! 401 sends the app back to the sign-in form.
 
 use std::time::Duration;
 
 use gloo_net::http::Request;
 use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence, SilenceCreated};
 use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
+use lookout_types::auth::{ChangePassword, CreateToken, CreateUser, CreatedToken, Login, Me, Token, UpdateUser, User};
 use lookout_types::grafana::{
     Dashboard, DashboardHit, DashboardVersion, DashboardVersionData, DashboardWithMeta, SaveDashboard, SavedDashboard,
 };
@@ -52,9 +55,19 @@ impl std::fmt::Display for FetchError {
     }
 }
 
+/// Marks a request as the UI's own, and a write with the session's CSRF token.
+fn ours(request: gloo_net::http::RequestBuilder, write: bool) -> gloo_net::http::RequestBuilder {
+    let request = request.header("X-Requested-With", "XMLHttpRequest");
+    match crate::session::csrf_token().filter(|_| write) {
+        Some(token) => request.header("X-CSRF-Token", &token),
+        None => request,
+    }
+}
+
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
     let deadline = Deadline::start();
-    let response = checked(Request::get(path).abort_signal(deadline.signal().as_ref()).send().await).await?;
+    let response =
+        checked(ours(Request::get(path), false).abort_signal(deadline.signal().as_ref()).send().await).await?;
     response.json::<T>().await.map_err(|e| FetchError::Unreachable(short(&e.to_string())))
 }
 
@@ -69,8 +82,15 @@ async fn post_for<T: DeserializeOwned>(path: &str, body: &impl serde::Serialize)
 }
 
 async fn post(path: &str, body: &impl serde::Serialize) -> Result<gloo_net::http::Response, FetchError> {
+    send_json(Request::post(path), body).await
+}
+
+async fn send_json(
+    request: gloo_net::http::RequestBuilder,
+    body: &impl serde::Serialize,
+) -> Result<gloo_net::http::Response, FetchError> {
     let deadline = Deadline::start();
-    let request = Request::post(path)
+    let request = ours(request, true)
         .abort_signal(deadline.signal().as_ref())
         .json(body)
         .map_err(|e| FetchError::Unreachable(short(&e.to_string())))?;
@@ -104,6 +124,9 @@ async fn checked(
     let response = sent.map_err(|e| FetchError::Unreachable(short(&e.to_string())))?;
     if !response.ok() {
         let status = response.status();
+        if status == 401 {
+            crate::session::signed_out();
+        }
         let body = response.text().await.unwrap_or_default();
         let message = error_message(&body).unwrap_or_else(|| response.status_text());
         return Err(FetchError::Server { status, message });
@@ -311,7 +334,53 @@ pub async fn delete_dashboard(uid: &str) -> Result<(), FetchError> {
 
 async fn delete(path: &str) -> Result<(), FetchError> {
     let deadline = Deadline::start();
-    checked(Request::delete(path).abort_signal(deadline.signal().as_ref()).send().await).await.map(|_| ())
+    checked(ours(Request::delete(path), true).abort_signal(deadline.signal().as_ref()).send().await).await.map(|_| ())
+}
+
+/// `/api/lookout/me`: whether sign-in is on, and who is signed in.
+pub async fn me() -> Result<Me, FetchError> {
+    get_json("/api/lookout/me").await
+}
+
+pub async fn login(user: &str, password: &str) -> Result<Me, FetchError> {
+    post_for("/api/lookout/login", &Login { user: user.to_string(), password: password.to_string() }).await
+}
+
+pub async fn logout() -> Result<(), FetchError> {
+    post_json("/api/lookout/logout", &()).await.map(|_| ())
+}
+
+pub async fn change_password(current: &str, new: &str) -> Result<(), FetchError> {
+    let body = ChangePassword { current: current.to_string(), new: new.to_string() };
+    send_json(Request::put("/api/lookout/me/password"), &body).await.map(|_| ())
+}
+
+pub async fn users() -> Result<Vec<User>, FetchError> {
+    get_json("/api/lookout/users").await
+}
+
+pub async fn create_user(user: &CreateUser) -> Result<User, FetchError> {
+    post_for("/api/lookout/users", user).await
+}
+
+pub async fn update_user(name: &str, change: &UpdateUser) -> Result<(), FetchError> {
+    send_json(Request::put(&format!("/api/lookout/users/{}", encode(name))), change).await.map(|_| ())
+}
+
+pub async fn delete_user(name: &str) -> Result<(), FetchError> {
+    delete(&format!("/api/lookout/users/{}", encode(name))).await
+}
+
+pub async fn tokens() -> Result<Vec<Token>, FetchError> {
+    get_json("/api/lookout/tokens").await
+}
+
+pub async fn create_token(token: &CreateToken) -> Result<CreatedToken, FetchError> {
+    post_for("/api/lookout/tokens", token).await
+}
+
+pub async fn delete_token(id: &str) -> Result<(), FetchError> {
+    delete(&format!("/api/lookout/tokens/{}", encode(id))).await
 }
 
 /// `/api/lookout/notifications`: delivery attempts, newest first.

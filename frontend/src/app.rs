@@ -1,18 +1,38 @@
-//! The application shell: the navigation bar and the routes, one page per route.
+//! The application shell: the navigation bar and the routes, one page per route; the sign-in
+//! form instead while sign-in is needed.
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::pages::{
-    AlertsPage, DashboardPage, DashboardsPage, ExplorePage, GraphLinkPage, LogsPage, NotFoundPage, OverviewPage,
+    AccountPage, AlertsPage, DashboardPage, DashboardsPage, ExplorePage, GraphLinkPage, LoginPage, LogsPage,
+    NotFoundPage, OverviewPage, UserMenu,
 };
+use crate::session;
 use crate::theme::ThemeToggle;
 
 #[component]
 pub fn App() -> impl IntoView {
+    session::load();
+    let me = session::me();
+    let known = Memo::new(move |_| me.with(Option::is_some));
+    let needs_sign_in =
+        Memo::new(move |_| me.with(|me| me.as_ref().is_some_and(|me| me.auth_enabled && me.user.is_none())));
     view! {
         <Router>
+            <Show when=move || known.get() fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Show when=move || !needs_sign_in.get() fallback=LoginPage>
+                    <Shell />
+                </Show>
+            </Show>
+        </Router>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    view! {
             <header class="topbar">
                 <A href="/" attr:class="brand">"Lookout"</A>
                 <nav class="nav" aria-label="Main">
@@ -22,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <A href="/alerts">"Alerts"</A>
                     <A href="/dashboards">"Dashboards"</A>
                 </nav>
+                <UserMenu />
                 <ThemeToggle />
             </header>
             <main class="content">
@@ -33,8 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/alerts") view=AlertsPage />
                     <Route path=path!("/dashboards") view=DashboardsPage />
                     <Route path=path!("/d/:uid") view=DashboardPage />
+                    <Route path=path!("/account") view=AccountPage />
                 </Routes>
             </main>
-        </Router>
     }
 }

@@ -30,6 +30,11 @@ pub async fn http_get(url: &str) -> Result<HttpResponse, String> {
     http_request("GET", url, &[], &[]).await
 }
 
+/// GETs `url` with the given headers.
+pub async fn http_get_with(url: &str, headers: &[(&str, &str)]) -> Result<HttpResponse, String> {
+    http_request("GET", url, headers, &[]).await
+}
+
 /// POSTs `body` with the given headers.
 pub async fn http_post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<HttpResponse, String> {
     http_request("POST", url, headers, body).await

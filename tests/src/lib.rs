@@ -7,7 +7,7 @@ mod http;
 mod server;
 
 pub use browser::Browser;
-pub use http::{HttpResponse, http_delete, http_get, http_post, url_encode};
+pub use http::{HttpResponse, http_delete, http_get, http_get_with, http_post, url_encode};
 pub use server::{Lookout, TempDir, binary as server_binary};
 
 use std::future::Future;

@@ -48,6 +48,8 @@ pub struct Lookout {
     child: Child,
     pub url: String,
     pub data_dir: PathBuf,
+    /// What it printed before the "listening" line (the first admin's password, for one).
+    pub startup: Vec<String>,
     _owned_dir: Option<TempDir>,
 }
 
@@ -70,7 +72,8 @@ impl Lookout {
         Self::start_in_env(data_dir, args, &[], owned).await
     }
 
-    async fn start_in_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)], owned: Option<TempDir>) -> Lookout {
+    /// Starts Lookout on an existing data directory with environment variables, as [`Self::start_env`].
+    pub async fn start_in_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)], owned: Option<TempDir>) -> Lookout {
         let mut child = Command::new(binary())
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
@@ -84,11 +87,13 @@ impl Lookout {
             .expect("cannot start lookout");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
+        let mut startup = Vec::new();
         let url = tokio::time::timeout(Duration::from_secs(30), async {
             while let Some(line) = lines.next_line().await.unwrap() {
                 if let Some(url) = line.strip_prefix("Lookout is listening on ") {
                     return url.trim_end_matches('/').to_string();
                 }
+                startup.push(line);
             }
             panic!("lookout exited before listening");
         })
@@ -96,7 +101,7 @@ impl Lookout {
         .expect("lookout did not start listening within 30 s");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Lookout { child, url, data_dir: data_dir.to_path_buf(), _owned_dir: owned }
+        Lookout { child, url, data_dir: data_dir.to_path_buf(), startup, _owned_dir: owned }
     }
 
     pub fn pid(&self) -> u32 {

@@ -204,6 +204,7 @@ pub fn AlertsPage() -> impl IntoView {
             <div class="page-head">
                 <h1>"Alerts"</h1>
                 <ConnectionBanner poll=notifier every_seconds=REFRESH.as_secs() as u32 />
+                <Show when=|| crate::session::caller().is_none()>
                 <label class="acting-as">
                     "Acting as "
                     <input
@@ -220,6 +221,7 @@ pub fn AlertsPage() -> impl IntoView {
                         }
                     />
                 </label>
+                </Show>
             </div>
             <section class="alert-list" data-testid="alert-list">
                 <h2>{heading}</h2>

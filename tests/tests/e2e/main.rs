@@ -2,6 +2,7 @@
 
 mod agreement;
 mod alerting;
+mod auth;
 mod browser;
 mod browser_logs;
 mod crash;
