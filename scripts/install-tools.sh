@@ -62,6 +62,7 @@ fi
 if [ "$mode" = test ]; then
   # Chromium for the browser tests; Prometheus 2.42 and Alertmanager 0.25 for the tests that
   # compare answers with them (promtool checks rule tests, amtool drives the API, alerts are
-  # delivered to Alertmanager); aiosmtpd as the SMTP server email notifications go to (openssl makes its certificates).
-  apt_install chromium chromium-driver prometheus prometheus-alertmanager python3-aiosmtpd tzdata openssl
+  # delivered to Alertmanager); aiosmtpd as the SMTP server email notifications go to; openssl
+  # makes the test certificates (STARTTLS mail, Lookout's HTTPS) and curl reads HTTPS.
+  apt_install chromium chromium-driver prometheus prometheus-alertmanager python3-aiosmtpd tzdata openssl curl
 fi

@@ -41,6 +41,14 @@ pub struct Cli {
     #[arg(long = "web.external-url", value_name = "URL")]
     pub external_url: Option<String>,
 
+    /// PEM file with the TLS certificate chain: with `--tls-key`, Lookout serves HTTPS only.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM file with the certificate's private key.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// Minutes between the demo's simulated incidents (overrides the config file).
     #[arg(long, value_name = "MINUTES")]
     pub demo_incident_every: Option<u64>,

@@ -25,6 +25,7 @@ pub mod telemetry;
 #[cfg(test)]
 mod testing;
 pub mod timefmt;
+pub mod tls;
 
 use anyhow::Context as _;
 use tokio::sync::watch;
@@ -37,6 +38,10 @@ use crate::state::AppState;
 /// Starts Lookout and serves until SIGTERM or Ctrl-C.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(&cli)?;
+    let identity = match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::Identity::load(cert, key)?),
+        _ => None,
+    };
     let data_dir = DataDir::open(&cli.data_dir)?;
     let metrics_dir = data_dir.path().join("metrics");
     let (db, report) = lookout_tsdb::Db::open(&metrics_dir, lookout_tsdb::Limits::default())
@@ -71,7 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
     state.dashboards = Some(std::sync::Arc::new(open_dashboards(&data_dir, &config)?));
-    state.auth = open_auth(&data_dir, &config)?;
+    state.auth = open_auth(&data_dir, &config, identity.is_some())?;
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -91,16 +96,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let address = listener.local_addr()?;
-    // The demo talks to this server through its public API, on the address it listens on.
-    let demo_target = match address {
-        std::net::SocketAddr::V4(a) if a.ip().is_unspecified() => {
-            std::net::SocketAddr::from(([127, 0, 0, 1], a.port()))
-        }
-        std::net::SocketAddr::V6(a) if a.ip().is_unspecified() => {
-            std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port()))
-        }
-        other => other,
-    };
     // The demo's notifications go to stand-ins: an HTTP inbox and an SMTP server on loopback.
     let demo_endpoints = match &config.demo {
         Some(_) => {
@@ -147,12 +142,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         )),
         None => None,
     };
-    let demo_target = demo::client::Target { address: demo_target, authorization };
+    // The demo talks to this server through its public API, on the address it listens on.
+    let demo_target = demo::client::Target {
+        address: tls::local_address(address),
+        authorization,
+        tls: match &identity {
+            Some(identity) => Some(std::sync::Arc::new(tls::pinned_client(identity.chain[0].clone())?)),
+            None => None,
+        },
+    };
     let demo =
         config.demo.clone().map(|demo| tokio::spawn(demo::run(state.clone(), demo_target, demo, shutdown_rx.clone())));
     // Scripts (and the test harness) read this line to learn the port when listening on :0.
     let signalled = shutdown_signal()?;
-    println!("Lookout is listening on http://{address}/");
+    let scheme = if identity.is_some() { "https" } else { "http" };
+    println!("Lookout is listening on {scheme}://{address}/");
 
     tokio::spawn(async move {
         signalled.await;
@@ -160,13 +164,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         let _ = shutdown_tx.send(true);
     });
     let mut server_shutdown = shutdown_rx;
-    let app = app::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = server_shutdown.changed().await;
-        })
-        .await
-        .context("HTTP server failed")?;
+    match &identity {
+        Some(identity) => tls::serve(listener, identity, app::app(state), server_shutdown).await?,
+        None => {
+            let app = app::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = server_shutdown.changed().await;
+                })
+                .await
+                .context("HTTP server failed")?;
+        }
+    }
     if let Some(demo) = demo {
         let _ = demo.await;
     }
@@ -247,7 +256,7 @@ fn open_dashboards(data_dir: &DataDir, config: &Config) -> anyhow::Result<dashbo
 
 /// Sign-in as configured: with it on, the user store, and at the first start the `admin` user
 /// (with `LOOKOUT_ADMIN_PASSWORD`, or a generated password printed this once).
-fn open_auth(data_dir: &DataDir, config: &Config) -> anyhow::Result<auth::Auth> {
+fn open_auth(data_dir: &DataDir, config: &Config, tls: bool) -> anyhow::Result<auth::Auth> {
     if !config.auth_enabled {
         tracing::warn!("sign-in is off: anyone who can reach Lookout may read and change everything");
         return Ok(auth::Auth::off());
@@ -259,7 +268,7 @@ fn open_auth(data_dir: &DataDir, config: &Config) -> anyhow::Result<auth::Auth> 
         println!("Lookout created the user admin with the password {generated}");
         println!("(shown only this once: sign in and change it, or set LOOKOUT_ADMIN_PASSWORD before the first start)");
     }
-    Ok(auth::Auth::on(std::sync::Arc::new(store), false))
+    Ok(auth::Auth::on(std::sync::Arc::new(store), tls))
 }
 
 /// Reloads the configuration on every SIGHUP, as Prometheus and Alertmanager do.

@@ -11,3 +11,4 @@ mod logs;
 mod rules;
 mod scrape;
 mod server;
+mod tls;
