@@ -91,12 +91,20 @@ const SECRET_KEYS: [&str; 11] = [
 ];
 
 /// The configuration as `/api/v2/status` shows it: secrets as `<secret>`, as Alertmanager does,
-/// and without Lookout's own `escalate` keys, so that amtool's strict loader reads it back.
+/// and without Lookout's own `escalate` keys, so that amtool's strict loader reads it back. A
+/// webhook's `url` is a secret too: receivers' URLs often carry their token in the path.
 fn shareable(mut doc: serde_norway::Value) -> String {
     fn walk(value: &mut serde_norway::Value) {
         match value {
             serde_norway::Value::Mapping(map) => {
                 map.remove("escalate");
+                if let Some(serde_norway::Value::Sequence(hooks)) = map.get_mut("webhook_configs") {
+                    for hook in hooks.iter_mut().filter_map(serde_norway::Value::as_mapping_mut) {
+                        if let Some(url) = hook.get_mut("url").filter(|u| !u.is_null()) {
+                            *url = serde_norway::Value::String("<secret>".into());
+                        }
+                    }
+                }
                 for (key, v) in map.iter_mut() {
                     if key.as_str().is_some_and(|k| SECRET_KEYS.contains(&k)) && !v.is_null() {
                         *v = serde_norway::Value::String("<secret>".into());
