@@ -165,6 +165,12 @@ impl Store {
         if !self.lock().file.users.is_empty() {
             return Ok(None);
         }
+        self.reset_admin(password, now_ms)
+    }
+
+    /// Gives `admin` the password `password` (or a generated one, returned) and the admin role,
+    /// creating the user if it is gone: the way back in for whoever runs the server.
+    pub fn reset_admin(&self, password: Option<&str>, now_ms: i64) -> Result<Option<String>, AuthError> {
         let (password, generated) = match password {
             Some(p) => (p.to_string(), None),
             None => {
@@ -172,7 +178,12 @@ impl Store {
                 (p.clone(), Some(p))
             }
         };
-        self.create_user("admin", Role::Admin, &password, now_ms)?;
+        let exists = self.lock().file.users.iter().any(|u| u.name == "admin");
+        if exists {
+            self.update_user("admin", Some(Role::Admin), Some(&password), now_ms)?;
+        } else {
+            self.create_user("admin", Role::Admin, &password, now_ms)?;
+        }
         Ok(generated)
     }
 

@@ -133,6 +133,23 @@ fn users_are_managed_and_the_last_admin_is_kept() {
 }
 
 #[test]
+fn a_reset_brings_admin_back() {
+    let store = Store::open(&dir("reset")).unwrap();
+    store.ensure_admin(Some("admin password"), 0).unwrap();
+    store.create_user("ed", Role::Admin, "editor password", 0).unwrap();
+    store.update_user("admin", Some(Role::Viewer), None, 1).unwrap();
+    let (session, _) = store.create_session("admin", 1).unwrap();
+    let generated = store.reset_admin(None, 2).unwrap().unwrap();
+    let admin = store.check_password("admin", &generated).unwrap();
+    assert_eq!(admin.role, Some(Role::Admin));
+    assert!(store.check_password("admin", "admin password").is_none());
+    assert!(store.session(&session, 3).is_none(), "the old sessions end");
+    store.delete_user("admin", 4).unwrap();
+    assert_eq!(store.reset_admin(Some("brand new one"), 5).unwrap(), None);
+    assert!(store.check_password("admin", "brand new one").is_some());
+}
+
+#[test]
 fn an_unreadable_store_is_an_error_not_an_empty_one() {
     let dir = dir("corrupt");
     std::fs::create_dir_all(&dir).unwrap();

@@ -41,6 +41,11 @@ pub struct Cli {
     #[arg(long = "web.external-url", value_name = "URL")]
     pub external_url: Option<String>,
 
+    /// Give the user `admin` the admin role and a new password (`LOOKOUT_ADMIN_PASSWORD`, or one
+    /// generated and printed), creating it if it is gone; then start as usual.
+    #[arg(long)]
+    pub reset_admin_password: bool,
+
     /// PEM file with the TLS certificate chain: with `--tls-key`, Lookout serves HTTPS only.
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

@@ -76,7 +76,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
     state.dashboards = Some(std::sync::Arc::new(open_dashboards(&data_dir, &config)?));
-    state.auth = open_auth(&data_dir, &config, identity.is_some())?;
+    state.auth = open_auth(&data_dir, &config, cli.reset_admin_password, identity.is_some())?;
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -254,18 +254,26 @@ fn open_dashboards(data_dir: &DataDir, config: &Config) -> anyhow::Result<dashbo
     Ok(store)
 }
 
-/// Sign-in as configured: with it on, the user store, and at the first start the `admin` user
-/// (with `LOOKOUT_ADMIN_PASSWORD`, or a generated password printed this once).
-fn open_auth(data_dir: &DataDir, config: &Config, tls: bool) -> anyhow::Result<auth::Auth> {
+/// Sign-in as configured: with it on, the user store, and at the first start (or with
+/// `--reset-admin-password`) the `admin` user, with `LOOKOUT_ADMIN_PASSWORD` or a generated
+/// password printed this once.
+fn open_auth(data_dir: &DataDir, config: &Config, reset: bool, tls: bool) -> anyhow::Result<auth::Auth> {
     if !config.auth_enabled {
         tracing::warn!("sign-in is off: anyone who can reach Lookout may read and change everything");
         return Ok(auth::Auth::off());
     }
     let store = lookout_auth::Store::open(&data_dir.path().join("auth")).context("cannot open the user store")?;
     let password = std::env::var("LOOKOUT_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
-    let generated = store.ensure_admin(password.as_deref(), timefmt::now_ms()).context("LOOKOUT_ADMIN_PASSWORD")?;
+    let now = timefmt::now_ms();
+    let generated = if reset {
+        let generated = store.reset_admin(password.as_deref(), now).context("LOOKOUT_ADMIN_PASSWORD")?;
+        tracing::warn!("the user admin has a new password (--reset-admin-password)");
+        generated
+    } else {
+        store.ensure_admin(password.as_deref(), now).context("LOOKOUT_ADMIN_PASSWORD")?
+    };
     if let Some(generated) = generated {
-        println!("Lookout created the user admin with the password {generated}");
+        println!("Lookout set the user admin's password to {generated}");
         println!("(shown only this once: sign in and change it, or set LOOKOUT_ADMIN_PASSWORD before the first start)");
     }
     Ok(auth::Auth::on(std::sync::Arc::new(store), tls))

@@ -36,7 +36,7 @@ async fn post_as(url: &str, authorization: &str, body: &str) -> serde_json::Valu
 async fn the_first_start_prints_the_admin_password_once() {
     let data = TempDir::new("auth-first");
     let lookout = Lookout::start_in_env(data.path(), &["--no-demo"], &[("LOOKOUT_AUTH", "on")], None).await;
-    let line = lookout.startup.iter().find(|l| l.contains("created the user admin")).expect("the password line");
+    let line = lookout.startup.iter().find(|l| l.contains("the user admin's password")).expect("the password line");
     let password = line.rsplit(' ').next().unwrap().to_string();
     let query = format!("{}/api/v1/labels", lookout.url);
     assert_eq!(get_as(&query, &basic("admin", &password)).await.0, 200);
@@ -49,6 +49,14 @@ async fn the_first_start_prints_the_admin_password_once() {
     let again = Lookout::start_in_env(data.path(), &["--no-demo"], &[("LOOKOUT_AUTH", "on")], None).await;
     assert!(!again.startup.iter().any(|l| l.contains("password")), "{:?}", again.startup);
     assert_eq!(get_as(&format!("{}/api/v1/labels", again.url), &basic("admin", &password)).await.0, 200);
+    again.terminate().await;
+
+    // Lost it? --reset-admin-password sets a new one.
+    let env = [("LOOKOUT_AUTH", "on"), ("LOOKOUT_ADMIN_PASSWORD", "reset to this")];
+    let reset = Lookout::start_in_env(data.path(), &["--no-demo", "--reset-admin-password"], &env, None).await;
+    let labels = format!("{}/api/v1/labels", reset.url);
+    assert_eq!(get_as(&labels, &basic("admin", "reset to this")).await.0, 200);
+    assert_eq!(get_as(&labels, &basic("admin", &password)).await.0, 401);
 }
 
 #[tokio::test]
