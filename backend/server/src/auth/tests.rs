@@ -236,3 +236,20 @@ async fn users_are_managed_by_admins() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn malformed_credentials_are_401s_never_errors() {
+    let (_, app) = app_with_auth();
+    let cases = ["Basic !!!not base64", "Basic", "Basic bm9jb2xvbg==", "Bearer", "Bearer ", "Digest abc", ""];
+    for value in cases {
+        let answer = call(&app, "GET", "/api/v1/labels", &[("authorization", value)], "").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{value:?}: {}", answer.body);
+    }
+    for cookie in ["lookout_session=", "lookout_session", "=;;=", "lookout_session=zz; lookout_csrf"] {
+        let answer = call(&app, "GET", "/api/v1/labels", &[("cookie", cookie)], "").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{cookie:?}");
+    }
+    // Open routes stay open whatever the credentials.
+    let answer = call(&app, "GET", "/-/healthy", &[("authorization", "Basic !!!")], "").await;
+    assert_eq!(answer.status, StatusCode::OK);
+}
