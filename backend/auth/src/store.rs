@@ -174,7 +174,7 @@ impl Store {
         let (password, generated) = match password {
             Some(p) => (p.to_string(), None),
             None => {
-                let p = secret::random_hex::<12>().map_err(|e| AuthError::Invalid(e.to_string()))?;
+                let p = fresh::<12>()?;
                 (p.clone(), Some(p))
             }
         };
@@ -279,8 +279,8 @@ impl Store {
 
     /// Signs `name` in: a new session id (the cookie's value) and its CSRF token.
     pub fn create_session(&self, name: &str, now_ms: i64) -> Result<(String, String), AuthError> {
-        let id = secret::random_hex::<32>().map_err(|e| AuthError::Invalid(e.to_string()))?;
-        let csrf = secret::random_hex::<16>().map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let id = fresh::<32>()?;
+        let csrf = fresh::<16>()?;
         let mut inner = self.lock();
         user_index(&inner.file, name)?;
         let digest = secret::digest(&id);
@@ -336,9 +336,8 @@ impl Store {
         if scopes == Scopes::default() {
             return Err(AuthError::Invalid("a token needs at least one scope".into()));
         }
-        let secret =
-            format!("{TOKEN_PREFIX}{}", secret::random_hex::<32>().map_err(|e| AuthError::Invalid(e.to_string()))?);
-        let id = secret::random_hex::<6>().map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let secret = token_secret()?;
+        let id = fresh::<6>()?;
         let mut inner = self.lock();
         let owner_role = user_role(&inner.file, owner)?;
         if !scopes.is_subset(owner_role.scopes()) {
@@ -382,8 +381,7 @@ impl Store {
 
     /// A token that lives only as long as this process, for the server's own agents (the demo).
     pub fn ephemeral_token(&self, name: &str, scopes: Scopes) -> Result<String, AuthError> {
-        let secret =
-            format!("{TOKEN_PREFIX}{}", secret::random_hex::<32>().map_err(|e| AuthError::Invalid(e.to_string()))?);
+        let secret = token_secret()?;
         let principal = Principal { name: name.into(), role: None, scopes, via: Via::Token { id: name.into() } };
         self.lock().ephemeral.insert(secret::digest(&secret), principal);
         Ok(secret)
@@ -436,6 +434,15 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// `N` random bytes as hex; no randomness is an error, never a weaker secret.
+fn fresh<const N: usize>() -> Result<String, AuthError> {
+    secret::random_hex::<N>().map_err(|e| AuthError::Invalid(format!("no randomness for a secret: {e}")))
+}
+
+fn token_secret() -> Result<String, AuthError> {
+    Ok(format!("{TOKEN_PREFIX}{}", fresh::<32>()?))
 }
 
 fn principal(name: &str, role: Role, scopes: Scopes, via: Via) -> Principal {

@@ -33,6 +33,13 @@ fn store(state: &AppState) -> Result<&Arc<Store>, ApiError> {
     state.auth.store().ok_or_else(|| ApiError::BadData("sign-in is off on this server (LOOKOUT_AUTH=off)".into()))
 }
 
+/// Runs `work` (Argon2 hashing, fsynced writes) off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, lookout_auth::AuthError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Execution(e.to_string()))?.map_err(ApiError::from)
+}
+
 fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::BadData(format!("invalid JSON body: {e}")))
 }
@@ -114,9 +121,7 @@ async fn change_password(
         store.count_failure(&key, now);
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
-    tokio::task::spawn_blocking(move || store.update_user(&name, None, Some(&new), now))
-        .await
-        .map_err(|e| ApiError::Execution(e.to_string()))??;
+    blocking(move || store.update_user(&name, None, Some(&new), now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -140,9 +145,7 @@ async fn user_create(
     let store = store(&state)?.clone();
     let CreateUser { name, role: role_name, password } = parse_json(&body)?;
     let role = role(&role_name)?;
-    let user = tokio::task::spawn_blocking(move || store.create_user(&name, role, &password, now_ms()))
-        .await
-        .map_err(|e| ApiError::Execution(e.to_string()))??;
+    let user = blocking(move || store.create_user(&name, role, &password, now_ms())).await?;
     tracing::info!(user = %user.name, role = %role, by = %caller.name(None), "user created");
     Ok((StatusCode::CREATED, Json(User { name: user.name, role: role.as_str().into(), created: user.created_ms })))
 }
@@ -157,9 +160,7 @@ async fn user_update(
     let UpdateUser { role: role_name, password } = parse_json(&body)?;
     let role = role_name.as_deref().map(role).transpose()?;
     let who = name.clone();
-    tokio::task::spawn_blocking(move || store.update_user(&who, role, password.as_deref(), now_ms()))
-        .await
-        .map_err(|e| ApiError::Execution(e.to_string()))??;
+    blocking(move || store.update_user(&who, role, password.as_deref(), now_ms())).await?;
     tracing::info!(user = %name, role = ?role.map(Role::as_str), by = %caller.name(None), "user changed");
     Ok(StatusCode::NO_CONTENT)
 }

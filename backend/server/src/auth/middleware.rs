@@ -3,6 +3,8 @@
 //! with a session cookie, the CSRF header. Failed credentials count against the client's address
 //! and are refused with 429 once there are too many.
 
+use std::sync::Arc;
+
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -21,7 +23,7 @@ pub async fn authorize(State(auth): State<Auth>, mut request: Request, next: Nex
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
     let needed = access::required(request.method(), route.as_deref());
     let client = client_address(&request);
-    let found = identify(store, request.headers(), &client, needed.is_some());
+    let found = identify(store, request.headers(), &client, needed.is_some()).await;
     let principal = match (needed, found) {
         (None, found) => found.ok().flatten(),
         (Some(_), Err(refusal)) => return refused(refusal, request.headers()),
@@ -56,7 +58,12 @@ pub async fn authorize(State(auth): State<Auth>, mut request: Request, next: Nex
 
 /// Who the credentials in `headers` name. Wrong credentials are an error, counted against the
 /// client when `count` (the route needs them), and refused outright once there were too many.
-fn identify(store: &Store, headers: &HeaderMap, client: &str, count: bool) -> Result<Option<Principal>, ApiError> {
+async fn identify(
+    store: &Arc<Store>,
+    headers: &HeaderMap,
+    client: &str,
+    count: bool,
+) -> Result<Option<Principal>, ApiError> {
     let now = now_ms();
     let (key, found) = match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("")) {
         Some(value) => {
@@ -70,7 +77,10 @@ fn identify(store: &Store, headers: &HeaderMap, client: &str, count: bool) -> Re
                     basic(rest.trim()).ok_or_else(|| ApiError::Unauthorized("malformed basic credentials".into()))?;
                 let key = format!("{client} {user}");
                 limited(store, &key, now)?;
-                (key, store.check_password(&user, &password))
+                // A password not seen before costs an Argon2 run: off the async workers.
+                let store = store.clone();
+                let checked = tokio::task::spawn_blocking(move || store.check_password(&user, &password));
+                (key, checked.await.ok().flatten())
             } else {
                 return Err(ApiError::Unauthorized(format!("unknown authorization scheme {scheme:?}")));
             }
