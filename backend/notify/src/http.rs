@@ -13,8 +13,9 @@ const AGENT: &str = concat!("Lookout/", env!("CARGO_PKG_VERSION"));
 /// The most of a refusal's body kept for the error text.
 const MAX_ERROR_BODY: usize = 1024;
 
-/// The `Authorization` header an `http_config` asks for, if any.
-pub(crate) fn authorization(config: &RawHttpConfig) -> Result<Option<String>, DeliveryError> {
+/// The `Authorization` header an `http_config` asks for, if any (the server's other HTTP clients
+/// read their credentials through it too).
+pub fn authorization(config: &RawHttpConfig) -> Result<Option<String>, DeliveryError> {
     if config.oauth2.is_some() || config.proxy_url.is_some() || config.tls_config.is_some() {
         return Err(DeliveryError::Config(
             "http_config: oauth2, proxy_url and tls_config are not supported by Lookout's notifier".to_string(),

@@ -29,6 +29,7 @@ mod webhook;
 pub use attempt::{Attempt, Outcome};
 pub use error::DeliveryError;
 pub use guard::Guard;
+pub use http::authorization;
 pub use message::Message;
 pub use notifier::Notifier;
 pub use pagerduty::dedup_key;

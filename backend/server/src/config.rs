@@ -35,6 +35,9 @@ pub struct RawConfig {
     pub outbound: RawOutbound,
     #[serde(default)]
     pub auth: RawAuth,
+    /// Where metrics are stored: Lookout's own store, or a Prometheus-compatible engine.
+    #[serde(default)]
+    pub storage: crate::remote::config::RawStorage,
 }
 
 /// Sign-in; on unless turned off here or by `LOOKOUT_AUTH=off`.
@@ -81,6 +84,8 @@ pub struct Config {
     pub outbound: lookout_notify::Guard,
     /// Whether requests must sign in.
     pub auth_enabled: bool,
+    /// The engine metrics are forwarded to and read from, if any.
+    pub remote: Option<crate::remote::config::RemoteSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +200,15 @@ impl Config {
                 });
             }
         };
-        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound, auth_enabled })
+        let remote = raw
+            .storage
+            .metrics
+            .prometheus
+            .as_ref()
+            .map(crate::remote::config::validate)
+            .transpose()
+            .map_err(invalid)?;
+        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound, auth_enabled, remote })
     }
 }
 
@@ -224,6 +237,23 @@ mod tests {
         let mut argv = vec!["lookout", "--config", path.to_str().unwrap()];
         argv.extend_from_slice(args);
         Config::load_with_env(&Cli::parse_from(argv), auth_env)
+    }
+
+    #[test]
+    fn a_metrics_backend_with_its_credentials() {
+        let yaml = "storage:\n  metrics:\n    prometheus:\n      url: http://mimir:9009/prometheus/\n      remote_write_url: http://mimir:9009/api/v1/push\n      headers: {X-Scope-OrgID: team-a}\n      basic_auth: {username: lookout, password: s3cret}\n      queue: {shards: 2}\n";
+        let remote = load(yaml, &[]).unwrap().remote.unwrap();
+        assert_eq!(remote.url, "http://mimir:9009/prometheus");
+        assert_eq!(remote.write_url, "http://mimir:9009/api/v1/push");
+        assert_eq!(remote.shards, 2);
+        assert!(remote.headers.contains(&("X-Scope-OrgID".into(), "team-a".into())));
+        assert!(remote.headers.contains(&("Authorization".into(), "Basic bG9va291dDpzM2NyZXQ=".into())));
+        assert!(!format!("{remote:?}").contains("bG9va291dDpzM2NyZXQ"), "credentials stay out of debug output");
+        let default_write = load("storage:\n  metrics:\n    prometheus:\n      url: http://prom:9090\n", &[]).unwrap();
+        assert_eq!(default_write.remote.unwrap().write_url, "http://prom:9090/api/v1/write");
+        let err = load("storage:\n  metrics:\n    prometheus:\n      url: ftp://x\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("storage.metrics.prometheus.url") && err.contains("only http and https"), "{err}");
+        assert!(load("", &[]).unwrap().remote.is_none());
     }
 
     #[test]

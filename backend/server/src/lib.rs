@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod overview;
 pub mod random;
 pub mod reload;
+pub mod remote;
 pub mod rules;
 pub mod scrape;
 pub mod state;
@@ -72,6 +73,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         timefmt::now_ms(),
         config.demo.is_some(),
     );
+    if let Some(settings) = config.remote.clone() {
+        tracing::info!(backend = %settings.url, shards = settings.shards, "metrics are forwarded to and read from a backend");
+        let dir = data_dir.path().join("remote-write");
+        state.metrics.remote = Some(remote::Remote::open(&dir, settings).context("cannot open the forwarding queue")?);
+    }
     state.links = Some(std::sync::Arc::new(
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
@@ -116,6 +122,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     )
     .context("cannot open the alert state")?;
     state.alerting = Some(alerting.clone());
+    if let Some(remote) = &state.metrics.remote {
+        remote.start(state.telemetry.clone(), Some(alerting.clone()), shutdown_rx.clone());
+    }
     let rules = rules::Rules::start(
         config.rules.clone(),
         state.metrics.db().clone(),

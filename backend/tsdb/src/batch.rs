@@ -71,7 +71,8 @@ impl Batch {
         Labels::from_canonical(self.key(series))
     }
 
-    pub(crate) fn key(&self, series: u32) -> &[u8] {
+    /// The canonical bytes of one of the batch's series.
+    pub fn key(&self, series: u32) -> &[u8] {
         &self.keys[self.series[series as usize].clone()]
     }
 

@@ -3,6 +3,7 @@
 mod agreement;
 mod alerting;
 mod auth;
+mod backend;
 mod browser;
 mod browser_logs;
 mod crash;

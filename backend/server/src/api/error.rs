@@ -48,6 +48,7 @@ impl From<QueryError> for ApiError {
             QueryError::BadData(m) => ApiError::BadData(m),
             QueryError::Execution(m) => ApiError::Execution(m),
             QueryError::Timeout(m) => ApiError::Timeout(m),
+            QueryError::Unavailable(m) => ApiError::Unavailable(m),
         }
     }
 }

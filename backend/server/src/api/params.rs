@@ -41,6 +41,11 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 }
 
 impl Params {
+    /// Every parameter as given, for passing a request on to the metrics backend.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }

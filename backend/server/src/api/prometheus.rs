@@ -103,6 +103,9 @@ fn selectors(params: &Params) -> Result<Vec<Vec<lookout_tsdb::Matcher>>, ApiErro
 }
 
 async fn series(State(state): State<AppState>, params: Params) -> ApiResult<Vec<Metric>> {
+    if let Some(remote) = &state.metrics.remote {
+        return Ok(Json(Response::success(remote.get("/api/v1/series", params.pairs()).await?)));
+    }
     let selectors = selectors(&params)?;
     if selectors.is_empty() {
         return Err(ApiError::BadData("no match[] parameter provided".into()));
@@ -113,6 +116,9 @@ async fn series(State(state): State<AppState>, params: Params) -> ApiResult<Vec<
 }
 
 async fn labels(State(state): State<AppState>, params: Params) -> ApiResult<Vec<String>> {
+    if let Some(remote) = &state.metrics.remote {
+        return Ok(Json(Response::success(remote.get("/api/v1/labels", params.pairs()).await?)));
+    }
     let selectors = selectors(&params)?;
     let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
     Ok(Json(Response::success(state.metrics.label_names(&selectors, start, end))))
@@ -123,6 +129,14 @@ async fn label_values(
     Path(name): Path<String>,
     params: Params,
 ) -> ApiResult<Vec<String>> {
+    if let Some(remote) = &state.metrics.remote {
+        // Label names need no escaping in a path; anything else is refused before it is sent.
+        if !lookout_tsdb::is_valid_label_name(&name) {
+            return Err(ApiError::BadData(format!("invalid label name: {name:?}")));
+        }
+        let path = format!("/api/v1/label/{name}/values");
+        return Ok(Json(Response::success(remote.get(&path, params.pairs()).await?)));
+    }
     let selectors = selectors(&params)?;
     let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
     Ok(Json(Response::success(state.metrics.label_values(&name, &selectors, start, end))))

@@ -1,5 +1,6 @@
 //! The metrics pillar as the API sees it: PromQL queries with limits and deadlines, series and
-//! label look-ups, and the metadata of known metric families.
+//! label look-ups, and the metadata of known metric families. With a metrics backend configured
+//! (`crate::remote`), writes are forwarded to it and queries read from it.
 
 mod query;
 
@@ -26,11 +27,13 @@ pub struct Metrics {
     pub head: Arc<Head>,
     metadata: Arc<RwLock<BTreeMap<String, FamilyMetadata>>>,
     pub limits: QueryLimits,
+    /// The engine that stores and answers, when one is configured.
+    pub remote: Option<crate::remote::Remote>,
 }
 
 impl Metrics {
     pub fn new(db: Arc<Db>) -> Self {
-        Metrics { head: db.head().clone(), db, metadata: Arc::default(), limits: QueryLimits::default() }
+        Metrics { head: db.head().clone(), db, metadata: Arc::default(), limits: QueryLimits::default(), remote: None }
     }
 
     pub fn db(&self) -> &Arc<Db> {
@@ -38,9 +41,18 @@ impl Metrics {
     }
 
     /// Stores samples durably (fsynced in the log) before returning; runs off the async runtime.
+    /// With a metrics backend, the batch is first queued (on disk) for it: a batch the queue
+    /// refuses is not stored either, so the writer's retry finds neither copy.
     pub async fn append(&self, batch: Batch) -> std::io::Result<AppendResult> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.append_batch(&batch)).await.map_err(std::io::Error::other)?
+        let (db, remote) = (self.db.clone(), self.remote.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Some(remote) = remote {
+                remote.forward(&batch)?;
+            }
+            db.append_batch(&batch)
+        })
+        .await
+        .map_err(std::io::Error::other)?
     }
 
     /// Records (or replaces) a family's metadata.

@@ -35,6 +35,9 @@ pub enum QueryError {
     /// The query ran past its deadline. HTTP 503 `timeout`.
     #[error("{0}")]
     Timeout(String),
+    /// The metrics backend could not be asked. HTTP 503 `unavailable`.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl From<EvalError> for QueryError {
@@ -75,6 +78,9 @@ impl Metrics {
         time: i64,
         timeout: Option<Duration>,
     ) -> Result<QueryValue, QueryError> {
+        if let Some(remote) = &self.remote {
+            return remote.query_instant(query, time, timeout).await;
+        }
         let expr = parse_query(query)?;
         let (db, opts) = (self.db().clone(), self.options(timeout));
         run_blocking(move || eval_instant(db.as_ref(), &expr, time, &opts)).await
@@ -103,6 +109,9 @@ impl Metrics {
             return Err(QueryError::BadData(
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
             ));
+        }
+        if let Some(remote) = &self.remote {
+            return remote.query_range(query, start, end, step, timeout).await;
         }
         let expr = parse_query(query)?;
         let (db, opts) = (self.db().clone(), self.options(timeout));

@@ -1,0 +1,131 @@
+//! `storage.metrics.prometheus` in the config: a Prometheus-compatible engine (Prometheus,
+//! Thanos, Mimir, Cortex, VictoriaMetrics) as Lookout's metrics store, with its credentials and
+//! the forwarding queue's settings.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use lookout_alertmanager::config::raw::{RawAuthorization, RawBasicAuth, RawHttpConfig};
+use serde::Deserialize;
+
+use crate::timefmt::parse_duration;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    #[serde(default)]
+    pub metrics: RawMetricsStorage,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetricsStorage {
+    pub prometheus: Option<RawPrometheus>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrometheus {
+    /// Where the engine's Prometheus HTTP API is: `{url}/api/v1/query` and the rest.
+    pub url: String,
+    /// Where remote_write goes; `{url}/api/v1/write` when not set (Mimir: `…/api/v1/push`).
+    pub remote_write_url: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub basic_auth: Option<RawBasicAuth>,
+    pub authorization: Option<RawAuthorization>,
+    pub bearer_token: Option<String>,
+    pub bearer_token_file: Option<String>,
+    /// Per request, e.g. `30s`.
+    pub timeout: Option<String>,
+    /// How long writes may fail before Lookout alerts about the backend (default `1m`).
+    pub alert_after: Option<String>,
+    #[serde(default)]
+    pub queue: RawQueue,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQueue {
+    pub shards: Option<usize>,
+    pub max_samples_per_send: Option<usize>,
+    /// How much may wait for the engine, in MiB, before writes are refused.
+    pub max_pending_mib: Option<usize>,
+}
+
+/// The validated settings.
+#[derive(Clone)]
+pub struct RemoteSettings {
+    /// The API's base URL, without a trailing slash.
+    pub url: String,
+    pub write_url: String,
+    /// Sent with every request (`Authorization` included, when credentials are configured).
+    pub headers: Vec<(String, String)>,
+    pub timeout: Duration,
+    pub alert_after: Duration,
+    pub shards: usize,
+    pub max_samples_per_send: usize,
+    pub max_pending_bytes: usize,
+}
+
+/// Header values hold credentials: printed by name only.
+impl std::fmt::Debug for RemoteSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteSettings")
+            .field("url", &self.url)
+            .field("write_url", &self.write_url)
+            .field("headers", &self.headers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
+            .field("shards", &self.shards)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn validate(raw: &RawPrometheus) -> Result<RemoteSettings, String> {
+    let field = |name: &str, e: String| format!("storage.metrics.prometheus.{name}: {e}");
+    let url = raw.url.trim_end_matches('/').to_string();
+    let parsed = reqwest::Url::parse(&url).map_err(|e| field("url", format!("{:?}: {e}", raw.url)))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(field("url", format!("{:?}: only http and https", raw.url)));
+    }
+    let write_url = raw.remote_write_url.clone().unwrap_or_else(|| format!("{url}/api/v1/write"));
+    reqwest::Url::parse(&write_url).map_err(|e| field("remote_write_url", format!("{write_url:?}: {e}")))?;
+    let credentials = RawHttpConfig {
+        basic_auth: raw.basic_auth.clone(),
+        authorization: raw.authorization.clone(),
+        bearer_token: raw.bearer_token.clone(),
+        bearer_token_file: raw.bearer_token_file.clone(),
+        ..RawHttpConfig::default()
+    };
+    let mut headers: Vec<(String, String)> = raw.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (name, value) in &headers {
+        reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| field("headers", format!("{name:?}: {e}")))?;
+        reqwest::header::HeaderValue::from_str(value).map_err(|e| field("headers", format!("{name}: {e}")))?;
+    }
+    if let Some(value) = lookout_notify::authorization(&credentials).map_err(|e| field("credentials", e.to_string()))? {
+        headers.push(("Authorization".into(), value));
+    }
+    let timeout = match &raw.timeout {
+        Some(text) => parse_duration(text).map_err(|e| field("timeout", e))?,
+        None => Duration::from_secs(30),
+    };
+    let alert_after = match &raw.alert_after {
+        Some(text) => parse_duration(text).map_err(|e| field("alert_after", e))?,
+        None => Duration::from_secs(60),
+    };
+    let shards = raw.queue.shards.unwrap_or(4);
+    if !(1..=64).contains(&shards) {
+        return Err(field("queue.shards", format!("{shards}: 1 to 64")));
+    }
+    Ok(RemoteSettings {
+        url,
+        write_url,
+        headers,
+        timeout,
+        alert_after,
+        shards,
+        max_samples_per_send: raw.queue.max_samples_per_send.unwrap_or(2000).max(1),
+        max_pending_bytes: raw.queue.max_pending_mib.unwrap_or(512).max(1) << 20,
+    })
+}

@@ -1,0 +1,157 @@
+//! Lookout on a Prometheus-compatible engine (`storage.metrics.prometheus`), against Debian's
+//! Prometheus 2.42 started with its remote-write receiver: what Lookout receives reaches the
+//! engine, Lookout's query API answers from the engine (its errors too), and while the engine is
+//! down Lookout acknowledges writes, keeps them on disk through `kill -9`, alerts about the
+//! engine, and delivers everything once it is back.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lookout_e2e::{Lookout, TempDir, eventually, free_port, http_get, http_post, url_encode};
+use lookout_server::ingest::remote_write::encode;
+use lookout_tsdb::Labels;
+use tokio::process::{Child, Command};
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// Prometheus 2.42 on `port` with its data in `dir`, scraping itself; killed when dropped.
+fn prometheus(dir: &std::path::Path, port: u16) -> Child {
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        format!("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: engine\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"),
+    )
+    .unwrap();
+    Command::new("/usr/bin/prometheus")
+        .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
+        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--web.enable-remote-write-receiver")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("Debian's prometheus (make test installs it)")
+}
+
+/// `outage_batch{batch="n"} = n` now, through Lookout's remote_write; must be acknowledged.
+async fn push(lookout: &str, n: usize) {
+    let labels = Labels::from_pairs([("__name__", "outage_batch".to_string()), ("batch", n.to_string())]);
+    let body = encode(&[(labels, vec![(now_ms(), n as f64)])], &[]);
+    let headers = [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy")];
+    let response = http_post(&format!("{lookout}/api/v1/write"), &headers, &body).await.unwrap();
+    assert_eq!(response.status, 204, "batch {n}: {}", response.body);
+}
+
+/// Status and JSON body; status 0 when nothing answers (the engine while it is down).
+async fn get_json(url: &str) -> (u16, serde_json::Value) {
+    match http_get(url).await {
+        Ok(response) => (response.status, serde_json::from_str(&response.body).unwrap_or(serde_json::Value::Null)),
+        Err(_) => (0, serde_json::Value::Null),
+    }
+}
+
+/// The `batch` labels of `outage_batch` as `url`'s engine answers them.
+async fn batches(url: &str) -> Vec<String> {
+    let (_, json) = get_json(&format!("{url}/api/v1/query?query=outage_batch")).await;
+    let mut found: Vec<String> = json["data"]["result"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|s| s["metric"]["batch"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn lookout_stores_metrics_in_prometheus_and_loses_nothing_while_it_is_down() {
+    let engine_dir = TempDir::new("engine");
+    let port = free_port();
+    let engine = format!("http://127.0.0.1:{port}");
+    let mut prometheus_process = prometheus(engine_dir.path(), port);
+    eventually(Duration::from_secs(30), "Prometheus ready", || async {
+        http_get(&format!("{engine}/-/ready"))
+            .await
+            .map(|r| r.status)
+            .ok()
+            .filter(|s| *s == 200)
+            .ok_or_else(|| "not yet".to_string())
+    })
+    .await;
+
+    let dir = TempDir::new("backend");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(
+        &config,
+        format!("storage:\n  metrics:\n    prometheus:\n      url: {engine}\n      alert_after: 1s\n      queue: {{shards: 2}}\n"),
+    )
+    .unwrap();
+    let data = TempDir::new("backend-data");
+    let args = ["--no-demo", "--config", config.to_str().unwrap()];
+    let mut lookout = Lookout::start_in(data.path(), &args, None).await;
+    let url = lookout.url.clone();
+
+    // Written to Lookout, found in Prometheus.
+    push(&url, 0).await;
+    eventually(Duration::from_secs(20), "batch 0 in Prometheus", || async {
+        let found = batches(&engine).await;
+        if found == ["0"] { Ok(()) } else { Err(format!("{found:?}")) }
+    })
+    .await;
+    // Lookout's API answers from the engine: Prometheus's own series, its labels, its errors.
+    let up = format!("{url}/api/v1/query?query={}", url_encode("up{job=\"engine\"}"));
+    eventually(Duration::from_secs(20), "Prometheus's own series through Lookout", || async {
+        let (status, json) = get_json(&up).await;
+        if status == 200 && json["data"]["result"][0]["metric"]["job"] == "engine" {
+            Ok(())
+        } else {
+            Err(json.to_string())
+        }
+    })
+    .await;
+    let (_, labels) = get_json(&format!("{url}/api/v1/label/job/values")).await;
+    assert_eq!(labels["data"], serde_json::json!(["engine"]), "{labels}");
+    let (status, json) = get_json(&format!("{url}/api/v1/query?query={}", url_encode("sum(up"))).await;
+    assert_eq!((status, json["errorType"].as_str()), (400, Some("bad_data")), "{json}");
+    assert!(json["error"].as_str().unwrap().contains("1:7"), "the engine's position: {json}");
+
+    // The engine goes down: writes are still acknowledged, queries say what is wrong, and Lookout
+    // raises an alert about it.
+    prometheus_process.kill().await.unwrap();
+    for n in 1..=3 {
+        push(&url, n).await;
+    }
+    let (status, json) = get_json(&format!("{url}/api/v1/query?query=up")).await;
+    assert_eq!(status, 503, "{json}");
+    let error = json["error"].as_str().unwrap_or_default();
+    assert!(error.contains(&format!("the metrics backend {engine} cannot be reached")), "{json}");
+    let alert = eventually(Duration::from_secs(20), "the backend alert", || async {
+        let (_, alerts) = get_json(&format!("{url}/api/v2/alerts")).await;
+        let found = alerts
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["labels"]["alertname"] == "LookoutMetricsBackendDown")
+            .cloned();
+        found.ok_or_else(|| alerts.to_string())
+    })
+    .await;
+    assert_eq!(alert["labels"]["severity"], "critical");
+    let description = alert["annotations"]["description"].as_str().unwrap();
+    assert!(description.contains("samples wait on Lookout's disk"), "{description}");
+
+    // Lookout is killed while the engine is down; after both restart, every acknowledged batch
+    // reaches the engine.
+    lookout.kill().await;
+    let lookout = Lookout::start_in(data.path(), &args, None).await;
+    push(&lookout.url, 4).await;
+    let _prometheus_again = prometheus(engine_dir.path(), port);
+    eventually(Duration::from_secs(40), "every batch in Prometheus", || async {
+        let found = batches(&engine).await;
+        if found == ["0", "1", "2", "3", "4"] { Ok(()) } else { Err(format!("{found:?}")) }
+    })
+    .await;
+    let (_, sent) = get_json(&format!("{}/api/v1/query?query=outage_batch", lookout.url)).await;
+    assert_eq!(sent["data"]["result"].as_array().map(Vec::len), Some(5), "{sent}");
+    let metrics = http_get(&format!("{}/metrics", lookout.url)).await.unwrap().body;
+    assert!(metrics.lines().any(|l| l.starts_with("lookout_remote_write_sent_samples_total ")), "{metrics}");
+}
