@@ -125,13 +125,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(remote) = &state.metrics.remote {
         remote.start(state.telemetry.clone(), Some(alerting.clone()), shutdown_rx.clone());
     }
-    let rules = rules::Rules::start(
-        config.rules.clone(),
-        state.metrics.db().clone(),
-        state.logs.store.clone(),
-        shutdown_rx.clone(),
-    )
-    .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
+    let rules =
+        rules::Rules::start(config.rules.clone(), state.metrics.clone(), state.logs.store.clone(), shutdown_rx.clone())
+            .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
     rules.deliver_to(alerting.clone());
     state.rules = Some(rules.clone());
     let reloader = std::sync::Arc::new(reload::Reloader {

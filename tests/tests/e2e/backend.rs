@@ -1,6 +1,6 @@
 //! Lookout on a Prometheus-compatible engine (`storage.metrics.prometheus`), against Debian's
 //! Prometheus 2.42 started with its remote-write receiver: what Lookout receives reaches the
-//! engine, Lookout's query API answers from the engine (its errors too), and while the engine is
+//! engine, Lookout's query API and rules read from the engine (its errors too), and while the engine is
 //! down Lookout acknowledges writes, keeps them on disk through `kill -9`, alerts about the
 //! engine, and delivers everything once it is back.
 
@@ -80,9 +80,16 @@ async fn lookout_stores_metrics_in_prometheus_and_loses_nothing_while_it_is_down
 
     let dir = TempDir::new("backend");
     let config = dir.path().join("lookout.yml");
+    // A recording rule over a series only the engine has (Prometheus's own `up`): it can only
+    // be computed by asking the engine, and its result is forwarded there.
+    std::fs::write(
+        dir.path().join("rules.yml"),
+        "groups:\n  - name: engine\n    interval: 1s\n    rules:\n      - record: engine:up:sum\n        expr: sum(up{job=\"engine\"})\n",
+    )
+    .unwrap();
     std::fs::write(
         &config,
-        format!("storage:\n  metrics:\n    prometheus:\n      url: {engine}\n      alert_after: 1s\n      queue: {{shards: 2}}\n"),
+        format!("rule_files: [rules.yml]\nstorage:\n  metrics:\n    prometheus:\n      url: {engine}\n      alert_after: 1s\n      queue: {{shards: 2}}\n"),
     )
     .unwrap();
     let data = TempDir::new("backend-data");
@@ -106,6 +113,11 @@ async fn lookout_stores_metrics_in_prometheus_and_loses_nothing_while_it_is_down
         } else {
             Err(json.to_string())
         }
+    })
+    .await;
+    eventually(Duration::from_secs(20), "the rule's result in Prometheus", || async {
+        let (_, json) = get_json(&format!("{engine}/api/v1/query?query={}", url_encode("engine:up:sum"))).await;
+        if json["data"]["result"][0]["value"][1] == "1" { Ok(()) } else { Err(json.to_string()) }
     })
     .await;
     let (_, labels) = get_json(&format!("{url}/api/v1/label/job/values")).await;

@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use lookout_logs::LogStore;
 use lookout_rules::{Group, GroupDef, GroupOptions, GroupState, RuleAppender};
-use lookout_tsdb::Db;
 use tokio::sync::{oneshot, watch};
 
 use self::config::RuleSettings;
-use self::querier::{DbAppender, StoreQuerier};
+use self::querier::{StoreAppender, StoreQuerier};
 use self::sender::Sender;
+use crate::metrics::Metrics;
 use crate::timefmt::now_ms;
 
 /// One group as loaded: where it came from, its definition, and how to reach its loop.
@@ -46,7 +46,8 @@ pub struct Rules {
 }
 
 struct Inner {
-    db: Arc<Db>,
+    /// The metrics store (and the backend behind it, when there is one).
+    metrics: Metrics,
     logs: Arc<LogStore>,
     sender: Sender,
     /// The settings the running groups use, and the groups in (file, name) order.
@@ -59,12 +60,12 @@ impl Rules {
     /// they keep Prometheus from starting.
     pub fn start(
         settings: RuleSettings,
-        db: Arc<Db>,
+        metrics: Metrics,
         logs: Arc<LogStore>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Rules, String> {
         let sender = Sender::start(shutdown.clone());
-        let rules = Rules { inner: Arc::new(Inner { db, logs, sender, running: Mutex::default(), shutdown }) };
+        let rules = Rules { inner: Arc::new(Inner { metrics, logs, sender, running: Mutex::default(), shutdown }) };
         rules.apply(settings, true)?;
         Ok(rules)
     }
@@ -197,9 +198,9 @@ async fn run_group(
                     }
                     Ok(Stop::Removed) => {
                         // As Prometheus does for a removed group: what it wrote goes stale.
-                        let (db, stale) = (inner.db.clone(), group.stale_markers());
+                        let (metrics, stale) = (inner.metrics.clone(), group.stale_markers());
                         let now = now_ms();
-                        let _ = tokio::task::spawn_blocking(move || DbAppender(&db).append(now, &stale)).await;
+                        let _ = tokio::task::spawn_blocking(move || StoreAppender(&metrics).append(now, &stale)).await;
                     }
                     Err(_) => {}
                 }
@@ -212,7 +213,8 @@ async fn run_group(
             ts += behind / interval * interval;
         }
         let querier = StoreQuerier {
-            db: inner.db.clone(),
+            metrics: inner.metrics.clone(),
+            runtime: tokio::runtime::Handle::current(),
             logs: inner.logs.clone(),
             options: lookout_promql::Options {
                 default_subquery_step_ms: interval,
@@ -220,7 +222,7 @@ async fn run_group(
             },
         };
         let evaluated = tokio::task::spawn_blocking(move || {
-            let alerts = group.eval(ts, &querier, &mut DbAppender(&querier.db));
+            let alerts = group.eval(ts, &querier, &mut StoreAppender(&querier.metrics));
             if group.restore_due() {
                 group.restore_for_state(now_ms(), &querier);
             }

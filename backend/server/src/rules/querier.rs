@@ -1,20 +1,26 @@
-//! What rules read and write in this server: PromQL over the metrics store, LogQL metric queries
-//! over the log store, and each rule's output appended durably to the metrics store.
+//! What rules read and write in this server: PromQL over the metrics store (or over the metrics
+//! backend's HTTP API, when there is one), LogQL metric queries over the log store, and each
+//! rule's output appended durably to the metrics store (and forwarded to the backend).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use lookout_logs::LogStore;
 use lookout_logs::query::{Output, Params};
+use lookout_promql::QueryValue;
 use lookout_rules::{PromQuerier, RuleAppender, RuleQuerier, Sample, Source};
-use lookout_tsdb::{Db, Labels, is_stale_nan};
+use lookout_tsdb::{Batch, Labels, is_stale_nan};
+
+use crate::metrics::Metrics;
 
 /// A rule query may take at most this long (Prometheus bounds it by the query timeout too).
 const RULE_QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 const NS_PER_MS: i64 = 1_000_000;
 
 pub struct StoreQuerier {
-    pub db: Arc<Db>,
+    pub metrics: Metrics,
+    /// Rules evaluate on a blocking thread; a backend's HTTP API is asked through this.
+    pub runtime: tokio::runtime::Handle,
     pub logs: Arc<LogStore>,
     /// `default_subquery_step_ms` is the group's interval, as Prometheus sets it.
     pub options: lookout_promql::Options,
@@ -23,7 +29,21 @@ pub struct StoreQuerier {
 impl RuleQuerier for StoreQuerier {
     fn instant(&self, source: Source, expr: &str, ts_ms: i64) -> Result<Vec<Sample>, String> {
         match source {
-            Source::Metrics => PromQuerier::new(self.db.as_ref(), self.options.clone()).instant(source, expr, ts_ms),
+            Source::Metrics => match &self.metrics.remote {
+                Some(remote) => {
+                    let value = self.runtime.block_on(remote.query_instant(expr, ts_ms, Some(RULE_QUERY_TIMEOUT)));
+                    match value.map_err(|e| e.to_string())? {
+                        QueryValue::Vector(rows) => {
+                            Ok(rows.into_iter().map(|(labels, value)| Sample { labels, value }).collect())
+                        }
+                        QueryValue::Scalar(value) => Ok(vec![Sample { labels: Labels::default(), value }]),
+                        QueryValue::Matrix(_) | QueryValue::String(_) => {
+                            Err("rule result is not a vector or scalar".into())
+                        }
+                    }
+                }
+                None => PromQuerier::new(self.metrics.db().as_ref(), self.options.clone()).instant(source, expr, ts_ms),
+            },
             Source::Logs => {
                 let ts = ts_ms.saturating_mul(NS_PER_MS);
                 let params = Params {
@@ -45,17 +65,34 @@ impl RuleQuerier for StoreQuerier {
     }
 
     fn samples(&self, labels: &Labels, mint_ms: i64, maxt_ms: i64) -> Result<Vec<(i64, f64)>, String> {
-        PromQuerier::new(self.db.as_ref(), self.options.clone()).samples(labels, mint_ms, maxt_ms)
+        let Some(remote) = &self.metrics.remote else {
+            return PromQuerier::new(self.metrics.db().as_ref(), self.options.clone())
+                .samples(labels, mint_ms, maxt_ms);
+        };
+        // The series with exactly these labels, as a range selector evaluated at `maxt`.
+        let matchers: Vec<String> = labels.iter().map(|l| format!("{}={:?}", l.name, l.value)).collect();
+        let selector = format!("{{{}}}[{}ms]", matchers.join(","), (maxt_ms - mint_ms).max(1));
+        match self.runtime.block_on(remote.query_instant(&selector, maxt_ms, Some(RULE_QUERY_TIMEOUT))) {
+            Ok(QueryValue::Matrix(series)) => Ok(series.into_iter().flat_map(|s| s.samples).collect()),
+            Ok(_) => Ok(Vec::new()),
+            Err(err) => Err(err.to_string()),
+        }
     }
 }
 
-/// Appends a rule's samples through the metrics store's write-ahead log, as any write is.
-pub struct DbAppender<'a>(pub &'a Db);
+/// Appends a rule's samples as any write is: queued for the metrics backend when there is one,
+/// then through the metrics store's write-ahead log.
+pub struct StoreAppender<'a>(pub &'a Metrics);
 
-impl RuleAppender for DbAppender<'_> {
+impl RuleAppender for StoreAppender<'_> {
     fn append(&mut self, ts_ms: i64, samples: &[Sample]) -> Result<(), String> {
         let batch: Vec<(Labels, i64, f64)> = samples.iter().map(|s| (s.labels.clone(), ts_ms, s.value)).collect();
-        let result = self.0.append(&batch).map_err(|e| format!("storing the rule's samples failed: {e}"))?;
+        if let Some(remote) = &self.0.remote {
+            remote
+                .forward(&Batch::from_samples(&batch))
+                .map_err(|e| format!("queueing the rule's samples failed: {e}"))?;
+        }
+        let result = self.0.db().append(&batch).map_err(|e| format!("storing the rule's samples failed: {e}"))?;
         // As in Prometheus, a staleness marker that lands on an existing sample is no error.
         let refused: Vec<String> =
             result.refused.iter().filter(|(i, _)| !is_stale_nan(batch[*i].2)).map(|(_, e)| e.to_string()).collect();
