@@ -280,5 +280,38 @@ YAML
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
-# BENCH picks the parts: "metrics", "logs", "alerts", "ui", "soak" or all of them (the default).
-for part in ${BENCH:-metrics logs alerts ui soak}; do "bench_$part"; done
+# Lookout on VictoriaMetrics as its metrics store (storage.metrics.prometheus): the ingest rate
+# Lookout acknowledges (each batch queued on disk for VictoriaMetrics, then stored locally), the
+# time until VictoriaMetrics has every sample, and query latency with Lookout asking it.
+bench_backend() {
+  echo "== backend: Lookout on VictoriaMetrics"
+  local vm_port port start end sent expected=2400000
+  vm_port=$(free_port)
+  victoria-metrics -storageDataPath="$work/victoria-backend" -httpListenAddr="127.0.0.1:$vm_port" -search.latencyOffset=0s >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$vm_port/health"
+  printf 'storage:\n  metrics:\n    prometheus:\n      url: http://127.0.0.1:%s\n' "$vm_port" > "$work/lookout-backend.yml"
+  port=$(free_port)
+  target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-backend" \
+    --config "$work/lookout-backend.yml" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$port/-/ready"
+  start=$(date +%s.%N)
+  "$bench" ingest "http://127.0.0.1:$port/api/v1/write"
+  # Bounded: at most ten minutes for the queue to drain.
+  for _ in $(seq 6000); do
+    sent=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^lookout_remote_write_sent_samples_total / {print $2}')
+    awk -v s="${sent:-0}" -v e="$expected" 'BEGIN {exit !(s >= e)}' && break
+    sleep 0.1
+  done
+  end=$(date +%s.%N)
+  awk -v s="${sent:-0}" -v a="$start" -v b="$end" \
+    'BEGIN {printf "forwarded: %d samples in VictoriaMetrics %.2f s after the first write: %.0f samples/s end to end\n", s, b - a, s / (b - a)}'
+  sleep 2
+  "$bench" query "http://127.0.0.1:$port"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  kill "${pids[-2]}"; wait "${pids[-2]}" 2>/dev/null || true
+}
+
+# BENCH picks the parts: "metrics", "logs", "alerts", "ui", "soak", "backend" or all of them (the default).
+for part in ${BENCH:-metrics logs alerts ui soak backend}; do "bench_$part"; done
