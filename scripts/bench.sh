@@ -300,7 +300,7 @@ bench_backend() {
   "$bench" ingest "http://127.0.0.1:$port/api/v1/write"
   # Bounded: at most ten minutes for the queue to drain.
   for _ in $(seq 6000); do
-    sent=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^lookout_remote_write_sent_samples_total / {print $2}')
+    sent=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^lookout_backend_sent_total\{backend="metrics"\} / {print $2}')
     awk -v s="${sent:-0}" -v e="$expected" 'BEGIN {exit !(s >= e)}' && break
     sleep 0.1
   done

@@ -74,8 +74,11 @@ impl Lookout {
 
     /// Starts Lookout on an existing data directory with environment variables, as [`Self::start_env`].
     pub async fn start_in_env(data_dir: &Path, args: &[&str], env: &[(&str, &str)], owned: Option<TempDir>) -> Lookout {
+        // A free loopback port, unless the test names one (to restart on the same address).
+        let listen: &[&str] = if args.contains(&"--listen") { &[] } else { &["--listen", "127.0.0.1:0"] };
         let mut child = Command::new(binary())
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .args(listen)
+            .arg("--data-dir")
             .arg(data_dir)
             .args(args)
             .env("LOOKOUT_AUTH", "off")

@@ -85,7 +85,9 @@ pub struct Config {
     /// Whether requests must sign in.
     pub auth_enabled: bool,
     /// The engine metrics are forwarded to and read from, if any.
-    pub remote: Option<crate::remote::config::RemoteSettings>,
+    pub remote: Option<crate::remote::config::EngineSettings>,
+    /// The Loki log lines are forwarded to and read from, if any.
+    pub loki: Option<crate::remote::config::EngineSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -200,15 +202,17 @@ impl Config {
                 });
             }
         };
+        use crate::remote::config::{Kind, validate};
         let remote = raw
             .storage
             .metrics
             .prometheus
             .as_ref()
-            .map(crate::remote::config::validate)
+            .map(|r| validate(r, Kind::Metrics))
             .transpose()
-            .map_err(invalid)?;
-        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound, auth_enabled, remote })
+            .map_err(&invalid)?;
+        let loki = raw.storage.logs.loki.as_ref().map(|r| validate(r, Kind::Logs)).transpose().map_err(&invalid)?;
+        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound, auth_enabled, remote, loki })
     }
 }
 
@@ -254,6 +258,8 @@ mod tests {
         let err = load("storage:\n  metrics:\n    prometheus:\n      url: ftp://x\n", &[]).unwrap_err().to_string();
         assert!(err.contains("storage.metrics.prometheus.url") && err.contains("only http and https"), "{err}");
         assert!(load("", &[]).unwrap().remote.is_none());
+        let loki = load("storage:\n  logs:\n    loki:\n      url: http://loki:3100\n", &[]).unwrap().loki.unwrap();
+        assert_eq!(loki.write_url, "http://loki:3100/loki/api/v1/push");
     }
 
     #[test]

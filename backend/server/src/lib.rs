@@ -75,8 +75,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     );
     if let Some(settings) = config.remote.clone() {
         tracing::info!(backend = %settings.url, shards = settings.shards, "metrics are forwarded to and read from a backend");
-        let dir = data_dir.path().join("remote-write");
-        state.metrics.remote = Some(remote::Remote::open(&dir, settings).context("cannot open the forwarding queue")?);
+        let forward = remote::Forwarder::open(&data_dir.path().join("remote-write"), settings)
+            .context("cannot open the metrics forwarding queue")?;
+        state.metrics.remote = Some(remote::Prometheus { forward });
+    }
+    if let Some(settings) = config.loki.clone() {
+        tracing::info!(backend = %settings.url, shards = settings.shards, "log lines are forwarded to and read from Loki");
+        let forward = remote::Forwarder::open(&data_dir.path().join("loki-push"), settings)
+            .context("cannot open the log forwarding queue")?;
+        state.logs.remote = Some(remote::Loki { forward });
     }
     state.links = Some(std::sync::Arc::new(
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
@@ -122,8 +129,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     )
     .context("cannot open the alert state")?;
     state.alerting = Some(alerting.clone());
-    if let Some(remote) = &state.metrics.remote {
-        remote.start(state.telemetry.clone(), Some(alerting.clone()), shutdown_rx.clone());
+    let forwarders =
+        [state.metrics.remote.as_ref().map(|r| &r.forward), state.logs.remote.as_ref().map(|l| &l.forward)];
+    for forward in forwarders.into_iter().flatten() {
+        forward.start(state.telemetry.clone(), Some(alerting.clone()), shutdown_rx.clone());
     }
     let rules =
         rules::Rules::start(config.rules.clone(), state.metrics.clone(), state.logs.store.clone(), shutdown_rx.clone())

@@ -165,5 +165,71 @@ async fn lookout_stores_metrics_in_prometheus_and_loses_nothing_while_it_is_down
     let (_, sent) = get_json(&format!("{}/api/v1/query?query=outage_batch", lookout.url)).await;
     assert_eq!(sent["data"]["result"].as_array().map(Vec::len), Some(5), "{sent}");
     let metrics = http_get(&format!("{}/metrics", lookout.url)).await.unwrap().body;
-    assert!(metrics.lines().any(|l| l.starts_with("lookout_remote_write_sent_samples_total ")), "{metrics}");
+    assert!(metrics.lines().any(|l| l.starts_with("lookout_backend_sent_total{backend=\"metrics\"} ")), "{metrics}");
+}
+
+/// Lookout with Loki as its log store, where "Loki" is a second Lookout speaking Loki's API:
+/// lines sent to the first reach the second, the first's Loki API answers from the second, and
+/// while the second is down lines are acknowledged, kept and delivered once it is back.
+#[tokio::test]
+async fn lookout_stores_logs_in_loki_and_reads_them_back() {
+    let loki_data = TempDir::new("loki-data");
+    let loki_listen = format!("127.0.0.1:{}", free_port());
+    let loki_args = ["--no-demo", "--listen", loki_listen.as_str()];
+    let loki = Lookout::start_in(loki_data.path(), &loki_args, None).await;
+    let dir = TempDir::new("loki-backend");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(&config, format!("storage:\n  logs:\n    loki:\n      url: {}\n      alert_after: 1s\n", loki.url))
+        .unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    let line = |message: &str| format!(r#"{{"level":"ERROR","message":"{message}","request_id":"r-1"}}"#);
+    let post = |url: String, body: String| async move {
+        let response = http_post(&format!("{url}/api/v1/logs?service=checkout"), &[], body.as_bytes()).await.unwrap();
+        assert_eq!(response.status, 200, "{}", response.body);
+    };
+    let lines_at = |url: String| async move {
+        let query = url_encode("{service=\"checkout\"}");
+        let (status, json) =
+            get_json(&format!("{url}/loki/api/v1/query_range?query={query}&since=1h&direction=forward")).await;
+        let lines: Vec<String> = json["data"]["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["values"].as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v[1].as_str().map(str::to_string))
+            .collect();
+        (status, lines)
+    };
+
+    post(lookout.url.clone(), line("pool exhausted")).await;
+    eventually(Duration::from_secs(20), "the line in Loki", || async {
+        let (_, lines) = lines_at(loki.url.clone()).await;
+        if lines.len() == 1 && lines[0].contains("pool exhausted") { Ok(()) } else { Err(format!("{lines:?}")) }
+    })
+    .await;
+    // A line only Loki has is found through Lookout: reads go to Loki.
+    post(loki.url.clone(), line("written to Loki directly")).await;
+    let (status, lines) = lines_at(lookout.url.clone()).await;
+    assert_eq!(status, 200);
+    assert!(lines.iter().any(|l| l.contains("written to Loki directly")), "{lines:?}");
+
+    // Loki goes down: Lookout still acknowledges lines, says what is wrong, and alerts.
+    loki.terminate().await;
+    post(lookout.url.clone(), line("during the outage")).await;
+    let (status, _) = lines_at(lookout.url.clone()).await;
+    assert_eq!(status, 503);
+    eventually(Duration::from_secs(20), "the logs backend alert", || async {
+        let (_, alerts) = get_json(&format!("{}/api/v2/alerts", lookout.url)).await;
+        let firing =
+            alerts.as_array().into_iter().flatten().any(|a| a["labels"]["alertname"] == "LookoutLogsBackendDown");
+        if firing { Ok(()) } else { Err(alerts.to_string()) }
+    })
+    .await;
+    // Back on the same address, Loki gets the line it missed.
+    let loki = Lookout::start_in(loki_data.path(), &loki_args, None).await;
+    eventually(Duration::from_secs(30), "the outage's line in Loki", || async {
+        let (_, lines) = lines_at(loki.url.clone()).await;
+        if lines.iter().any(|l| l.contains("during the outage")) { Ok(lines.len()) } else { Err(format!("{lines:?}")) }
+    })
+    .await;
 }

@@ -1,11 +1,13 @@
 //! Loki's HTTP API (`/loki/api/v1/...`), so Grafana's Loki data source, logcli and the Logs page
 //! work against Lookout: queries (log and metric), labels and their values, series, and the
-//! live tail over a WebSocket. Errors are plain text, as Loki sends them.
+//! live tail over a WebSocket. Errors are plain text, as Loki sends them. With Loki as the log
+//! store (`storage.logs.loki`), the reads are Loki's own answers, passed on; the live tail stays
+//! with the lines this server stores.
 
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -168,7 +170,22 @@ pub(super) fn log_data(output: Output, stats: Stats, seconds: f64) -> QueryData 
     QueryData { result, stats: QueryStats { summary } }
 }
 
-async fn query_range(State(state): State<AppState>, params: Params) -> Result<Json<Envelope<QueryData>>, LokiError> {
+/// Loki's answer to this request, when Loki is the log store.
+async fn from_loki(state: &AppState, uri: &OriginalUri, params: &Params) -> Option<Result<Response, LokiError>> {
+    let loki = state.logs.remote.as_ref()?;
+    Some(match loki.get(uri.path(), params.pairs()).await {
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            Ok((status, [(axum::http::header::CONTENT_TYPE, answer.content_type)], answer.body).into_response())
+        }
+        Err(message) => Err(LokiError(StatusCode::SERVICE_UNAVAILABLE, message)),
+    })
+}
+
+async fn query_range(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {
+    if let Some(answer) = from_loki(&state, &uri, &params).await {
+        return answer;
+    }
     let query = params.get("query").ok_or_else(|| bad("invalid parameter \"query\": missing".into()))?.to_string();
     let (start, end) = range_params(&params)?;
     let (limit, direction) = common_params(&params)?;
@@ -181,11 +198,14 @@ async fn query_range(State(state): State<AppState>, params: Params) -> Result<Js
     }
     let params = QueryParams { start, end, step, limit, direction, timeout: QUERY_TIMEOUT };
     let (output, stats, seconds) = run(&state, query, params).await?;
-    Ok(answer(output, stats, seconds))
+    Ok(answer(output, stats, seconds).into_response())
 }
 
 /// An instant query: metric queries evaluated at `time`, as Loki 3 (log queries need a range).
-async fn query(State(state): State<AppState>, params: Params) -> Result<Json<Envelope<QueryData>>, LokiError> {
+async fn query(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {
+    if let Some(answer) = from_loki(&state, &uri, &params).await {
+        return answer;
+    }
     let query = params.get("query").ok_or_else(|| bad("invalid parameter \"query\": missing".into()))?.to_string();
     let time = time_param(&params, "time", now_ms().saturating_mul(NS_PER_MS))?;
     let (limit, direction) = common_params(&params)?;
@@ -204,23 +224,30 @@ async fn query(State(state): State<AppState>, params: Params) -> Result<Json<Env
             s.value.0 = (time / NS_PER_MS) as f64 / 1000.0;
         }
     }
-    Ok(json)
+    Ok(json.into_response())
 }
 
-async fn labels(State(state): State<AppState>, params: Params) -> Result<Json<Envelope<Vec<String>>>, LokiError> {
+async fn labels(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {
+    if let Some(answer) = from_loki(&state, &uri, &params).await {
+        return answer;
+    }
     let (start, end) = range_params(&params)?;
     let store = state.logs.store.clone();
     let names = tokio::task::spawn_blocking(move || store.fields(start, end))
         .await
         .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok(Json(Envelope::success(names.fields.into_keys().collect())))
+    Ok(Json(Envelope::success(names.fields.into_keys().collect::<Vec<_>>())).into_response())
 }
 
 async fn label_values(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    uri: OriginalUri,
     params: Params,
-) -> Result<Json<Envelope<Vec<String>>>, LokiError> {
+) -> Result<Response, LokiError> {
+    if let Some(answer) = from_loki(&state, &uri, &params).await {
+        return answer;
+    }
     let (start, end) = range_params(&params)?;
     let store = state.logs.store.clone();
     let values = tokio::task::spawn_blocking(move || {
@@ -233,7 +260,7 @@ async fn label_values(
     })
     .await
     .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok(Json(Envelope::success(values)))
+    Ok(Json(Envelope::success(values)).into_response())
 }
 
 fn recent_values(store: &lookout_logs::LogStore, name: &str, start: i64, end: i64) -> Vec<String> {
@@ -252,10 +279,10 @@ fn recent_values(store: &lookout_logs::LogStore, name: &str, start: i64, end: i6
     found.into_iter().collect()
 }
 
-async fn series(
-    State(state): State<AppState>,
-    params: Params,
-) -> Result<Json<Envelope<Vec<lookout_types::prometheus::Metric>>>, LokiError> {
+async fn series(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {
+    if let Some(answer) = from_loki(&state, &uri, &params).await {
+        return answer;
+    }
     let (start, end) = range_params(&params)?;
     let mut selections = Vec::new();
     for selector in params.all("match[]").into_iter().chain(params.all("match")) {
@@ -292,7 +319,7 @@ async fn series(
     })
     .await
     .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok(Json(Envelope::success(found.iter().map(metric).collect())))
+    Ok(Json(Envelope::success(found.iter().map(metric).collect::<Vec<_>>())).into_response())
 }
 
 /// `GET /loki/api/v1/tail` (WebSocket): the last `limit` matching lines since `start`, then new

@@ -28,6 +28,8 @@ pub struct Logs {
     /// Lines published so far; held while sending so numbers and order agree.
     published: Arc<Mutex<u64>>,
     pub limits: lookout_logs::ingest::Limits,
+    /// Loki, when it is the log store: lines are forwarded to it and queries read from it.
+    pub remote: Option<crate::remote::Loki>,
 }
 
 impl Logs {
@@ -37,19 +39,28 @@ impl Logs {
             tail: broadcast::channel(TAIL_BACKLOG).0,
             published: Arc::default(),
             limits: lookout_logs::ingest::Limits::default(),
+            remote: None,
         }
     }
 
     /// Stores entries durably (fsynced in the log) before returning, then hands them to live
-    /// tails. Runs off the async runtime.
+    /// tails. Runs off the async runtime. With Loki as the store, the lines are first queued (on
+    /// disk) for it, so lines the queue refuses are not stored either.
     pub async fn append(&self, entries: Vec<Entry>) -> std::io::Result<()> {
         if entries.is_empty() {
             return Ok(());
         }
         // Copies for live tails only when someone is tailing.
         let for_tail = (self.tail.receiver_count() > 0).then(|| entries.clone());
-        let store = self.store.clone();
-        let due = tokio::task::spawn_blocking(move || store.append(entries)).await.map_err(std::io::Error::other)??;
+        let (store, remote) = (self.store.clone(), self.remote.clone());
+        let due = tokio::task::spawn_blocking(move || {
+            if let Some(remote) = remote {
+                remote.forward(&entries)?;
+            }
+            store.append(entries)
+        })
+        .await
+        .map_err(std::io::Error::other)??;
         if due {
             self.cut_in_background();
         }

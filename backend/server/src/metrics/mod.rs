@@ -28,7 +28,7 @@ pub struct Metrics {
     metadata: Arc<RwLock<BTreeMap<String, FamilyMetadata>>>,
     pub limits: QueryLimits,
     /// The engine that stores and answers, when one is configured.
-    pub remote: Option<crate::remote::Remote>,
+    pub remote: Option<crate::remote::Prometheus>,
 }
 
 impl Metrics {

@@ -1,6 +1,6 @@
-//! `storage.metrics.prometheus` in the config: a Prometheus-compatible engine (Prometheus,
-//! Thanos, Mimir, Cortex, VictoriaMetrics) as Lookout's metrics store, with its credentials and
-//! the forwarding queue's settings.
+//! `storage:` in the config: a Prometheus-compatible engine (Prometheus, Thanos, Mimir, Cortex,
+//! VictoriaMetrics) as the metrics store (`storage.metrics.prometheus`), Loki as the log store
+//! (`storage.logs.loki`), each with its credentials and its forwarding queue's settings.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,21 +15,32 @@ use crate::timefmt::parse_duration;
 pub struct RawStorage {
     #[serde(default)]
     pub metrics: RawMetricsStorage,
+    #[serde(default)]
+    pub logs: RawLogsStorage,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMetricsStorage {
-    pub prometheus: Option<RawPrometheus>,
+    pub prometheus: Option<RawEngine>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLogsStorage {
+    pub loki: Option<RawEngine>,
+}
+
+/// An engine: where its API is, where writes go, how to sign in.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPrometheus {
-    /// Where the engine's Prometheus HTTP API is: `{url}/api/v1/query` and the rest.
+pub struct RawEngine {
+    /// Where the engine's HTTP API is: `{url}/api/v1/query`, `{url}/loki/api/v1/query_range`…
     pub url: String,
-    /// Where remote_write goes; `{url}/api/v1/write` when not set (Mimir: `…/api/v1/push`).
-    pub remote_write_url: Option<String>,
+    /// Where writes go: `{url}/api/v1/write` or `{url}/loki/api/v1/push` when not set (Mimir:
+    /// `…/api/v1/push`).
+    #[serde(alias = "remote_write_url", alias = "push_url")]
+    pub write_url: Option<String>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     pub basic_auth: Option<RawBasicAuth>,
@@ -48,14 +59,57 @@ pub struct RawPrometheus {
 #[serde(deny_unknown_fields)]
 pub struct RawQueue {
     pub shards: Option<usize>,
-    pub max_samples_per_send: Option<usize>,
+    /// Samples or log lines in one request, at most.
+    #[serde(alias = "max_samples_per_send", alias = "max_lines_per_send")]
+    pub max_per_send: Option<usize>,
     /// How much may wait for the engine, in MiB, before writes are refused.
     pub max_pending_mib: Option<usize>,
 }
 
+/// Which pillar an engine stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Metrics,
+    Logs,
+}
+
+impl Kind {
+    /// Where it is configured.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Metrics => "storage.metrics.prometheus",
+            Kind::Logs => "storage.logs.loki",
+        }
+    }
+
+    /// `metrics` or `logs`: the `backend` label of the forwarding metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Metrics => "metrics",
+            Kind::Logs => "logs",
+        }
+    }
+
+    /// What one queued item is.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Kind::Metrics => "samples",
+            Kind::Logs => "log lines",
+        }
+    }
+
+    fn write_path(self) -> &'static str {
+        match self {
+            Kind::Metrics => "/api/v1/write",
+            Kind::Logs => "/loki/api/v1/push",
+        }
+    }
+}
+
 /// The validated settings.
 #[derive(Clone)]
-pub struct RemoteSettings {
+pub struct EngineSettings {
+    pub kind: Kind,
     /// The API's base URL, without a trailing slash.
     pub url: String,
     pub write_url: String,
@@ -64,14 +118,15 @@ pub struct RemoteSettings {
     pub timeout: Duration,
     pub alert_after: Duration,
     pub shards: usize,
-    pub max_samples_per_send: usize,
+    pub max_per_send: usize,
     pub max_pending_bytes: usize,
 }
 
 /// Header values hold credentials: printed by name only.
-impl std::fmt::Debug for RemoteSettings {
+impl std::fmt::Debug for EngineSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RemoteSettings")
+        f.debug_struct("EngineSettings")
+            .field("kind", &self.kind)
             .field("url", &self.url)
             .field("write_url", &self.write_url)
             .field("headers", &self.headers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>())
@@ -81,15 +136,15 @@ impl std::fmt::Debug for RemoteSettings {
     }
 }
 
-pub fn validate(raw: &RawPrometheus) -> Result<RemoteSettings, String> {
-    let field = |name: &str, e: String| format!("storage.metrics.prometheus.{name}: {e}");
+pub fn validate(raw: &RawEngine, kind: Kind) -> Result<EngineSettings, String> {
+    let field = |name: &str, e: String| format!("{}.{name}: {e}", kind.key());
     let url = raw.url.trim_end_matches('/').to_string();
     let parsed = reqwest::Url::parse(&url).map_err(|e| field("url", format!("{:?}: {e}", raw.url)))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(field("url", format!("{:?}: only http and https", raw.url)));
     }
-    let write_url = raw.remote_write_url.clone().unwrap_or_else(|| format!("{url}/api/v1/write"));
-    reqwest::Url::parse(&write_url).map_err(|e| field("remote_write_url", format!("{write_url:?}: {e}")))?;
+    let write_url = raw.write_url.clone().unwrap_or_else(|| format!("{url}{}", kind.write_path()));
+    reqwest::Url::parse(&write_url).map_err(|e| field("write_url", format!("{write_url:?}: {e}")))?;
     let credentials = RawHttpConfig {
         basic_auth: raw.basic_auth.clone(),
         authorization: raw.authorization.clone(),
@@ -118,14 +173,15 @@ pub fn validate(raw: &RawPrometheus) -> Result<RemoteSettings, String> {
     if !(1..=64).contains(&shards) {
         return Err(field("queue.shards", format!("{shards}: 1 to 64")));
     }
-    Ok(RemoteSettings {
+    Ok(EngineSettings {
+        kind,
         url,
         write_url,
         headers,
         timeout,
         alert_after,
         shards,
-        max_samples_per_send: raw.queue.max_samples_per_send.unwrap_or(2000).max(1),
+        max_per_send: raw.queue.max_per_send.unwrap_or(2000).max(1),
         max_pending_bytes: raw.queue.max_pending_mib.unwrap_or(512).max(1) << 20,
     })
 }

@@ -1,4 +1,5 @@
-//! The forwarding queue of one shard: remote_write requests waiting for the engine, kept in a
+//! The forwarding queue of one shard: requests (remote_write or Loki push) waiting for the
+//! engine, kept in a
 //! write-ahead log (`lookout-wal`, group commit) so that a write acknowledged while the engine is
 //! down is sent once it is back, also after `kill -9`. Delivery is at least once: the cursor of
 //! what was sent is saved about every second, so a crash may send the last second again, which
@@ -18,27 +19,28 @@ use lookout_wal::{Wal, WalRecord, segments};
 const SAVE_EVERY: Duration = Duration::from_secs(1);
 const ROTATE_EVERY: Duration = Duration::from_secs(30);
 
-/// One queued request: uncompressed protobuf `WriteRequest` bytes, which concatenate into one
-/// valid request, so consecutive records are sent together.
+/// One queued request: uncompressed protobuf (`WriteRequest` or `PushRequest`) bytes, which
+/// concatenate into one valid request, so consecutive records are sent together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queued {
     pub seq: u64,
-    pub samples: u32,
+    /// Samples or log lines in it.
+    pub count: u32,
     pub body: Vec<u8>,
 }
 
 impl WalRecord for Queued {
     fn encode_payload(&self, out: &mut Vec<u8>) {
         put_varint(out, self.seq);
-        put_varint(out, u64::from(self.samples));
+        put_varint(out, u64::from(self.count));
         out.extend_from_slice(&self.body);
     }
 
     fn decode_payload(payload: &[u8]) -> Option<Self> {
         let mut reader = Reader::new(payload, 0);
         let seq = reader.varint()?;
-        let samples = u32::try_from(reader.varint()?).ok()?;
-        Some(Queued { seq, samples, body: payload[reader.pos()..].to_vec() })
+        let count = u32::try_from(reader.varint()?).ok()?;
+        Some(Queued { seq, count, body: payload[reader.pos()..].to_vec() })
     }
 }
 
@@ -110,16 +112,16 @@ impl ShardQueue {
     /// Queues one request and returns once it is on disk. Refused when more than `max_bytes`
     /// already wait, so an engine that is down for long makes writers retry instead of filling
     /// the disk.
-    pub fn push(&self, body: Vec<u8>, samples: u32, max_bytes: usize) -> io::Result<()> {
+    pub fn push(&self, body: Vec<u8>, count: u32, max_bytes: usize) -> io::Result<()> {
         let seq = {
             let mut state = self.lock();
             if state.pending_bytes + body.len() > max_bytes && !state.pending.is_empty() {
                 return Err(io::Error::other(format!(
-                    "the metrics backend is {} MiB behind; writes are refused until it catches up",
+                    "the backend is {} MiB behind; writes are refused until it catches up",
                     state.pending_bytes >> 20
                 )));
             }
-            let record = Queued { seq: state.next_seq, samples, body };
+            let record = Queued { seq: state.next_seq, count, body };
             state.next_seq += 1;
             state.pending_bytes += record.body.len();
             let token = self.wal.queue(std::slice::from_ref(&record))?;
@@ -130,16 +132,16 @@ impl ShardQueue {
         self.wal.wait(seq)
     }
 
-    /// The oldest pending records, together at most `max_samples` (at least one record).
-    pub fn peek(&self, max_samples: usize) -> Vec<Queued> {
+    /// The oldest pending records, together at most `max_items` (at least one record).
+    pub fn peek(&self, max_items: usize) -> Vec<Queued> {
         let state = self.lock();
         let mut taken = Vec::new();
-        let mut samples = 0;
+        let mut items = 0;
         for record in &state.pending {
-            if !taken.is_empty() && samples + record.samples as usize > max_samples {
+            if !taken.is_empty() && items + record.count as usize > max_items {
                 break;
             }
-            samples += record.samples as usize;
+            items += record.count as usize;
             taken.push(record.clone());
         }
         taken
@@ -198,10 +200,10 @@ impl ShardQueue {
         Ok(())
     }
 
-    /// Samples and bytes waiting.
+    /// Items and bytes waiting.
     pub fn backlog(&self) -> (u64, usize) {
         let state = self.lock();
-        (state.pending.iter().map(|r| u64::from(r.samples)).sum(), state.pending_bytes)
+        (state.pending.iter().map(|r| u64::from(r.count)).sum(), state.pending_bytes)
     }
 }
 

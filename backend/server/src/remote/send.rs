@@ -1,7 +1,8 @@
-//! One sender per shard: takes the oldest queued requests (up to `max_samples_per_send`), sends
-//! them as one snappy-compressed remote_write request, and on failure retries with Prometheus's
-//! backoff (30 ms doubling to 5 s) for as long as it takes. A 4xx other than 429 is a refusal
-//! that retrying cannot change: those samples are dropped and counted, as Prometheus does.
+//! One sender per shard: takes the oldest queued requests (up to `max_per_send` items), sends
+//! them as one snappy-compressed request (remote_write, or Loki's protobuf push), and on failure
+//! retries with Prometheus's backoff (30 ms doubling to 5 s) for as long as it takes. A 4xx other
+//! than 429 is a refusal that retrying cannot change: those items are dropped and counted, as
+//! Prometheus does.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::config::RemoteSettings;
+use super::config::{EngineSettings, Kind};
 use super::queue::ShardQueue;
 use crate::telemetry::SelfMetrics;
 use crate::timefmt::now_ms;
@@ -51,24 +52,24 @@ pub struct Sender {
     pub shard: usize,
     pub queue: Arc<ShardQueue>,
     pub client: reqwest::Client,
-    pub settings: Arc<RemoteSettings>,
+    pub settings: Arc<EngineSettings>,
     pub health: Arc<Health>,
     pub telemetry: Arc<SelfMetrics>,
 }
 
 impl Sender {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let shard = self.shard.to_string();
+        let (backend, shard) = (self.settings.kind.name(), self.shard.to_string());
         loop {
-            let records = self.queue.peek(self.settings.max_samples_per_send);
-            self.telemetry.remote_pending_samples.set(&[&shard], self.queue.backlog().0 as f64);
+            let records = self.queue.peek(self.settings.max_per_send);
+            self.telemetry.backend_pending.set(&[backend, &shard], self.queue.backlog().0 as f64);
             let Some(last) = records.last().map(|r| r.seq) else {
                 tokio::select! {
                     _ = self.queue.wake.notified() => continue,
                     _ = shutdown.changed() => return,
                 }
             };
-            let samples: u64 = records.iter().map(|r| u64::from(r.samples)).sum();
+            let items: u64 = records.iter().map(|r| u64::from(r.count)).sum();
             let body: Vec<u8> = records.iter().flat_map(|r| r.body.iter().copied()).collect();
             let compressed = snap::raw::Encoder::new().compress_vec(&body).unwrap_or_default();
             let mut backoff = MIN_BACKOFF;
@@ -76,21 +77,21 @@ impl Sender {
                 match self.send(compressed.clone()).await {
                     Ok(()) => {
                         self.health.succeeded();
-                        self.telemetry.remote_sent_samples.inc_by(&[], samples as f64);
-                        self.telemetry.remote_last_success.set(&[], now_ms() as f64 / 1000.0);
+                        self.telemetry.backend_sent.inc_by(&[backend], items as f64);
+                        self.telemetry.backend_last_success.set(&[backend], now_ms() as f64 / 1000.0);
                         break;
                     }
                     Err(Failure::Refused(error)) => {
-                        tracing::warn!(%error, samples, "the metrics backend refused samples for good; dropped");
-                        self.telemetry.remote_failed_samples.inc_by(&[], samples as f64);
+                        tracing::warn!(%error, backend, items, "the backend refused a request for good; dropped");
+                        self.telemetry.backend_failed.inc_by(&[backend], items as f64);
                         break;
                     }
                     Err(Failure::Retry(error)) => {
                         if self.health.failing().is_none() {
-                            tracing::warn!(%error, "cannot write to the metrics backend; retrying, nothing is lost meanwhile");
+                            tracing::warn!(%error, backend, "cannot write to the backend; retrying, nothing is lost meanwhile");
                         }
                         self.health.failed(&error);
-                        self.telemetry.remote_retries.inc(&[]);
+                        self.telemetry.backend_retries.inc(&[backend]);
                         tokio::select! {
                             _ = tokio::time::sleep(backoff) => {}
                             _ = shutdown.changed() => return,
@@ -102,7 +103,7 @@ impl Sender {
             let queue = self.queue.clone();
             match tokio::task::spawn_blocking(move || queue.ack(last)).await {
                 Ok(Ok(())) => {}
-                Ok(Err(err)) => tracing::error!(%err, "cannot record what was sent to the metrics backend"),
+                Ok(Err(err)) => tracing::error!(%err, backend, "cannot record what was sent to the backend"),
                 Err(err) => tracing::error!(%err, "the forwarding queue's task failed"),
             }
         }
@@ -114,13 +115,15 @@ impl Sender {
             .post(&self.settings.write_url)
             .timeout(self.settings.timeout)
             .header("Content-Type", "application/x-protobuf")
-            .header("Content-Encoding", "snappy")
-            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
             .header("User-Agent", concat!("Lookout/", env!("CARGO_PKG_VERSION")));
+        // Loki's push takes the snappy body without saying so, as Promtail sends it.
+        if self.settings.kind == Kind::Metrics {
+            request = request.header("Content-Encoding", "snappy").header("X-Prometheus-Remote-Write-Version", "0.1.0");
+        }
         for (name, value) in &self.settings.headers {
             request = request.header(name, value);
         }
-        let response = request.body(body).send().await.map_err(|e| Failure::Retry(e.without_url().to_string()))?;
+        let response = request.body(body).send().await.map_err(|e| Failure::Retry(super::forward::describe(e)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());

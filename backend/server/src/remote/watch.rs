@@ -1,23 +1,23 @@
-//! Lookout alerts about its own metrics backend: once writes to it have failed for `alert_after`
-//! (a minute unless configured), the
-//! built-in notifier gets `LookoutMetricsBackendDown` (critical, with the last error and how much
-//! waits on disk), re-sent while it lasts and resolved when writes go through again. The alert
-//! comes from Lookout itself, not from a rule, since rules would read from the engine that is down.
+//! Lookout alerts about its own backends: once writes to one have failed for `alert_after` (a
+//! minute unless configured), the built-in notifier gets `LookoutMetricsBackendDown` or
+//! `LookoutLogsBackendDown` (critical, with the last error and how much waits on disk), re-sent
+//! while it lasts and resolved when writes go through again. The alert comes from Lookout itself,
+//! not from a rule, since rules would read from the engine that is down.
 
 use std::time::Duration;
 
 use lookout_alertmanager::alert::PostableAlert;
 use lookout_alertmanager::labels::label_set;
 
-use super::Remote;
+use super::config::Kind;
+use super::forward::Forwarder;
 use crate::alerting::Alerting;
 use crate::timefmt::now_ms;
 
 /// How often the backend's health is looked at, at most.
 const EVERY: Duration = Duration::from_secs(15);
-pub const ALERT_NAME: &str = "LookoutMetricsBackendDown";
 
-pub async fn run(remote: Remote, alerting: Alerting, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(remote: Forwarder, alerting: Alerting, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let after = remote.settings.alert_after;
     let mut ticker = tokio::time::interval(after.clamp(Duration::from_secs(1), EVERY));
     let after = after.as_millis() as i64;
@@ -47,15 +47,20 @@ pub async fn run(remote: Remote, alerting: Alerting, mut shutdown: tokio::sync::
     }
 }
 
-fn alert(remote: &Remote, since: i64, ended: Option<i64>, error: &str) -> PostableAlert {
-    let url = remote.settings.url.as_str();
-    let summary = format!("Lookout cannot write to its metrics backend {url}");
+fn alert(remote: &Forwarder, since: i64, ended: Option<i64>, error: &str) -> PostableAlert {
+    let (url, kind) = (remote.settings.url.as_str(), remote.settings.kind);
+    let name = match kind {
+        Kind::Metrics => "LookoutMetricsBackendDown",
+        Kind::Logs => "LookoutLogsBackendDown",
+    };
+    let summary = format!("Lookout cannot write to its {} backend {url}", kind.name());
     let description = format!(
-        "{error}. {} samples wait on Lookout's disk and are sent once the backend takes them.",
-        remote.backlog()
+        "{error}. {} {} wait on Lookout's disk and are sent once the backend takes them.",
+        remote.backlog(),
+        kind.unit()
     );
     PostableAlert {
-        labels: label_set([("alertname", ALERT_NAME), ("severity", "critical"), ("backend", url)]),
+        labels: label_set([("alertname", name), ("severity", "critical"), ("backend", url)]),
         annotations: label_set([("summary", summary.as_str()), ("description", description.as_str())]),
         starts_at: Some(since),
         ends_at: ended,

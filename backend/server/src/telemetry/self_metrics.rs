@@ -24,12 +24,13 @@ pub struct SelfMetrics {
     pub log_store_bytes: Gauge,
     pub log_store_lines: Gauge,
     pub log_store_blocks: Gauge,
-    /// Forwarding to the metrics backend (`storage.metrics.prometheus`).
-    pub remote_sent_samples: Counter,
-    pub remote_failed_samples: Counter,
-    pub remote_retries: Counter,
-    pub remote_pending_samples: Gauge,
-    pub remote_last_success: Gauge,
+    /// Forwarding to the backends (`storage.metrics.prometheus`, `storage.logs.loki`), by
+    /// `backend` (`metrics` or `logs`); items are samples or log lines.
+    pub backend_sent: Counter,
+    pub backend_failed: Counter,
+    pub backend_retries: Counter,
+    pub backend_pending: Gauge,
+    pub backend_last_success: Gauge,
     process_resident: Gauge,
     process_virtual: Gauge,
     process_cpu: Counter,
@@ -91,30 +92,30 @@ impl SelfMetrics {
             ),
             log_store_lines: registry.gauge("lookout_log_store_lines", "Log lines held, by part.", &["part"]),
             log_store_blocks: registry.gauge("lookout_log_store_blocks", "Log blocks on disk.", &[]),
-            remote_sent_samples: registry.counter(
-                "lookout_remote_write_sent_samples_total",
-                "Samples the metrics backend accepted.",
-                &[],
+            backend_sent: registry.counter(
+                "lookout_backend_sent_total",
+                "Samples (metrics) or log lines (logs) the backend accepted.",
+                &["backend"],
             ),
-            remote_failed_samples: registry.counter(
-                "lookout_remote_write_failed_samples_total",
-                "Samples the metrics backend refused for good (a 4xx other than 429).",
-                &[],
+            backend_failed: registry.counter(
+                "lookout_backend_failed_total",
+                "Samples or log lines the backend refused for good (a 4xx other than 429).",
+                &["backend"],
             ),
-            remote_retries: registry.counter(
-                "lookout_remote_write_retries_total",
-                "Sends to the metrics backend that failed and were retried.",
-                &[],
+            backend_retries: registry.counter(
+                "lookout_backend_retries_total",
+                "Sends to the backend that failed and were retried.",
+                &["backend"],
             ),
-            remote_pending_samples: registry.gauge(
-                "lookout_remote_write_pending_samples",
-                "Samples queued on disk for the metrics backend, by shard.",
-                &["shard"],
+            backend_pending: registry.gauge(
+                "lookout_backend_pending",
+                "Samples or log lines queued on disk for the backend, by shard.",
+                &["backend", "shard"],
             ),
-            remote_last_success: registry.gauge(
-                "lookout_remote_write_last_success_timestamp_seconds",
-                "When the metrics backend last accepted a send.",
-                &[],
+            backend_last_success: registry.gauge(
+                "lookout_backend_last_success_timestamp_seconds",
+                "When the backend last accepted a send.",
+                &["backend"],
             ),
             process_resident: registry.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", &[]),
             process_virtual: registry.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", &[]),

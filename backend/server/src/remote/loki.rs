@@ -1,0 +1,108 @@
+//! Loki as the log store: stored lines become Loki protobuf push requests, one per shard (a
+//! stream always in the same shard, so its lines arrive in order), and Loki's query API is asked
+//! on the reader's behalf, its answers passed on as they are.
+
+use std::collections::HashMap;
+use std::io;
+
+use lookout_logs::Entry;
+use prost::Message as _;
+
+use super::forward::{Forwarder, describe, shard_of};
+use crate::ingest::loki_push::{EntryAdapter, PushRequest, StreamAdapter, Timestamp};
+
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Loki {
+    pub forward: Forwarder,
+}
+
+/// An answer of Loki's, to pass on: status, content type, body.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Loki {
+    /// Queues `entries` for Loki and returns once they are on disk. Blocking: call it off the
+    /// async workers.
+    pub fn forward(&self, entries: &[Entry]) -> io::Result<()> {
+        self.forward.push(encode_shards(entries, self.forward.shards()))
+    }
+
+    /// `GET {url}{path}?{params}` on Loki; an error says why Loki could not be asked.
+    pub async fn get(&self, path: &str, params: &[(String, String)]) -> Result<Answer, String> {
+        let base = &self.forward.settings.url;
+        let url = reqwest::Url::parse_with_params(&format!("{base}{path}"), params).map_err(|e| e.to_string())?;
+        let unreachable = |e: reqwest::Error| format!("the logs backend {base} cannot be reached: {}", describe(e));
+        let response = self.forward.get(url).send().await.map_err(unreachable)?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("text/plain")
+            .to_string();
+        let body = response.bytes().await.map_err(unreachable)?.to_vec();
+        Ok(Answer { status, content_type, body })
+    }
+}
+
+/// `entries` as one uncompressed `PushRequest` per shard, with the number of lines in each.
+fn encode_shards(entries: &[Entry], shards: usize) -> Vec<(Vec<u8>, u32)> {
+    let mut requests: Vec<PushRequest> = (0..shards).map(|_| PushRequest::default()).collect();
+    let mut streams: HashMap<Vec<u8>, (usize, usize)> = HashMap::new();
+    for entry in entries {
+        let mut key = Vec::new();
+        entry.stream.write_canonical(&mut key);
+        let (shard, index) = *streams.entry(key).or_insert_with_key(|key| {
+            let shard = shard_of(key, shards);
+            requests[shard].streams.push(StreamAdapter { labels: entry.stream.to_string(), entries: Vec::new() });
+            (shard, requests[shard].streams.len() - 1)
+        });
+        let timestamp =
+            Timestamp { seconds: entry.ts.div_euclid(1_000_000_000), nanos: entry.ts.rem_euclid(1_000_000_000) as i32 };
+        requests[shard].streams[index]
+            .entries
+            .push(EntryAdapter { timestamp: Some(timestamp), line: entry.line.clone() });
+    }
+    requests
+        .into_iter()
+        .map(|r| {
+            let lines = r.streams.iter().map(|s| s.entries.len() as u32).sum();
+            (r.encode_to_vec(), lines)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lookout_logs::ingest::Limits;
+    use lookout_tsdb::Labels;
+
+    #[test]
+    fn pushed_lines_decode_as_loki_push_does() {
+        let stream = |service: &str| Labels::from_pairs([("level", "ERROR"), ("service", service)]);
+        let entries = [
+            Entry { ts: 1_735_074_309_000_000_005, stream: stream("api"), line: r#"{"message":"a"}"#.into() },
+            Entry { ts: 1_735_074_310_000_000_000, stream: stream("db"), line: r#"{"message":"b"}"#.into() },
+            Entry { ts: 1_735_074_311_000_000_000, stream: stream("api"), line: r#"{"message":"c"}"#.into() },
+        ];
+        let shards = encode_shards(&entries, 3);
+        let joined: Vec<u8> = shards.iter().flat_map(|(body, _)| body.iter().copied()).collect();
+        let compressed = snap::raw::Encoder::new().compress_vec(&joined).unwrap();
+        let decoded = crate::ingest::loki_push::decode_protobuf(&compressed, Limits::default()).unwrap();
+        assert!(decoded.invalid.is_empty(), "{:?}", decoded.invalid);
+        let mut got: Vec<(i64, String, String)> = decoded
+            .entries
+            .iter()
+            .map(|e| (e.ts, e.stream.get("service").unwrap().to_string(), e.line.clone()))
+            .collect();
+        got.sort();
+        assert_eq!(got[0], (1_735_074_309_000_000_005, "api".into(), r#"{"message":"a"}"#.into()));
+        assert_eq!(got.len(), 3);
+        assert_eq!(shards.iter().map(|(_, n)| n).sum::<u32>(), 3);
+    }
+}

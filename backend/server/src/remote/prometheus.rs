@@ -1,0 +1,203 @@
+//! A Prometheus-compatible engine as the metrics store: batches become remote_write requests,
+//! one per shard; queries come back through its HTTP API as the engine's own values (so
+//! dashboards, Explore, the live socket and rules use them as they use local ones), look-ups as
+//! their JSON `data`, and the engine's errors keep their type and text (a parse error's position
+//! included).
+
+use std::time::Duration;
+
+use std::io;
+
+use lookout_promql::QueryValue;
+use lookout_tsdb::{Batch, Labels, Series};
+use lookout_types::prometheus::{QueryData, Response, SamplePair, Status};
+use serde::de::DeserializeOwned;
+
+use super::forward::{Forwarder, describe, shard_of};
+use crate::ingest::remote_write::{Label, Sample, TimeSeries, WriteRequest};
+use crate::metrics::QueryError;
+
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Prometheus {
+    pub forward: Forwarder,
+}
+
+impl Prometheus {
+    /// Queues `batch` for the engine, split by series across the shards, and returns once it is
+    /// on disk. Blocking: call it off the async workers.
+    pub fn forward(&self, batch: &Batch) -> io::Result<()> {
+        self.forward.push(encode_shards(batch, self.forward.shards()))
+    }
+
+    /// `GET {url}{path}?{params}`, the envelope's `data` or its error.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str, params: &[(String, String)]) -> Result<T, QueryError> {
+        let base = &self.forward.settings.url;
+        let url = reqwest::Url::parse_with_params(&format!("{base}{path}"), params)
+            .map_err(|e| QueryError::Unavailable(format!("the metrics backend's URL: {e}")))?;
+        let unreachable =
+            |e: String| QueryError::Unavailable(format!("the metrics backend {base} cannot be reached: {e}"));
+        let response = self.forward.get(url).send().await.map_err(|e| unreachable(describe(e)))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| unreachable(describe(e)))?;
+        let envelope: Response<T> = serde_json::from_str(&text).map_err(|_| {
+            let excerpt: String = text.chars().take(200).collect();
+            unreachable(format!("it answered {status} with no Prometheus API answer: {}", excerpt.trim()))
+        })?;
+        match (envelope.status, envelope.data) {
+            (Status::Success, Some(data)) => Ok(data),
+            _ => {
+                let message = envelope.error.unwrap_or_else(|| format!("the metrics backend answered {status}"));
+                Err(match envelope.error_type.as_deref() {
+                    Some("bad_data") => QueryError::BadData(message),
+                    Some("execution") => QueryError::Execution(message),
+                    Some("timeout") => QueryError::Timeout(message),
+                    _ => QueryError::Unavailable(format!("the metrics backend {base}: {message}")),
+                })
+            }
+        }
+    }
+
+    pub async fn query_instant(
+        &self,
+        query: &str,
+        time: i64,
+        timeout: Option<Duration>,
+    ) -> Result<QueryValue, QueryError> {
+        let mut params = vec![("query".to_string(), query.to_string()), ("time".to_string(), seconds(time))];
+        params.extend(timeout_param(timeout));
+        Ok(match self.get::<QueryData>("/api/v1/query", &params).await? {
+            QueryData::Scalar(pair) => QueryValue::Scalar(value(&pair)),
+            QueryData::String(pair) => QueryValue::String(pair.1),
+            QueryData::Vector(samples) => QueryValue::Vector(
+                samples.into_iter().map(|s| (Labels::from_pairs(s.metric), value(&s.value))).collect(),
+            ),
+            QueryData::Matrix(series) => QueryValue::Matrix(matrix(series)),
+        })
+    }
+
+    pub async fn query_range(
+        &self,
+        query: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<Series>, QueryError> {
+        let mut params: Vec<(String, String)> =
+            [("query", query.to_string()), ("start", seconds(start)), ("end", seconds(end)), ("step", seconds(step))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        params.extend(timeout_param(timeout));
+        match self.get::<QueryData>("/api/v1/query_range", &params).await? {
+            QueryData::Matrix(series) => Ok(matrix(series)),
+            other => Err(QueryError::Execution(format!("the metrics backend answered a range query with {other:?}"))),
+        }
+    }
+}
+
+/// `batch` as one uncompressed `WriteRequest` per shard, a series always in the same shard (so
+/// its samples reach the engine in order), with the number of samples in each.
+fn encode_shards(batch: &Batch, shards: usize) -> Vec<(Vec<u8>, u32)> {
+    use prost::Message as _;
+    let mut requests: Vec<WriteRequest> = (0..shards).map(|_| WriteRequest::default()).collect();
+    let mut series_at: std::collections::HashMap<u32, (usize, usize)> = std::collections::HashMap::new();
+    for &(series, t, v) in batch.samples() {
+        let (shard, index) = match series_at.get(&series) {
+            Some(found) => *found,
+            None => {
+                let Some(labels) = batch.labels(series) else { continue };
+                let shard = shard_of(batch.key(series), shards);
+                requests[shard].timeseries.push(TimeSeries { labels: wire_labels(&labels), samples: Vec::new() });
+                let found = (shard, requests[shard].timeseries.len() - 1);
+                series_at.insert(series, found);
+                found
+            }
+        };
+        requests[shard].timeseries[index].samples.push(Sample { value: v, timestamp: t });
+    }
+    requests
+        .into_iter()
+        .map(|r| {
+            let samples = r.timeseries.iter().map(|s| s.samples.len() as u32).sum();
+            (r.encode_to_vec(), samples)
+        })
+        .collect()
+}
+
+fn wire_labels(labels: &Labels) -> Vec<Label> {
+    labels.iter().map(|l| Label { name: l.name.clone(), value: l.value.clone() }).collect()
+}
+
+fn timeout_param(timeout: Option<Duration>) -> Option<(String, String)> {
+    timeout.map(|t| ("timeout".to_string(), format!("{}s", t.as_secs_f64())))
+}
+
+fn seconds(ms: i64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
+}
+
+fn value(pair: &SamplePair) -> f64 {
+    match pair.1.as_str() {
+        "NaN" => f64::NAN,
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        text => text.parse().unwrap_or(f64::NAN),
+    }
+}
+
+fn matrix(series: Vec<lookout_types::prometheus::RangeSeries>) -> Vec<Series> {
+    series
+        .into_iter()
+        .map(|s| Series {
+            labels: Labels::from_pairs(s.metric),
+            samples: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, value(p))).collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_series_stays_in_one_shard_and_shards_concatenate_into_one_request() {
+        use prost::Message as _;
+        let a = Labels::from_pairs([("__name__", "a"), ("job", "x")]);
+        let b = Labels::from_pairs([("__name__", "b"), ("job", "y")]);
+        let batch = Batch::from_samples(&[(a.clone(), 1, 1.0), (b.clone(), 1, 2.0), (a.clone(), 2, 3.0)]);
+        let shards = encode_shards(&batch, 4);
+        assert_eq!(shards.iter().map(|(_, n)| n).sum::<u32>(), 3);
+        let joined: Vec<u8> = shards.iter().flat_map(|(body, _)| body.iter().copied()).collect();
+        let request = WriteRequest::decode(joined.as_slice()).unwrap();
+        let a_samples: Vec<i64> = request
+            .timeseries
+            .iter()
+            .filter(|s| s.labels.iter().any(|l| l.value == "a"))
+            .flat_map(|s| s.samples.iter().map(|x| x.timestamp))
+            .collect();
+        assert_eq!(a_samples, [1, 2], "a's samples in order");
+        let shards_with_a = shards
+            .iter()
+            .filter(|(body, _)| {
+                WriteRequest::decode(body.as_slice())
+                    .unwrap()
+                    .timeseries
+                    .iter()
+                    .any(|s| s.labels.iter().any(|l| l.value == "a"))
+            })
+            .count();
+        assert_eq!(shards_with_a, 1, "a series always goes to the same shard");
+    }
+
+    #[test]
+    fn times_and_values_as_the_api_writes_them() {
+        assert_eq!(seconds(1_700_000_000_123), "1700000000.123");
+        assert_eq!(seconds(-1), "-0.001");
+        assert!(value(&SamplePair(0.0, "NaN".into())).is_nan());
+        assert_eq!(value(&SamplePair(0.0, "+Inf".into())), f64::INFINITY);
+        assert_eq!(value(&SamplePair(0.0, "-Inf".into())), f64::NEG_INFINITY);
+        assert_eq!(value(&SamplePair(0.0, "0.25".into())), 0.25);
+    }
+}
