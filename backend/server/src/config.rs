@@ -311,6 +311,13 @@ mod tests {
         assert_eq!(rules.builtin.len(), 1);
         assert!(load("", &["--no-demo"]).unwrap().rules.builtin.is_empty());
 
+        assert!(rules.builtin_notifier, "Lookout's own notifier gets the alerts unless told otherwise");
+        let with_auth = "alerting:\n  builtin_notifier: false\n  alertmanagers:\n    - basic_auth: {username: lookout, password: s3cret}\n      static_configs:\n        - targets: ['am:9093']\n";
+        let rules = load(with_auth, &[]).unwrap().rules;
+        assert!(!rules.builtin_notifier);
+        let target = &rules.alertmanagers[0];
+        assert_eq!(target.authorization.as_ref().map(|s| s.0.as_str()), Some("Basic bG9va291dDpzM2NyZXQ="));
+        assert!(!format!("{target:?}").contains("bG9va291dDpzM2NyZXQ"), "{target:?}");
         let err = load("alerting:\n  alertmanagers:\n    - api_version: v1\n", &[]).unwrap_err().to_string();
         assert!(err.contains("only v2 is supported"), "{err}");
     }

@@ -185,6 +185,35 @@ async fn rules_record_fire_reach_alertmanager_and_reload() {
     assert_eq!(json["data"]["alerts"][0]["state"], "firing");
 }
 
+/// `alerting.builtin_notifier: false`: the rules' alerts go to the Alertmanager (a cluster, in
+/// production) and not to Lookout's own notifier.
+#[tokio::test]
+async fn with_the_builtin_notifier_off_alerts_go_only_to_alertmanager() {
+    let alertmanager = Alertmanager::start().await;
+    let dir = TempDir::new("rules-external");
+    std::fs::write(dir.path().join("queue.yml"), RULES).unwrap();
+    let config = dir.path().join("lookout.yml");
+    let am_host = alertmanager.url.trim_start_matches("http://");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  evaluation_interval: 1s\nrule_files: [queue.yml]\n\
+             alerting:\n  builtin_notifier: false\n  alertmanagers:\n    - static_configs:\n        - targets: ['{am_host}']\n"
+        ),
+    )
+    .unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    push_depth(&lookout.url).await;
+    eventually(Duration::from_secs(20), "Alertmanager to receive the alert", || async {
+        let json = get_json(&format!("{}/api/v2/alerts", alertmanager.url)).await;
+        let found = json.as_array().unwrap().iter().any(|a| a["labels"]["alertname"] == "QueueBacklog");
+        if found { Ok(()) } else { Err(json.to_string()) }
+    })
+    .await;
+    let own = get_json(&format!("{}/api/v2/alerts", lookout.url)).await;
+    assert_eq!(own, serde_json::json!([]), "Lookout's notifier got nothing");
+}
+
 #[tokio::test]
 async fn a_bad_rule_file_stops_the_start_with_its_place() {
     let dir = TempDir::new("bad-rules");

@@ -16,6 +16,9 @@ use crate::timefmt::parse_duration;
 pub struct RawAlerting {
     #[serde(default)]
     pub alertmanagers: Vec<RawAlertmanager>,
+    /// Lookout's own key: `false` sends the rules' alerts only to `alertmanagers` (an
+    /// Alertmanager cluster), not to Lookout's built-in notifier too.
+    pub builtin_notifier: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -27,6 +30,10 @@ pub struct RawAlertmanager {
     pub path_prefix: Option<String>,
     pub timeout: Option<String>,
     pub api_version: Option<String>,
+    pub basic_auth: Option<lookout_alertmanager::config::raw::RawBasicAuth>,
+    pub authorization: Option<lookout_alertmanager::config::raw::RawAuthorization>,
+    pub bearer_token: Option<String>,
+    pub bearer_token_file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,12 +57,26 @@ pub struct RuleSettings {
     pub builtin: Vec<(String, String)>,
     /// `POST …/api/v2/alerts` endpoints of the Alertmanagers to notify.
     pub alertmanagers: Vec<AlertmanagerTarget>,
+    /// Whether the rules' alerts go to Lookout's own notifier as well.
+    pub builtin_notifier: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertmanagerTarget {
     pub url: String,
     pub timeout: Duration,
+    /// The `Authorization` header its credentials make, if any.
+    pub authorization: Option<Secret>,
+}
+
+/// A credential: compared and cloned like a string, never printed.
+#[derive(Clone, PartialEq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<secret>")
+    }
 }
 
 /// Validates the rule-related parts of a config file.
@@ -86,13 +107,24 @@ pub fn validate(
             Some(text) => parse_duration(text).map_err(|e| format!("alerting.alertmanagers[{i}].timeout: {e}"))?,
             None => Duration::from_secs(10),
         };
+        let credentials = lookout_alertmanager::config::raw::RawHttpConfig {
+            basic_auth: am.basic_auth.clone(),
+            authorization: am.authorization.clone(),
+            bearer_token: am.bearer_token.clone(),
+            bearer_token_file: am.bearer_token_file.clone(),
+            ..Default::default()
+        };
+        let authorization = lookout_notify::authorization(&credentials)
+            .map_err(|e| format!("alerting.alertmanagers[{i}]: {e}"))?
+            .map(Secret);
         let prefix = am.path_prefix.as_deref().unwrap_or("").trim_matches('/');
         let path = if prefix.is_empty() { "/api/v2/alerts".to_string() } else { format!("/{prefix}/api/v2/alerts") };
         for target in am.static_configs.iter().flat_map(|s| &s.targets) {
             if target.is_empty() || target.contains('/') {
                 return Err(format!("alerting.alertmanagers[{i}]: {target:?} is not a host:port"));
             }
-            alertmanagers.push(AlertmanagerTarget { url: format!("{scheme}://{target}{path}"), timeout });
+            let url = format!("{scheme}://{target}{path}");
+            alertmanagers.push(AlertmanagerTarget { url, timeout, authorization: authorization.clone() });
         }
     }
     Ok(RuleSettings {
@@ -103,5 +135,6 @@ pub fn validate(
         external_url: external_url.trim_end_matches('/').to_string(),
         builtin: Vec::new(),
         alertmanagers,
+        builtin_notifier: alerting.builtin_notifier.unwrap_or(true),
     })
 }

@@ -109,7 +109,11 @@ impl Rules {
         for gone in old {
             let _ = gone.stop.send(Stop::Removed);
         }
-        self.inner.sender.configure(settings.alertmanagers.clone(), settings.external_labels.clone());
+        self.inner.sender.configure(
+            settings.alertmanagers.clone(),
+            settings.external_labels.clone(),
+            settings.builtin_notifier,
+        );
         *current = Some(settings);
         Ok(running.len())
     }

@@ -39,6 +39,8 @@ pub struct Sender {
     external_labels: Arc<Mutex<BTreeMap<String, String>>>,
     /// Lookout's own notifier, which gets every alert too.
     internal: Arc<Mutex<Option<Alerting>>>,
+    /// `alerting.builtin_notifier`: whether `internal` gets the alerts.
+    builtin: Arc<std::sync::atomic::AtomicBool>,
     pub stats: Arc<SenderStats>,
 }
 
@@ -51,6 +53,7 @@ impl Sender {
             targets: Arc::default(),
             external_labels: Arc::default(),
             internal: Arc::default(),
+            builtin: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             stats: Arc::default(),
         };
         tokio::spawn(sender.clone().run(shutdown));
@@ -58,9 +61,15 @@ impl Sender {
     }
 
     /// Applies a (re)loaded configuration.
-    pub fn configure(&self, targets: Vec<AlertmanagerTarget>, external_labels: BTreeMap<String, String>) {
+    pub fn configure(
+        &self,
+        targets: Vec<AlertmanagerTarget>,
+        external_labels: BTreeMap<String, String>,
+        builtin: bool,
+    ) {
         *self.targets.lock().unwrap_or_else(|e| e.into_inner()) = targets;
         *self.external_labels.lock().unwrap_or_else(|e| e.into_inner()) = external_labels;
+        self.builtin.store(builtin, Ordering::Relaxed);
     }
 
     /// Hands every alert to Lookout's own notifier as well.
@@ -91,7 +100,8 @@ impl Sender {
                 }
             })
             .collect();
-        if let Some(alerting) = self.internal.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        let internal = self.internal.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(alerting) = internal.filter(|_| self.builtin.load(Ordering::Relaxed)) {
             let alerts = alerts.clone();
             tokio::spawn(async move {
                 let errors = alerting.post(alerts).await.unwrap_or_else(|e| vec![e]);
@@ -159,8 +169,11 @@ impl Sender {
         };
         let mut requests = tokio::task::JoinSet::new();
         for target in targets {
-            let request = client
-                .post(&target.url)
+            let mut request = client.post(&target.url);
+            if let Some(authorization) = &target.authorization {
+                request = request.header("Authorization", &authorization.0);
+            }
+            let request = request
                 .header("Content-Type", "application/json")
                 .header("User-Agent", concat!("Lookout/", env!("CARGO_PKG_VERSION")))
                 .timeout(target.timeout)
