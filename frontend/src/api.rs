@@ -13,7 +13,8 @@ use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence, 
 use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
 use lookout_types::auth::{ChangePassword, CreateToken, CreateUser, CreatedToken, Login, Me, Token, UpdateUser, User};
 use lookout_types::grafana::{
-    Dashboard, DashboardHit, DashboardVersion, DashboardVersionData, DashboardWithMeta, SaveDashboard, SavedDashboard,
+    Dashboard, DashboardHit, DashboardVersion, DashboardVersionData, DashboardWithMeta, DataSourceInfo, SaveDashboard,
+    SavedDashboard,
 };
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
@@ -167,10 +168,32 @@ async fn unwrap_envelope<T: DeserializeOwned>(path: &str) -> Result<T, FetchErro
     response.data.ok_or_else(|| FetchError::Server { status: 200, message: response.error.unwrap_or_default() })
 }
 
-/// `query_range` over `[start, end]` (ms) every `step_ms`.
-pub async fn query_range(query: &str, start: i64, end: i64, step_ms: i64) -> Result<QueryData, FetchError> {
+/// Where a data source's API is: Lookout's own (`""` or `lookout`), or Grafana's proxy path of a
+/// named source.
+fn source_base(source: &str) -> String {
+    if source.is_empty() || source == "lookout" {
+        String::new()
+    } else {
+        format!("/api/datasources/proxy/uid/{}", encode(source))
+    }
+}
+
+/// `/api/datasources`: Lookout's own store and the named sources.
+pub async fn datasources() -> Result<Vec<DataSourceInfo>, FetchError> {
+    get_json("/api/datasources").await
+}
+
+/// `query_range` over `[start, end]` (ms) every `step_ms`, on data source `source`.
+pub async fn query_range(
+    source: &str,
+    query: &str,
+    start: i64,
+    end: i64,
+    step_ms: i64,
+) -> Result<QueryData, FetchError> {
     let path = format!(
-        "/api/v1/query_range?query={}&start={}&end={}&step={}",
+        "{}/api/v1/query_range?query={}&start={}&end={}&step={}",
+        source_base(source),
         encode(query),
         start as f64 / 1000.0,
         end as f64 / 1000.0,
@@ -179,9 +202,10 @@ pub async fn query_range(query: &str, start: i64, end: i64, step_ms: i64) -> Res
     unwrap_envelope(&path).await
 }
 
-/// An instant query at `time` (ms).
-pub async fn query(query: &str, time: i64) -> Result<QueryData, FetchError> {
-    unwrap_envelope(&format!("/api/v1/query?query={}&time={}", encode(query), time as f64 / 1000.0)).await
+/// An instant query at `time` (ms), on data source `source`.
+pub async fn query(source: &str, query: &str, time: i64) -> Result<QueryData, FetchError> {
+    let path = format!("{}/api/v1/query?query={}&time={}", source_base(source), encode(query), time as f64 / 1000.0);
+    unwrap_envelope(&path).await
 }
 
 pub async fn label_values(name: &str) -> Result<Vec<String>, FetchError> {

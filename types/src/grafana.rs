@@ -257,6 +257,21 @@ pub struct Step {
 pub struct Datasource {
     #[serde(rename = "type", default)]
     pub kind: String,
+    /// Which data source (`GET /api/datasources`); the default store when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+}
+
+/// `GET /api/datasources`: one data source, as Grafana lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSourceInfo {
+    pub uid: String,
+    pub name: String,
+    /// `prometheus` or `loki`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub is_default: bool,
 }
 
 /// A JSON value that is one string or a list of them.

@@ -33,6 +33,9 @@ pub struct LiveQuery {
     /// The range moves with the clock: each round ends now and keeps its width.
     #[serde(default)]
     pub follow: bool,
+    /// The data source to ask (its uid); Lookout's own store when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datasource: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -38,6 +38,10 @@ pub struct RawConfig {
     /// Where metrics are stored: Lookout's own store, or a Prometheus-compatible engine.
     #[serde(default)]
     pub storage: crate::remote::config::RawStorage,
+    /// Named sources Explore and dashboard panels may read instead: `name: {prometheus: {…}}`
+    /// or `name: {loki: {…}}`.
+    #[serde(default)]
+    pub datasources: std::collections::BTreeMap<String, crate::remote::config::RawDataSource>,
 }
 
 /// Sign-in; on unless turned off here or by `LOOKOUT_AUTH=off`.
@@ -88,6 +92,8 @@ pub struct Config {
     pub remote: Option<crate::remote::config::EngineSettings>,
     /// The Loki log lines are forwarded to and read from, if any.
     pub loki: Option<crate::remote::config::EngineSettings>,
+    /// Named data sources, by name.
+    pub datasources: Vec<(String, crate::remote::config::EngineSettings)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -208,11 +214,30 @@ impl Config {
             .metrics
             .prometheus
             .as_ref()
-            .map(|r| validate(r, Kind::Metrics))
+            .map(|r| validate(r, Kind::Metrics, Kind::Metrics.key()))
             .transpose()
             .map_err(&invalid)?;
-        let loki = raw.storage.logs.loki.as_ref().map(|r| validate(r, Kind::Logs)).transpose().map_err(&invalid)?;
-        Ok(Config { demo, scrape, rules, alertmanager, dashboard_files, outbound, auth_enabled, remote, loki })
+        let loki = raw
+            .storage
+            .logs
+            .loki
+            .as_ref()
+            .map(|r| validate(r, Kind::Logs, Kind::Logs.key()))
+            .transpose()
+            .map_err(&invalid)?;
+        let datasources = crate::remote::config::data_sources(&raw.datasources).map_err(&invalid)?;
+        Ok(Config {
+            demo,
+            scrape,
+            rules,
+            alertmanager,
+            dashboard_files,
+            outbound,
+            auth_enabled,
+            remote,
+            loki,
+            datasources,
+        })
     }
 }
 

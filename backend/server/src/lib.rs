@@ -21,6 +21,7 @@ pub mod reload;
 pub mod remote;
 pub mod rules;
 pub mod scrape;
+pub mod sources;
 pub mod state;
 pub mod telemetry;
 #[cfg(test)]
@@ -75,20 +76,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     );
     if let Some(settings) = config.remote.clone() {
         tracing::info!(backend = %settings.url, shards = settings.shards, "metrics are forwarded to and read from a backend");
-        let forward = remote::Forwarder::open(&data_dir.path().join("remote-write"), settings)
+        let engine = remote::Engine::open(&data_dir.path().join("remote-write"), settings)
             .context("cannot open the metrics forwarding queue")?;
-        state.metrics.remote = Some(remote::Prometheus { forward });
+        state.metrics.remote = Some(remote::Prometheus { engine });
     }
     if let Some(settings) = config.loki.clone() {
         tracing::info!(backend = %settings.url, shards = settings.shards, "log lines are forwarded to and read from Loki");
-        let forward = remote::Forwarder::open(&data_dir.path().join("loki-push"), settings)
+        let engine = remote::Engine::open(&data_dir.path().join("loki-push"), settings)
             .context("cannot open the log forwarding queue")?;
-        state.logs.remote = Some(remote::Loki { forward });
+        state.logs.remote = Some(remote::Loki { engine });
     }
     state.links = Some(std::sync::Arc::new(
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
     state.dashboards = Some(std::sync::Arc::new(open_dashboards(&data_dir, &config)?));
+    state.sources = std::sync::Arc::new(sources::DataSources::connect(&config.datasources)?);
     state.auth = open_auth(&data_dir, &config, cli.reset_admin_password, identity.is_some())?;
     state.set_ready();
     tracing::info!(
@@ -129,10 +131,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     )
     .context("cannot open the alert state")?;
     state.alerting = Some(alerting.clone());
-    let forwarders =
-        [state.metrics.remote.as_ref().map(|r| &r.forward), state.logs.remote.as_ref().map(|l| &l.forward)];
-    for forward in forwarders.into_iter().flatten() {
-        forward.start(state.telemetry.clone(), Some(alerting.clone()), shutdown_rx.clone());
+    let engines = [state.metrics.remote.as_ref().map(|r| &r.engine), state.logs.remote.as_ref().map(|l| &l.engine)];
+    for engine in engines.into_iter().flatten() {
+        engine.start(state.telemetry.clone(), Some(alerting.clone()), shutdown_rx.clone());
     }
     let rules =
         rules::Rules::start(config.rules.clone(), state.metrics.clone(), state.logs.store.clone(), shutdown_rx.clone())

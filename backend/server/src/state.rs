@@ -43,6 +43,8 @@ pub struct AppState {
     pub dashboards: Option<Arc<Dashboards>>,
     /// Sign-in: off until [`crate::run`] turns it on.
     pub auth: Auth,
+    /// Named data sources besides Lookout's own store.
+    pub sources: Arc<crate::sources::DataSources>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             links: None,
             dashboards: None,
             auth: Auth::off(),
+            sources: Arc::default(),
         }
     }
 

@@ -384,7 +384,11 @@ fn live_request(d: &Dashboard, choices: &Choices, start: i64, end: i64, follow: 
             "logs" => (LiveKind::Logs, panel.targets.len().min(1)),
             _ => continue,
         };
+        // Grafana puts the data source on the panel, and may override it per target.
+        let panel_source = panel.datasource.as_ref().and_then(|d| d.uid.clone());
         for (t, target) in panel.targets.iter().take(targets).enumerate() {
+            let source =
+                target.rest.get("datasource").and_then(|d| d.get("uid")).and_then(|u| u.as_str()).map(str::to_string);
             queries.push(LiveQuery {
                 id: format!("{index}-{t}"),
                 kind,
@@ -394,6 +398,7 @@ fn live_request(d: &Dashboard, choices: &Choices, start: i64, end: i64, follow: 
                 step_ms,
                 limit: LOG_LINES,
                 follow,
+                datasource: source.or_else(|| panel_source.clone()),
             });
         }
     }

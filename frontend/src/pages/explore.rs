@@ -1,6 +1,6 @@
-//! Explore (`/explore?query=…&from=…&to=…`): a PromQL query drawn as a live chart or listed as a
-//! table. The URL holds the whole state (query, range, view, refresh), so a copied link
-//! reproduces the view.
+//! Explore (`/explore?query=…&from=…&to=…&ds=…`): a PromQL query drawn as a live chart or listed
+//! as a table, on Lookout's own store or a named data source. The URL holds the whole state
+//! (query, range, view, refresh, source), so a copied link reproduces the view.
 
 use std::time::Duration;
 
@@ -47,6 +47,9 @@ pub fn ExplorePage() -> impl IntoView {
     // LogQL whose lines show under the chart, over the same range (an alert's chart link sets it
     // to its service's ERROR lines).
     let logs = use_query_param("logs", "");
+    // The data source (`GET /api/datasources`); Lookout's own store when empty.
+    let ds = use_query_param("ds", "");
+    let sources = LocalResource::new(api::datasources);
 
     let draft = RwSignal::new(query.get_untracked());
     Effect::new(move |_| draft.set(query.get()));
@@ -57,6 +60,10 @@ pub fn ExplorePage() -> impl IntoView {
         let logs = logs.get_untracked();
         if !logs.is_empty() {
             params.push(("logs", &logs));
+        }
+        let source = ds.get_untracked();
+        if !source.is_empty() {
+            params.push(("ds", &source));
         }
         navigate(&with_query("/explore", &params), NavigateOptions::default());
     };
@@ -77,7 +84,7 @@ pub fn ExplorePage() -> impl IntoView {
 
     // Runs the query whenever the URL's state changes or the refresh timer ticks.
     Effect::new(move |_| {
-        let (q, f, t, v) = (query.get(), from.get(), to.get(), view_kind.get());
+        let (q, f, t, v, source) = (query.get(), from.get(), to.get(), view_kind.get(), ds.get());
         tick.track();
         if q.trim().is_empty() {
             outcome.set(Outcome::Idle);
@@ -95,7 +102,7 @@ pub fn ExplorePage() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let result = if v == "table" {
-                api::query(&q, end).await.map(|data| match data {
+                api::query(&source, &q, end).await.map(|data| match data {
                     QueryData::Vector(samples) => {
                         Outcome::Table(samples.iter().map(|s| (series_name(&s.metric), s.value.1.clone())).collect())
                     }
@@ -114,7 +121,7 @@ pub fn ExplorePage() -> impl IntoView {
                 })
             } else {
                 let step = step_for(start, end);
-                api::query_range(&q, start, end, step).await.map(|data| match data {
+                api::query_range(&source, &q, start, end, step).await.map(|data| match data {
                     QueryData::Matrix(series) => Outcome::Graph {
                         series: series
                             .iter()
@@ -214,6 +221,42 @@ pub fn ExplorePage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
+                {move || {
+                    let prometheus: Vec<_> = sources
+                        .get()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|s| s.kind == "prometheus")
+                        .collect();
+                    (prometheus.len() > 1).then(|| {
+                        let navigate = use_navigate();
+                        view! {
+                            <label class="refresh">
+                                "Source "
+                                <select data-testid="datasource" on:change=move |ev| {
+                                    let chosen = event_target_value(&ev);
+                                    let (q, f, t, v, r) = current();
+                                    let mut params = vec![("query", q), ("from", f), ("to", t), ("view", v), ("refresh", r)];
+                                    if chosen != "lookout" {
+                                        params.push(("ds", chosen));
+                                    }
+                                    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                                    navigate(&with_query("/explore", &params), NavigateOptions::default());
+                                }>
+                                    {prometheus
+                                        .into_iter()
+                                        .map(|s| {
+                                            let uid = s.uid.clone();
+                                            let chosen = move || { let d = ds.get(); if d.is_empty() { uid == "lookout" } else { d == uid } };
+                                            view! { <option value=s.uid.clone() selected=chosen>{s.name}</option> }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                        }
+                    })
+                }}
                 <ShareButton />
             </div>
             <RangeNote from=from to=to />

@@ -233,3 +233,70 @@ async fn lookout_stores_logs_in_loki_and_reads_them_back() {
     })
     .await;
 }
+
+/// Prometheus as a named data source beside Lookout's own store: listed as Grafana lists data
+/// sources, read through Grafana's proxy path (reads only), asked by the live socket for a panel
+/// that names it, and picked in Explore, in Chromium.
+#[tokio::test]
+async fn a_named_prometheus_source_for_explore_and_panels() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let engine_dir = TempDir::new("source-engine");
+    let port = free_port();
+    let engine = format!("http://127.0.0.1:{port}");
+    let _prometheus = prometheus(engine_dir.path(), port);
+    let dir = TempDir::new("sources");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(&config, format!("datasources:\n  engine:\n    prometheus:\n      url: {engine}\n")).unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    let url = lookout.url.clone();
+
+    let (_, listed) = get_json(&format!("{url}/api/datasources")).await;
+    let uids: Vec<(&str, &str)> =
+        listed.as_array().unwrap().iter().map(|s| (s["uid"].as_str().unwrap(), s["type"].as_str().unwrap())).collect();
+    assert_eq!(uids, [("lookout", "prometheus"), ("lookout-logs", "loki"), ("engine", "prometheus")]);
+    let through =
+        format!("{url}/api/datasources/proxy/uid/engine/api/v1/query?query={}", url_encode("up{job=\"engine\"}"));
+    eventually(Duration::from_secs(30), "Prometheus's own series through the proxy path", || async {
+        let (status, json) = get_json(&through).await;
+        if status == 200 && json["data"]["result"][0]["metric"]["job"] == "engine" {
+            Ok(())
+        } else {
+            Err(json.to_string())
+        }
+    })
+    .await;
+    let (status, _) = get_json(&format!("{url}/api/datasources/proxy/uid/engine/api/v1/admin/tsdb/snapshot")).await;
+    assert_eq!(status, 404, "only reads are passed on");
+    let (_, own) = get_json(&format!("{url}/api/v1/query?query=up")).await;
+    assert_eq!(own["data"]["result"], serde_json::json!([]), "Lookout's own store is another store");
+
+    // A panel that names the source gets its series over the live socket.
+    let now = now_ms();
+    let ws = format!("{}/api/lookout/live", url.replacen("http://", "ws://", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws.as_str()).await.expect("live connects");
+    let request = serde_json::json!({"queries": [
+        {"id": "engine", "kind": "instant", "expr": "up", "start_ms": now - 60_000, "end_ms": now, "datasource": "engine"},
+        {"id": "missing", "kind": "instant", "expr": "up", "start_ms": now, "end_ms": now, "datasource": "nope"},
+    ]});
+    socket.send(Message::Text(request.to_string().into())).await.unwrap();
+    let round = match tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("a round") {
+        Some(Ok(Message::Text(text))) => serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(round["results"][0]["metrics"]["result"][0]["metric"]["job"], "engine", "{round}");
+    assert_eq!(round["results"][1]["error"], "no data source \"nope\"", "{round}");
+
+    // Explore offers the source and draws from it.
+    let browser = lookout_e2e::Browser::start().await;
+    browser.client.goto(&format!("{url}/explore?query=up&from=now-5m&to=now")).await.unwrap();
+    let picker =
+        browser.wait_for_text("[data-testid=datasource]", Duration::from_secs(20), |t| t.contains("engine")).await;
+    assert!(picker.contains("Lookout"), "{picker}");
+    browser.wait_for_text("[data-testid=no-data]", Duration::from_secs(10), |_| true).await;
+    browser.client.goto(&format!("{url}/explore?query=up&from=now-5m&to=now&ds=engine")).await.unwrap();
+    let stats = browser.wait_for_text(".result-stats", Duration::from_secs(20), |t| t.contains("series")).await;
+    assert!(stats.starts_with("1 series"), "{stats}");
+    browser.close().await;
+}

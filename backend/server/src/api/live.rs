@@ -17,6 +17,7 @@ use lookout_types::live::{LiveKind, LiveQuery, LiveRequest, LiveResult, LiveRoun
 
 use super::loki::{NS_PER_MS, log_data, run};
 use super::prometheus::{instant_data, matrix};
+use crate::sources::Source;
 use crate::state::AppState;
 use crate::timefmt::now_ms;
 
@@ -93,16 +94,23 @@ async fn send_round(socket: &mut WebSocket, state: &AppState, request: &LiveRequ
 async fn run_query(state: &AppState, q: &LiveQuery, now: i64) -> LiveResult {
     let (start, end) = if q.follow { (now - (q.end_ms - q.start_ms).max(0), now) } else { (q.start_ms, q.end_ms) };
     let mut result = LiveResult { id: q.id.clone(), metrics: None, logs: None, error: None };
-    let outcome = match q.kind {
-        LiveKind::Range => {
-            state.metrics.query_range(&q.expr, start, end, q.step_ms, Some(QUERY_TIMEOUT)).await.map(|series| {
-                result.metrics = Some(matrix(series));
-            })
+    let outcome = match (q.kind, state.sources.get(q.datasource.as_deref())) {
+        (_, Err(message)) => Err(message),
+        (LiveKind::Range, Ok(source @ (None | Some(Source::Prometheus(_))))) => {
+            let series = match source {
+                Some(Source::Prometheus(p)) => p.query_range(&q.expr, start, end, q.step_ms, Some(QUERY_TIMEOUT)).await,
+                _ => state.metrics.query_range(&q.expr, start, end, q.step_ms, Some(QUERY_TIMEOUT)).await,
+            };
+            series.map(|series| result.metrics = Some(matrix(series))).map_err(|e| e.to_string())
         }
-        LiveKind::Instant => state.metrics.query_instant(&q.expr, end, Some(QUERY_TIMEOUT)).await.map(|value| {
-            result.metrics = Some(instant_data(value, end));
-        }),
-        LiveKind::Logs => {
+        (LiveKind::Instant, Ok(source @ (None | Some(Source::Prometheus(_))))) => {
+            let value = match source {
+                Some(Source::Prometheus(p)) => p.query_instant(&q.expr, end, Some(QUERY_TIMEOUT)).await,
+                _ => state.metrics.query_instant(&q.expr, end, Some(QUERY_TIMEOUT)).await,
+            };
+            value.map(|value| result.metrics = Some(instant_data(value, end))).map_err(|e| e.to_string())
+        }
+        (LiveKind::Logs, Ok(None)) => {
             let params = LogParams {
                 start: start.saturating_mul(NS_PER_MS),
                 end: end.saturating_mul(NS_PER_MS),
@@ -111,20 +119,50 @@ async fn run_query(state: &AppState, q: &LiveQuery, now: i64) -> LiveResult {
                 direction: Order::Backward,
                 timeout: QUERY_TIMEOUT,
             };
-            match run(state, q.expr.clone(), params).await {
-                Ok((output, stats, seconds)) => {
-                    result.logs = Some(log_data(output, stats, seconds));
-                    Ok(())
-                }
-                Err(e) => {
-                    result.error = Some(e.message().to_string());
-                    return result;
-                }
-            }
+            run(state, q.expr.clone(), params)
+                .await
+                .map(|(output, stats, seconds)| result.logs = Some(log_data(output, stats, seconds)))
+                .map_err(|e| e.message().to_string())
+        }
+        (LiveKind::Logs, Ok(Some(Source::Loki(loki)))) => {
+            loki_lines(loki, &q.expr, start, end, q.limit.clamp(1, MAX_LINES))
+                .await
+                .map(|data| result.logs = Some(data))
+        }
+        (_, Ok(Some(_))) => {
+            Err(format!("data source {:?} does not answer this kind of query", q.datasource.as_deref().unwrap_or("")))
         }
     };
-    if let Err(e) = outcome {
-        result.error = Some(e.to_string());
+    if let Err(message) = outcome {
+        result.error = Some(message);
     }
     result
+}
+
+/// A LogQL query over `[start, end]` (ms) on a Loki data source, newest lines first.
+async fn loki_lines(
+    loki: &crate::remote::Loki,
+    expr: &str,
+    start: i64,
+    end: i64,
+    limit: usize,
+) -> Result<lookout_types::logs::QueryData, String> {
+    let params: Vec<(String, String)> = [
+        ("query", expr.to_string()),
+        ("start", start.saturating_mul(NS_PER_MS).to_string()),
+        ("end", end.saturating_mul(NS_PER_MS).to_string()),
+        ("limit", limit.to_string()),
+        ("direction", "backward".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let answer = loki.engine.fetch("/loki/api/v1/query_range", &params).await?;
+    let text = String::from_utf8_lossy(&answer.body);
+    if answer.status != 200 {
+        return Err(text.trim().to_string());
+    }
+    let envelope: lookout_types::prometheus::Response<lookout_types::logs::QueryData> =
+        serde_json::from_str(&text).map_err(|e| format!("the Loki data source answered something else: {e}"))?;
+    envelope.data.ok_or_else(|| envelope.error.unwrap_or_else(|| "no data".into()))
 }

@@ -38,7 +38,8 @@ pub fn required(method: &Method, route: Option<&str>) -> Option<Scope> {
             | "/loki/api/v1/query_range"
             | "/loki/api/v1/labels"
             | "/loki/api/v1/series"
-            | "/api/lookout/links",
+            | "/api/lookout/links"
+            | "/api/datasources/proxy/uid/{uid}/{*path}",
         ) => Scope::Read,
         ("PUT", "/api/lookout/me/password") => Scope::Read,
         ("POST", "/api/v1/write" | "/api/v1/logs" | "/loki/api/v1/push" | "/api/v2/alerts") => Scope::Ingest,
@@ -63,6 +64,7 @@ mod tests {
             ("GET", "/api/lookout/me", None),
             ("POST", "/api/lookout/login", None),
             ("GET", "/api/v1/query", Some(Scope::Read)),
+            ("POST", "/api/datasources/proxy/uid/{uid}/{*path}", Some(Scope::Read)),
             ("POST", "/api/v1/query", Some(Scope::Read)),
             ("GET", "/metrics", Some(Scope::Read)),
             ("GET", "/loki/api/v1/tail", Some(Scope::Read)),

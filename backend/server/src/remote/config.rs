@@ -31,6 +31,40 @@ pub struct RawLogsStorage {
     pub loki: Option<RawEngine>,
 }
 
+/// One named data source: a Prometheus-compatible engine or a Loki, configured as a store is
+/// (only `url`, `headers`, the credentials and `timeout` matter for reading).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDataSource {
+    pub prometheus: Option<RawEngine>,
+    pub loki: Option<RawEngine>,
+}
+
+/// The uids of Lookout's own store, which named sources cannot take.
+pub const OWN_SOURCES: [&str; 2] = ["lookout", "lookout-logs"];
+
+/// Validates `datasources:`.
+pub fn data_sources(
+    raw: &std::collections::BTreeMap<String, RawDataSource>,
+) -> Result<Vec<(String, EngineSettings)>, String> {
+    let mut sources = Vec::new();
+    for (name, source) in raw {
+        let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if name.is_empty() || !name.chars().all(valid) || OWN_SOURCES.contains(&name.as_str()) {
+            return Err(format!(
+                "datasources.{name}: a name of letters, digits, '-', '_' and '.', other than lookout and lookout-logs"
+            ));
+        }
+        let settings = match (&source.prometheus, &source.loki) {
+            (Some(engine), None) => validate(engine, Kind::Metrics, &format!("datasources.{name}.prometheus"))?,
+            (None, Some(engine)) => validate(engine, Kind::Logs, &format!("datasources.{name}.loki"))?,
+            _ => return Err(format!("datasources.{name}: give exactly one of prometheus: {{…}} or loki: {{…}}")),
+        };
+        sources.push((name.clone(), settings));
+    }
+    Ok(sources)
+}
+
 /// An engine: where its API is, where writes go, how to sign in.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +108,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Where it is configured.
+    /// Where it is configured as a store.
     pub fn key(self) -> &'static str {
         match self {
             Kind::Metrics => "storage.metrics.prometheus",
@@ -136,8 +170,9 @@ impl std::fmt::Debug for EngineSettings {
     }
 }
 
-pub fn validate(raw: &RawEngine, kind: Kind) -> Result<EngineSettings, String> {
-    let field = |name: &str, e: String| format!("{}.{name}: {e}", kind.key());
+/// Validates an engine's settings; errors name the fields under `key`.
+pub fn validate(raw: &RawEngine, kind: Kind, key: &str) -> Result<EngineSettings, String> {
+    let field = |name: &str, e: String| format!("{key}.{name}: {e}");
     let url = raw.url.trim_end_matches('/').to_string();
     let parsed = reqwest::Url::parse(&url).map_err(|e| field("url", format!("{:?}: {e}", raw.url)))?;
     if !matches!(parsed.scheme(), "http" | "https") {

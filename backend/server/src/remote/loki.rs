@@ -8,44 +8,23 @@ use std::io;
 use lookout_logs::Entry;
 use prost::Message as _;
 
-use super::forward::{Forwarder, describe, shard_of};
+use super::engine::{Engine, shard_of};
 use crate::ingest::loki_push::{EntryAdapter, PushRequest, StreamAdapter, Timestamp};
 
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct Loki {
-    pub forward: Forwarder,
-}
-
-/// An answer of Loki's, to pass on: status, content type, body.
-pub struct Answer {
-    pub status: u16,
-    pub content_type: String,
-    pub body: Vec<u8>,
+    pub engine: Engine,
 }
 
 impl Loki {
     /// Queues `entries` for Loki and returns once they are on disk. Blocking: call it off the
     /// async workers.
     pub fn forward(&self, entries: &[Entry]) -> io::Result<()> {
-        self.forward.push(encode_shards(entries, self.forward.shards()))
-    }
-
-    /// `GET {url}{path}?{params}` on Loki; an error says why Loki could not be asked.
-    pub async fn get(&self, path: &str, params: &[(String, String)]) -> Result<Answer, String> {
-        let base = &self.forward.settings.url;
-        let url = reqwest::Url::parse_with_params(&format!("{base}{path}"), params).map_err(|e| e.to_string())?;
-        let unreachable = |e: reqwest::Error| format!("the logs backend {base} cannot be reached: {}", describe(e));
-        let response = self.forward.get(url).send().await.map_err(unreachable)?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("text/plain")
-            .to_string();
-        let body = response.bytes().await.map_err(unreachable)?.to_vec();
-        Ok(Answer { status, content_type, body })
+        if self.engine.shards() == 0 {
+            return Ok(());
+        }
+        self.engine.push(encode_shards(entries, self.engine.shards()))
     }
 }
 

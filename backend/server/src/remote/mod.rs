@@ -5,13 +5,13 @@
 //! and Lookout alerts about it ([`watch`]).
 
 pub mod config;
-mod forward;
+mod engine;
 pub mod loki;
 pub mod prometheus;
 pub mod queue;
 pub mod send;
 mod watch;
 
-pub use forward::Forwarder;
+pub use engine::Engine;
 pub use loki::Loki;
 pub use prometheus::Prometheus;

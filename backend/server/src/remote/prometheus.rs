@@ -13,31 +13,34 @@ use lookout_tsdb::{Batch, Labels, Series};
 use lookout_types::prometheus::{QueryData, Response, SamplePair, Status};
 use serde::de::DeserializeOwned;
 
-use super::forward::{Forwarder, describe, shard_of};
+use super::engine::{Engine, describe, shard_of};
 use crate::ingest::remote_write::{Label, Sample, TimeSeries, WriteRequest};
 use crate::metrics::QueryError;
 
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct Prometheus {
-    pub forward: Forwarder,
+    pub engine: Engine,
 }
 
 impl Prometheus {
     /// Queues `batch` for the engine, split by series across the shards, and returns once it is
     /// on disk. Blocking: call it off the async workers.
     pub fn forward(&self, batch: &Batch) -> io::Result<()> {
-        self.forward.push(encode_shards(batch, self.forward.shards()))
+        if self.engine.shards() == 0 {
+            return Ok(());
+        }
+        self.engine.push(encode_shards(batch, self.engine.shards()))
     }
 
     /// `GET {url}{path}?{params}`, the envelope's `data` or its error.
     pub async fn get<T: DeserializeOwned>(&self, path: &str, params: &[(String, String)]) -> Result<T, QueryError> {
-        let base = &self.forward.settings.url;
+        let base = &self.engine.settings.url;
         let url = reqwest::Url::parse_with_params(&format!("{base}{path}"), params)
             .map_err(|e| QueryError::Unavailable(format!("the metrics backend's URL: {e}")))?;
         let unreachable =
             |e: String| QueryError::Unavailable(format!("the metrics backend {base} cannot be reached: {e}"));
-        let response = self.forward.get(url).send().await.map_err(|e| unreachable(describe(e)))?;
+        let response = self.engine.get(url).send().await.map_err(|e| unreachable(describe(e)))?;
         let status = response.status();
         let text = response.text().await.map_err(|e| unreachable(describe(e)))?;
         let envelope: Response<T> = serde_json::from_str(&text).map_err(|_| {

@@ -123,7 +123,7 @@ impl Sender {
         for (name, value) in &self.settings.headers {
             request = request.header(name, value);
         }
-        let response = request.body(body).send().await.map_err(|e| Failure::Retry(super::forward::describe(e)))?;
+        let response = request.body(body).send().await.map_err(|e| Failure::Retry(super::engine::describe(e)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());

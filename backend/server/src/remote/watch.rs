@@ -10,14 +10,14 @@ use lookout_alertmanager::alert::PostableAlert;
 use lookout_alertmanager::labels::label_set;
 
 use super::config::Kind;
-use super::forward::Forwarder;
+use super::engine::Engine;
 use crate::alerting::Alerting;
 use crate::timefmt::now_ms;
 
 /// How often the backend's health is looked at, at most.
 const EVERY: Duration = Duration::from_secs(15);
 
-pub async fn run(remote: Forwarder, alerting: Alerting, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(remote: Engine, alerting: Alerting, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let after = remote.settings.alert_after;
     let mut ticker = tokio::time::interval(after.clamp(Duration::from_secs(1), EVERY));
     let after = after.as_millis() as i64;
@@ -47,7 +47,7 @@ pub async fn run(remote: Forwarder, alerting: Alerting, mut shutdown: tokio::syn
     }
 }
 
-fn alert(remote: &Forwarder, since: i64, ended: Option<i64>, error: &str) -> PostableAlert {
+fn alert(remote: &Engine, since: i64, ended: Option<i64>, error: &str) -> PostableAlert {
     let (url, kind) = (remote.settings.url.as_str(), remote.settings.kind);
     let name = match kind {
         Kind::Metrics => "LookoutMetricsBackendDown",

@@ -1,5 +1,6 @@
-//! What both engines share: the HTTP client with the engine's headers, one durable queue per
-//! shard, a sender per shard, the health the self-alert watches.
+//! An engine as Lookout talks to it: the HTTP client with its headers, and, when it is one of
+//! Lookout's stores, one durable queue per shard, a sender per shard and the health the
+//! self-alert watches. A data source is an engine without queues: it is only read.
 
 use std::io;
 use std::path::Path;
@@ -9,24 +10,38 @@ use super::config::EngineSettings;
 use super::queue::ShardQueue;
 use super::send::{Health, Sender};
 
+/// An engine's answer, to pass on: status, content type, body.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
 /// Cheap to clone.
 #[derive(Clone)]
-pub struct Forwarder {
+pub struct Engine {
     pub settings: Arc<EngineSettings>,
     pub client: reqwest::Client,
     shards: Vec<Arc<ShardQueue>>,
     pub health: Arc<Health>,
 }
 
-impl Forwarder {
-    /// Opens one queue per shard under `dir` (what was not sent before a restart is pending).
-    pub fn open(dir: &Path, settings: EngineSettings) -> anyhow::Result<Forwarder> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder().build()?;
-        let shards = (0..settings.shards)
+impl Engine {
+    /// A store: opens one queue per shard under `dir` (what was not sent before a restart is
+    /// pending).
+    pub fn open(dir: &Path, settings: EngineSettings) -> anyhow::Result<Engine> {
+        let mut engine = Engine::connect(settings)?;
+        engine.shards = (0..engine.settings.shards)
             .map(|n| ShardQueue::open(&dir.join(format!("shard-{n}"))).map(Arc::new))
             .collect::<io::Result<Vec<_>>>()?;
-        Ok(Forwarder { settings: Arc::new(settings), client, shards, health: Arc::default() })
+        Ok(engine)
+    }
+
+    /// A data source: only read, so nothing is queued.
+    pub fn connect(settings: EngineSettings) -> anyhow::Result<Engine> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder().build()?;
+        Ok(Engine { settings: Arc::new(settings), client, shards: Vec::new(), health: Arc::default() })
     }
 
     /// Starts a sender per shard, and the watch that alerts when the engine cannot be written.
@@ -59,7 +74,7 @@ impl Forwarder {
     /// Queues one request body per shard (uncompressed protobuf, with how many items each holds)
     /// and returns once all are on disk. Blocking: call it off the async workers.
     pub fn push(&self, bodies: Vec<(Vec<u8>, u32)>) -> io::Result<()> {
-        let cap = self.settings.max_pending_bytes / self.shards.len();
+        let cap = self.settings.max_pending_bytes / self.shards.len().max(1);
         for (shard, (body, count)) in bodies.into_iter().enumerate() {
             if count > 0 {
                 self.shards[shard].push(body, count, cap)?;
@@ -71,6 +86,26 @@ impl Forwarder {
     /// Items (samples or lines) waiting for the engine, over all shards.
     pub fn backlog(&self) -> u64 {
         self.shards.iter().map(|s| s.backlog().0).sum()
+    }
+
+    /// `GET {url}{path}?{params}`, the answer as it came, to pass on; an error says why the
+    /// engine could not be asked.
+    pub async fn fetch(&self, path: &str, params: &[(String, String)]) -> Result<Answer, String> {
+        let base = &self.settings.url;
+        let url = reqwest::Url::parse_with_params(&format!("{base}{path}"), params).map_err(|e| e.to_string())?;
+        let unreachable = |e: reqwest::Error| {
+            format!("the {} backend {base} cannot be reached: {}", self.settings.kind.name(), describe(e))
+        };
+        let response = self.get(url).send().await.map_err(unreachable)?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("text/plain")
+            .to_string();
+        let body = response.bytes().await.map_err(unreachable)?.to_vec();
+        Ok(Answer { status, content_type, body })
     }
 
     /// A GET of the engine's API with its headers.
