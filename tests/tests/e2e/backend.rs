@@ -120,6 +120,8 @@ async fn lookout_stores_metrics_in_prometheus_and_loses_nothing_while_it_is_down
         if json["data"]["result"][0]["value"][1] == "1" { Ok(()) } else { Err(json.to_string()) }
     })
     .await;
+    let (_, metadata) = get_json(&format!("{url}/api/v1/metadata?metric=prometheus_build_info")).await;
+    assert_eq!(metadata["data"]["prometheus_build_info"][0]["type"], "gauge", "the engine's metadata: {metadata}");
     let (_, labels) = get_json(&format!("{url}/api/v1/label/job/values")).await;
     assert_eq!(labels["data"], serde_json::json!(["engine"]), "{labels}");
     let (status, json) = get_json(&format!("{url}/api/v1/query?query={}", url_encode("sum(up"))).await;

@@ -143,6 +143,9 @@ async fn label_values(
 }
 
 async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BTreeMap<String, Vec<MetricMetadata>>> {
+    if let Some(remote) = &state.metrics.remote {
+        return Ok(Json(Response::success(remote.get("/api/v1/metadata", params.pairs()).await?)));
+    }
     let limit = match params.get("limit") {
         None | Some("") => None,
         Some(text) => {
