@@ -280,18 +280,32 @@ YAML
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
-# Lookout on VictoriaMetrics as its metrics store (storage.metrics.prometheus): the ingest rate
-# Lookout acknowledges (each batch queued on disk for VictoriaMetrics, then stored locally), the
-# time until VictoriaMetrics has every sample, and query latency with Lookout asking it.
+# Lookout on an engine as its metrics store (storage.metrics.prometheus), VictoriaMetrics and
+# then Prometheus 2.42: the ingest rate Lookout acknowledges (each batch queued on disk for the
+# engine, then stored locally), the time until the engine has every sample, and query latency
+# with Lookout asking it.
 bench_backend() {
-  echo "== backend: Lookout on VictoriaMetrics"
-  local vm_port port start end sent expected=2400000
-  vm_port=$(free_port)
-  victoria-metrics -storageDataPath="$work/victoria-backend" -httpListenAddr="127.0.0.1:$vm_port" -search.latencyOffset=0s >/dev/null 2>&1 &
-  pids+=($!)
-  wait_ready "http://127.0.0.1:$vm_port/health"
-  printf 'storage:\n  metrics:\n    prometheus:\n      url: http://127.0.0.1:%s\n' "$vm_port" > "$work/lookout-backend.yml"
+  local port
   port=$(free_port)
+  victoria-metrics -storageDataPath="$work/victoria-backend" -httpListenAddr="127.0.0.1:$port" -search.latencyOffset=0s >/dev/null 2>&1 &
+  pids+=($!)
+  backend_run "VictoriaMetrics $(dpkg-query -W -f='${Version}' victoria-metrics)" "$port" /health
+  port=$(free_port)
+  printf 'global:\n  scrape_interval: 15s\n' > "$work/prometheus-backend.yml"
+  prometheus --config.file="$work/prometheus-backend.yml" --storage.tsdb.path="$work/prometheus-backend" \
+    --web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver >/dev/null 2>&1 &
+  pids+=($!)
+  backend_run "Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')" "$port" /-/ready
+}
+
+# One engine (the last process started, on $2): Lookout in front of it, measured, then both stopped.
+backend_run() {
+  local name=$1 engine_port=$2 ready=$3 port start end sent expected=2400000
+  echo "== backend: Lookout on $name"
+  wait_ready "http://127.0.0.1:$engine_port$ready"
+  printf 'storage:\n  metrics:\n    prometheus:\n      url: http://127.0.0.1:%s\n' "$engine_port" > "$work/lookout-backend.yml"
+  port=$(free_port)
+  rm -rf "$work/lookout-backend"
   target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-backend" \
     --config "$work/lookout-backend.yml" >/dev/null 2>&1 &
   pids+=($!)
@@ -305,8 +319,8 @@ bench_backend() {
     sleep 0.1
   done
   end=$(date +%s.%N)
-  awk -v s="${sent:-0}" -v a="$start" -v b="$end" \
-    'BEGIN {printf "forwarded: %d samples in VictoriaMetrics %.2f s after the first write: %.0f samples/s end to end\n", s, b - a, s / (b - a)}'
+  awk -v s="${sent:-0}" -v a="$start" -v b="$end" -v n="$name" \
+    'BEGIN {printf "forwarded: %d samples in %s %.2f s after the first write: %.0f samples/s end to end\n", s, n, b - a, s / (b - a)}'
   sleep 2
   "$bench" query "http://127.0.0.1:$port"
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
