@@ -131,14 +131,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     )
     .context("cannot open the alert state")?;
     state.alerting = Some(alerting.clone());
-    let engines = [state.metrics.remote.as_ref().map(|r| &r.engine), state.logs.remote.as_ref().map(|l| &l.engine)];
-    for engine in engines.into_iter().flatten() {
-        engine.start(state.telemetry.clone(), Some(alerting.clone()), shutdown_rx.clone());
-    }
     let rules =
         rules::Rules::start(config.rules.clone(), state.metrics.clone(), state.logs.store.clone(), shutdown_rx.clone())
             .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
     rules.deliver_to(alerting.clone());
+    // The backends' senders start now: their alert about a backend goes where the rules' go.
+    let engines = [state.metrics.remote.as_ref().map(|r| &r.engine), state.logs.remote.as_ref().map(|l| &l.engine)];
+    for engine in engines.into_iter().flatten() {
+        engine.start(state.telemetry.clone(), rules.sender(), shutdown_rx.clone());
+    }
     state.rules = Some(rules.clone());
     let reloader = std::sync::Arc::new(reload::Reloader {
         running: std::sync::Mutex::new(()),

@@ -302,3 +302,40 @@ async fn a_named_prometheus_source_for_explore_and_panels() {
     assert!(stats.starts_with("1 series"), "{stats}");
     browser.close().await;
 }
+
+/// With the built-in notifier off, the alert about a backend that cannot be written reaches the
+/// Alertmanager the rules' alerts go to.
+#[tokio::test]
+async fn the_backend_alert_reaches_an_external_alertmanager() {
+    let alertmanager = super::rules::Alertmanager::start().await;
+    let dir = TempDir::new("backend-alert");
+    let config = dir.path().join("lookout.yml");
+    let nowhere = format!("http://127.0.0.1:{}", free_port());
+    let am_host = alertmanager.url.trim_start_matches("http://");
+    std::fs::write(
+        &config,
+        format!(
+            "storage:\n  metrics:\n    prometheus:\n      url: {nowhere}\n      alert_after: 1s\n\
+             alerting:\n  builtin_notifier: false\n  alertmanagers:\n    - static_configs:\n        - targets: ['{am_host}']\n"
+        ),
+    )
+    .unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+    push(&lookout.url, 0).await;
+    let received = eventually(Duration::from_secs(30), "the backend alert in Alertmanager", || async {
+        let (_, alerts) = get_json(&format!("{}/api/v2/alerts", alertmanager.url)).await;
+        let found = alerts
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["labels"]["alertname"] == "LookoutMetricsBackendDown")
+            .cloned();
+        found.ok_or_else(|| alerts.to_string())
+    })
+    .await;
+    assert_eq!(received["labels"]["backend"], nowhere.as_str(), "{received}");
+    let summary = received["annotations"]["summary"].as_str().unwrap();
+    assert!(summary.contains("cannot write to its metrics backend"), "{summary}");
+    let (_, own) = get_json(&format!("{}/api/v2/alerts", lookout.url)).await;
+    assert_eq!(own, serde_json::json!([]), "the built-in notifier is off");
+}

@@ -44,14 +44,14 @@ async fn push_depth(url: &str) {
 }
 
 /// A real Alertmanager on a loopback port that sends nowhere; killed when dropped.
-struct Alertmanager {
-    url: String,
+pub(crate) struct Alertmanager {
+    pub(crate) url: String,
     _child: Child,
     _dir: TempDir,
 }
 
 impl Alertmanager {
-    async fn start() -> Alertmanager {
+    pub(crate) async fn start() -> Alertmanager {
         assert!(
             std::path::Path::new(ALERTMANAGER).exists(),
             "{ALERTMANAGER} is missing: `make test` installs Debian's prometheus-alertmanager"

@@ -48,7 +48,7 @@ impl Engine {
     pub fn start(
         &self,
         telemetry: Arc<crate::telemetry::SelfMetrics>,
-        alerting: Option<crate::alerting::Alerting>,
+        alerts: crate::rules::sender::Sender,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
         for (shard, queue) in self.shards.iter().enumerate() {
@@ -62,9 +62,7 @@ impl Engine {
             };
             tokio::spawn(sender.run(shutdown.clone()));
         }
-        if let Some(alerting) = alerting {
-            tokio::spawn(super::watch::run(self.clone(), alerting, shutdown));
-        }
+        tokio::spawn(super::watch::run(self.clone(), alerts, shutdown));
     }
 
     pub fn shards(&self) -> usize {

@@ -1,8 +1,9 @@
 //! Lookout alerts about its own backends: once writes to one have failed for `alert_after` (a
-//! minute unless configured), the built-in notifier gets `LookoutMetricsBackendDown` or
-//! `LookoutLogsBackendDown` (critical, with the last error and how much waits on disk), re-sent
-//! while it lasts and resolved when writes go through again. The alert comes from Lookout itself,
-//! not from a rule, since rules would read from the engine that is down.
+//! minute unless configured), `LookoutMetricsBackendDown` or `LookoutLogsBackendDown` (critical,
+//! with the last error and how much waits on disk) goes where the rules' alerts go (the built-in
+//! notifier, the Alertmanagers), re-sent while it lasts and resolved when writes go through again.
+//! The alert comes from Lookout itself, not from a rule, since rules would read from the engine
+//! that is down.
 
 use std::time::Duration;
 
@@ -11,13 +12,13 @@ use lookout_alertmanager::labels::label_set;
 
 use super::config::Kind;
 use super::engine::Engine;
-use crate::alerting::Alerting;
+use crate::rules::sender::Sender;
 use crate::timefmt::now_ms;
 
 /// How often the backend's health is looked at, at most.
 const EVERY: Duration = Duration::from_secs(15);
 
-pub async fn run(remote: Engine, alerting: Alerting, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(remote: Engine, alerts: Sender, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let after = remote.settings.alert_after;
     let mut ticker = tokio::time::interval(after.clamp(Duration::from_secs(1), EVERY));
     let after = after.as_millis() as i64;
@@ -39,10 +40,8 @@ pub async fn run(remote: Engine, alerting: Alerting, mut shutdown: tokio::sync::
             }
             _ => None,
         };
-        if let Some(alert) = alert
-            && let Err(err) = alerting.post(vec![alert]).await
-        {
-            tracing::error!(%err, "cannot raise the metrics backend alert");
+        if let Some(alert) = alert {
+            alerts.dispatch(vec![alert]);
         }
     }
 }

@@ -144,6 +144,11 @@ impl Rules {
         self.inner.sender.deliver_to(alerting);
     }
 
+    /// Where alerts go: the notifier and the Alertmanagers, as configured.
+    pub fn sender(&self) -> Sender {
+        self.inner.sender.clone()
+    }
+
     pub fn sender_stats(&self) -> &sender::SenderStats {
         &self.inner.sender.stats
     }

@@ -77,29 +77,34 @@ impl Sender {
         *self.internal.lock().unwrap_or_else(|e| e.into_inner()) = Some(alerting);
     }
 
-    /// Hands alerts to the notifier and queues them for the Alertmanagers.
+    /// Hands the rules' alerts to the notifier and queues them for the Alertmanagers.
     pub fn send(&self, notifications: Vec<Notification>) {
-        if notifications.is_empty() {
+        let alerts = notifications
+            .into_iter()
+            .map(|n| PostableAlert {
+                labels: n.labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect(),
+                annotations: n.annotations,
+                starts_at: Some(n.starts_at_ms),
+                ends_at: Some(n.ends_at_ms),
+                generator_url: n.generator_url,
+            })
+            .collect();
+        self.dispatch(alerts);
+    }
+
+    /// Sends alerts where the rules' alerts go (Lookout's own as well: the alerts about its
+    /// backends): external labels added, to the notifier unless `builtin_notifier: false`, and
+    /// to every Alertmanager.
+    pub fn dispatch(&self, mut alerts: Vec<PostableAlert>) {
+        if alerts.is_empty() {
             return;
         }
         let external = self.external_labels.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let alerts: Vec<PostableAlert> = notifications
-            .into_iter()
-            .map(|n| {
-                let mut labels: BTreeMap<String, String> =
-                    n.labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
-                for (name, value) in &external {
-                    labels.entry(name.clone()).or_insert_with(|| value.clone());
-                }
-                PostableAlert {
-                    labels,
-                    annotations: n.annotations,
-                    starts_at: Some(n.starts_at_ms),
-                    ends_at: Some(n.ends_at_ms),
-                    generator_url: n.generator_url,
-                }
-            })
-            .collect();
+        for alert in &mut alerts {
+            for (name, value) in &external {
+                alert.labels.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+        }
         let internal = self.internal.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if let Some(alerting) = internal.filter(|_| self.builtin.load(Ordering::Relaxed)) {
             let alerts = alerts.clone();
