@@ -250,6 +250,8 @@ impl Direction {
 /// A LogQL range query over `[start_ns, end_ns]` (Unix nanoseconds, both ends included).
 #[derive(Debug, Clone, Copy)]
 pub struct LogQuery<'a> {
+    /// The data source (a Loki's uid); Lookout's own store when empty.
+    pub source: &'a str,
     pub query: &'a str,
     pub start_ns: i64,
     pub end_ns: i64,
@@ -273,7 +275,7 @@ pub async fn log_query_range(q: LogQuery<'_>) -> Result<logs::QueryData, FetchEr
     if let Some(step) = &step {
         params.push(("step", step));
     }
-    unwrap_envelope(&with_query("/loki/api/v1/query_range", &params)).await
+    unwrap_envelope(&with_query(&format!("{}/loki/api/v1/query_range", source_base(q.source)), &params)).await
 }
 
 /// The fields of recent log lines (stream labels and JSON fields), for completion.

@@ -16,6 +16,11 @@ const CONTEXT_WINDOW_NS: i64 = 3_600 * 1_000_000_000;
 /// Makes the link that shows every line with `field` equal to `value`.
 pub type FieldHref = Callback<(String, String), String>;
 
+/// The data source the lines came from, provided by the page (Lookout's own store when none is):
+/// "Show context" asks the same one.
+#[derive(Debug, Clone, Copy)]
+pub struct LinesSource(pub Memo<String>);
+
 #[component]
 pub fn LogTable(#[prop(into)] lines: Signal<Vec<LogLine>>, field_href: FieldHref) -> impl IntoView {
     view! {
@@ -108,6 +113,8 @@ fn LogDetails(line: LogLine, field_href: FieldHref) -> impl IntoView {
 
     let context = RwSignal::new(Context::Hidden);
     let target = StoredValue::new(line.clone());
+    let source = use_context::<LinesSource>().map(|s| s.0.get_untracked()).unwrap_or_default();
+    let source = StoredValue::new(source);
     let toggle_context = move |_| {
         if context.get_untracked() != Context::Hidden {
             context.set(Context::Hidden);
@@ -116,7 +123,7 @@ fn LogDetails(line: LogLine, field_href: FieldHref) -> impl IntoView {
         context.set(Context::Loading);
         leptos::task::spawn_local(async move {
             let Some(line) = target.try_get_value() else { return };
-            let shown = load_context(&line).await;
+            let shown = load_context(&source.get_value(), &line).await;
             context.try_set(match shown {
                 Ok((before, after)) => Context::Shown { before, after },
                 Err(e) => Context::Failed(e.brief()),
@@ -164,9 +171,10 @@ fn LogDetails(line: LogLine, field_href: FieldHref) -> impl IntoView {
 
 /// The lines of the same service just before and just after `line`, oldest first. Both ends of
 /// a query's range are inclusive, so the line itself (and its equals) come back and are removed.
-async fn load_context(line: &LogLine) -> Result<(Vec<LogLine>, Vec<LogLine>), FetchError> {
+async fn load_context(source: &str, line: &LogLine) -> Result<(Vec<LogLine>, Vec<LogLine>), FetchError> {
     let selector = format!("{{service={}}}", logql_string(line.service()));
     let around = |start_ns, end_ns, direction| LogQuery {
+        source,
         query: &selector,
         start_ns,
         end_ns,

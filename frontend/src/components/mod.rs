@@ -11,6 +11,7 @@ mod poll;
 pub mod query_editor;
 pub mod share;
 mod socket;
+pub mod source_picker;
 mod sparkline;
 mod stat_card;
 pub mod time_range;

@@ -16,6 +16,7 @@ use crate::components::log_line::merge_streams;
 use crate::components::log_table::LogTable;
 use crate::components::query_editor::QueryEditor;
 use crate::components::share::ShareButton;
+use crate::components::source_picker::{SourcePicker, use_source};
 use crate::components::time_range::{REFRESH_CHOICES, RangeNote, TimeRangePicker, is_relative, refresh_ms, resolve};
 use crate::url::{use_query_param, with_query};
 
@@ -48,8 +49,7 @@ pub fn ExplorePage() -> impl IntoView {
     // to its service's ERROR lines).
     let logs = use_query_param("logs", "");
     // The data source (`GET /api/datasources`); Lookout's own store when empty.
-    let ds = use_query_param("ds", "");
-    let sources = LocalResource::new(api::datasources);
+    let ds = use_source();
 
     let draft = RwSignal::new(query.get_untracked());
     Effect::new(move |_| draft.set(query.get()));
@@ -221,42 +221,7 @@ pub fn ExplorePage() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                {move || {
-                    let prometheus: Vec<_> = sources
-                        .get()
-                        .and_then(Result::ok)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|s| s.kind == "prometheus")
-                        .collect();
-                    (prometheus.len() > 1).then(|| {
-                        let navigate = use_navigate();
-                        view! {
-                            <label class="refresh">
-                                "Source "
-                                <select data-testid="datasource" on:change=move |ev| {
-                                    let chosen = event_target_value(&ev);
-                                    let (q, f, t, v, r) = current();
-                                    let mut params = vec![("query", q), ("from", f), ("to", t), ("view", v), ("refresh", r)];
-                                    if chosen != "lookout" {
-                                        params.push(("ds", chosen));
-                                    }
-                                    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                                    navigate(&with_query("/explore", &params), NavigateOptions::default());
-                                }>
-                                    {prometheus
-                                        .into_iter()
-                                        .map(|s| {
-                                            let uid = s.uid.clone();
-                                            let chosen = move || { let d = ds.get(); if d.is_empty() { uid == "lookout" } else { d == uid } };
-                                            view! { <option value=s.uid.clone() selected=chosen>{s.name}</option> }
-                                        })
-                                        .collect_view()}
-                                </select>
-                            </label>
-                        }
-                    })
-                }}
+                <SourcePicker kind="prometheus" />
                 <ShareButton />
             </div>
             <RangeNote from=from to=to />
@@ -305,6 +270,7 @@ fn LogsBeside(query: String, from: String, to: String) -> impl IntoView {
         async move {
             let (start, end) = range.ok_or_else(|| "cannot read the time range".to_string())?;
             let q = LogQuery {
+                source: "",
                 query: &query,
                 start_ns: start * 1_000_000,
                 end_ns: end * 1_000_000,

@@ -15,6 +15,7 @@ use crate::components::log_table::LogTable;
 use crate::components::log_tail::{Tail, TailEvent};
 use crate::components::query_editor::{Language, QueryEditor};
 use crate::components::share::ShareButton;
+use crate::components::source_picker::{SourcePicker, use_source};
 use crate::components::time_range::{RangeNote, TimeRangePicker, resolve};
 use crate::url::{use_query_param, with_query};
 
@@ -28,6 +29,8 @@ const NS_PER_MS: i64 = 1_000_000;
 /// The page's state, as its URL holds it.
 #[derive(Debug, Clone, PartialEq)]
 struct LogsView {
+    /// The data source; empty for Lookout's own store.
+    source: String,
     query: String,
     from: String,
     to: String,
@@ -46,6 +49,9 @@ impl LogsView {
         if self.live {
             params.push(("live", "1"));
         }
+        if !self.source.is_empty() {
+            params.push(("ds", self.source.as_str()));
+        }
         with_query("/logs", &params)
     }
 }
@@ -54,6 +60,7 @@ impl LogsView {
 /// first: one request (or user, or order) followed from end to end.
 pub fn follow_href(field: &str, value: &str, from: &str, to: &str) -> String {
     LogsView {
+        source: String::new(),
         query: format!("{{{field}={}}}", logql_string(value)),
         from: from.to_string(),
         to: to.to_string(),
@@ -118,6 +125,8 @@ pub fn LogsPage() -> impl IntoView {
     let direction = Memo::new(move |_| Direction::parse(&direction_param.get()));
     let live_param = use_query_param("live", "");
     let live = Memo::new(move |_| live_param.get() == "1");
+    let source = use_source();
+    provide_context(crate::components::log_table::LinesSource(source));
 
     let draft = RwSignal::new(query.get_untracked());
     Effect::new(move |_| draft.set(query.get()));
@@ -125,6 +134,7 @@ pub fn LogsPage() -> impl IntoView {
     let navigate = use_navigate();
     let go = StoredValue::new(move |view: LogsView| navigate(&view.href(), NavigateOptions::default()));
     let current = move || LogsView {
+        source: source.get_untracked(),
         query: draft.get_untracked(),
         from: from.get_untracked(),
         to: to.get_untracked(),
@@ -142,7 +152,7 @@ pub fn LogsPage() -> impl IntoView {
 
     // Runs the search (and its histogram) whenever the URL's state changes or Run is pressed.
     Effect::new(move |_| {
-        let (q, f, t, dir) = (query.get(), from.get(), to.get(), direction.get());
+        let (q, f, t, dir, ds) = (query.get(), from.get(), to.get(), direction.get(), source.get());
         tick.track();
         shown_run.set(None);
         let now = js_sys::Date::now() as i64;
@@ -165,8 +175,10 @@ pub fn LogsPage() -> impl IntoView {
                 histogram.set(HistogramState::Loading);
             }
             let counting = plan.query(&q);
+            let ds = ds.clone();
             leptos::task::spawn_local(async move {
                 let result = api::log_query_range(LogQuery {
+                    source: &ds,
                     query: &counting,
                     start_ns: plan.start_ms * NS_PER_MS,
                     end_ns: plan.end_ms * NS_PER_MS,
@@ -190,6 +202,7 @@ pub fn LogsPage() -> impl IntoView {
 
         leptos::task::spawn_local(async move {
             let result = api::log_query_range(LogQuery {
+                source: &ds,
                 query: &q,
                 start_ns: start * NS_PER_MS,
                 end_ns: end * NS_PER_MS,
@@ -391,11 +404,15 @@ pub fn LogsPage() -> impl IntoView {
                     class:on=live
                     data-testid="live-toggle"
                     aria-pressed=move || live.get().to_string()
+                    // The live tail follows the lines this Lookout stores, not another source's.
+                    disabled=move || !source.get().is_empty()
+                    title=move || (!source.get().is_empty()).then_some("The live tail follows Lookout's own store")
                     on:click=move |_| go.with_value(|go| go(LogsView { live: !live.get_untracked(), ..current() }))
                 >
                     {move || if live.get() { "Stop live tail" } else { "Live tail" }}
                 </button>
                 <Show when=move || live.get()>{live_status}</Show>
+                <SourcePicker kind="loki" />
                 <ShareButton />
             </div>
             <RangeNote from=from to=to />

@@ -339,3 +339,37 @@ async fn the_backend_alert_reaches_an_external_alertmanager() {
     let (_, own) = get_json(&format!("{}/api/v2/alerts", lookout.url)).await;
     assert_eq!(own, serde_json::json!([]), "the built-in notifier is off");
 }
+
+/// A named Loki source (here a second Lookout, which speaks Loki's API) on the Logs page: picked
+/// with `ds=`, its lines are shown; Lookout's own store does not have them.
+#[tokio::test]
+async fn a_named_loki_source_on_the_logs_page() {
+    let loki = Lookout::start(&["--no-demo"]).await;
+    let line = r#"{"level":"ERROR","service":"checkout","message":"only in the other Loki"}"#;
+    let posted = http_post(&format!("{}/api/v1/logs", loki.url), &[], line.as_bytes()).await.unwrap();
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    let dir = TempDir::new("loki-source");
+    let config = dir.path().join("lookout.yml");
+    std::fs::write(&config, format!("datasources:\n  other-loki:\n    loki:\n      url: {}\n", loki.url)).unwrap();
+    let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
+
+    let browser = lookout_e2e::Browser::start().await;
+    let page = |ds: &str| {
+        format!("{}/logs?query={}&from=now-1h&to=now{ds}", lookout.url, url_encode("{service=\"checkout\"}"))
+    };
+    browser.client.goto(&page("&ds=other-loki")).await.unwrap();
+    let row = browser.wait_for_text("[data-testid=log-row]", Duration::from_secs(20), |t| !t.is_empty()).await;
+    assert!(row.contains("only in the other Loki"), "{row}");
+    let picker =
+        browser.wait_for_text("[data-testid=datasource]", Duration::from_secs(10), |t| t.contains("other-loki")).await;
+    assert!(picker.contains("Lookout logs"), "{picker}");
+    let tail = browser.client.find(fantoccini::Locator::Css("[data-testid=live-toggle]")).await.unwrap();
+    assert_eq!(tail.attr("disabled").await.unwrap().as_deref(), Some("true"), "no live tail of another source");
+    browser.client.goto(&page("")).await.unwrap();
+    browser.wait_for_text("[data-testid=no-data]", Duration::from_secs(20), |t| t.contains("No lines")).await;
+    assert!(
+        browser.client.find(fantoccini::Locator::Css("[data-testid=log-row]")).await.is_err(),
+        "own store has no such line"
+    );
+    browser.close().await;
+}
