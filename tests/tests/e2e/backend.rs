@@ -51,6 +51,21 @@ async fn get_json(url: &str) -> (u16, serde_json::Value) {
     }
 }
 
+/// Waits until the query API at `query_url` answers with Prometheus's own `up{job="engine"}`
+/// (Prometheus scrapes itself every second once it starts).
+async fn engine_up_at(query_url: &str, what: &str) {
+    let url = format!("{query_url}?query={}", url_encode("up{job=\"engine\"}"));
+    eventually(Duration::from_secs(30), what, || async {
+        let (status, json) = get_json(&url).await;
+        if status == 200 && json["data"]["result"][0]["metric"]["job"] == "engine" {
+            Ok(())
+        } else {
+            Err(json.to_string())
+        }
+    })
+    .await;
+}
+
 /// The `batch` labels of `outage_batch` as `url`'s engine answers them.
 async fn batches(url: &str) -> Vec<String> {
     let (_, json) = get_json(&format!("{url}/api/v1/query?query=outage_batch")).await;
@@ -105,16 +120,7 @@ async fn lookout_stores_metrics_in_prometheus_and_loses_nothing_while_it_is_down
     })
     .await;
     // Lookout's API answers from the engine: Prometheus's own series, its labels, its errors.
-    let up = format!("{url}/api/v1/query?query={}", url_encode("up{job=\"engine\"}"));
-    eventually(Duration::from_secs(20), "Prometheus's own series through Lookout", || async {
-        let (status, json) = get_json(&up).await;
-        if status == 200 && json["data"]["result"][0]["metric"]["job"] == "engine" {
-            Ok(())
-        } else {
-            Err(json.to_string())
-        }
-    })
-    .await;
+    engine_up_at(&format!("{url}/api/v1/query"), "Prometheus's own series through Lookout").await;
     eventually(Duration::from_secs(20), "the rule's result in Prometheus", || async {
         let (_, json) = get_json(&format!("{engine}/api/v1/query?query={}", url_encode("engine:up:sum"))).await;
         if json["data"]["result"][0]["value"][1] == "1" { Ok(()) } else { Err(json.to_string()) }
@@ -258,17 +264,8 @@ async fn a_named_prometheus_source_for_explore_and_panels() {
     let uids: Vec<(&str, &str)> =
         listed.as_array().unwrap().iter().map(|s| (s["uid"].as_str().unwrap(), s["type"].as_str().unwrap())).collect();
     assert_eq!(uids, [("lookout", "prometheus"), ("lookout-logs", "loki"), ("engine", "prometheus")]);
-    let through =
-        format!("{url}/api/datasources/proxy/uid/engine/api/v1/query?query={}", url_encode("up{job=\"engine\"}"));
-    eventually(Duration::from_secs(30), "Prometheus's own series through the proxy path", || async {
-        let (status, json) = get_json(&through).await;
-        if status == 200 && json["data"]["result"][0]["metric"]["job"] == "engine" {
-            Ok(())
-        } else {
-            Err(json.to_string())
-        }
-    })
-    .await;
+    let through = format!("{url}/api/datasources/proxy/uid/engine/api/v1/query");
+    engine_up_at(&through, "Prometheus's own series through the proxy path").await;
     let (status, _) = get_json(&format!("{url}/api/datasources/proxy/uid/engine/api/v1/admin/tsdb/snapshot")).await;
     assert_eq!(status, 404, "only reads are passed on");
     let (_, own) = get_json(&format!("{url}/api/v1/query?query=up")).await;
