@@ -66,6 +66,16 @@ async fn engine_up_at(query_url: &str, what: &str) {
     .await;
 }
 
+/// Waits until the Alertmanager API at `url` (Lookout's or Alertmanager's) holds alert `name`.
+async fn alert_at(url: &str, name: &str) -> serde_json::Value {
+    eventually(Duration::from_secs(30), &format!("{name} at {url}"), || async {
+        let (_, alerts) = get_json(&format!("{url}/api/v2/alerts")).await;
+        let found = alerts.as_array().into_iter().flatten().find(|a| a["labels"]["alertname"] == name).cloned();
+        found.ok_or_else(|| alerts.to_string())
+    })
+    .await
+}
+
 /// The `batch` labels of `outage_batch` as `url`'s engine answers them.
 async fn batches(url: &str) -> Vec<String> {
     let (_, json) = get_json(&format!("{url}/api/v1/query?query=outage_batch")).await;
@@ -144,17 +154,7 @@ async fn lookout_stores_metrics_in_prometheus_and_loses_nothing_while_it_is_down
     assert_eq!(status, 503, "{json}");
     let error = json["error"].as_str().unwrap_or_default();
     assert!(error.contains(&format!("the metrics backend {engine} cannot be reached")), "{json}");
-    let alert = eventually(Duration::from_secs(20), "the backend alert", || async {
-        let (_, alerts) = get_json(&format!("{url}/api/v2/alerts")).await;
-        let found = alerts
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|a| a["labels"]["alertname"] == "LookoutMetricsBackendDown")
-            .cloned();
-        found.ok_or_else(|| alerts.to_string())
-    })
-    .await;
+    let alert = alert_at(&url, "LookoutMetricsBackendDown").await;
     assert_eq!(alert["labels"]["severity"], "critical");
     let description = alert["annotations"]["description"].as_str().unwrap();
     assert!(description.contains("samples wait on Lookout's disk"), "{description}");
@@ -226,13 +226,7 @@ async fn lookout_stores_logs_in_loki_and_reads_them_back() {
     post(lookout.url.clone(), line("during the outage")).await;
     let (status, _) = lines_at(lookout.url.clone()).await;
     assert_eq!(status, 503);
-    eventually(Duration::from_secs(20), "the logs backend alert", || async {
-        let (_, alerts) = get_json(&format!("{}/api/v2/alerts", lookout.url)).await;
-        let firing =
-            alerts.as_array().into_iter().flatten().any(|a| a["labels"]["alertname"] == "LookoutLogsBackendDown");
-        if firing { Ok(()) } else { Err(alerts.to_string()) }
-    })
-    .await;
+    alert_at(&lookout.url, "LookoutLogsBackendDown").await;
     // Back on the same address, Loki gets the line it missed.
     let loki = Lookout::start_in(loki_data.path(), &loki_args, None).await;
     eventually(Duration::from_secs(30), "the outage's line in Loki", || async {
@@ -319,17 +313,7 @@ async fn the_backend_alert_reaches_an_external_alertmanager() {
     .unwrap();
     let lookout = Lookout::start(&["--no-demo", "--config", config.to_str().unwrap()]).await;
     push(&lookout.url, 0).await;
-    let received = eventually(Duration::from_secs(30), "the backend alert in Alertmanager", || async {
-        let (_, alerts) = get_json(&format!("{}/api/v2/alerts", alertmanager.url)).await;
-        let found = alerts
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|a| a["labels"]["alertname"] == "LookoutMetricsBackendDown")
-            .cloned();
-        found.ok_or_else(|| alerts.to_string())
-    })
-    .await;
+    let received = alert_at(&alertmanager.url, "LookoutMetricsBackendDown").await;
     assert_eq!(received["labels"]["backend"], nowhere.as_str(), "{received}");
     let summary = received["annotations"]["summary"].as_str().unwrap();
     assert!(summary.contains("cannot write to its metrics backend"), "{summary}");
