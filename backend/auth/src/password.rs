@@ -6,6 +6,10 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 /// The shortest password Lookout accepts.
 pub const MIN_LENGTH: usize = 8;
 
+/// A hash no password is checked against in earnest: verified for unknown user names, so that
+/// they take as long as known ones (Argon2id with the default parameters, of "decoy").
+pub const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$bG9va291dC1kZWNveQ$3Nh7p0wPqVq9yQZtqgZrT4sHbYqHcGy0y1o1l6mQnXo";
+
 /// Why a password cannot be set.
 pub fn check(password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_LENGTH {
@@ -40,6 +44,9 @@ mod tests {
         assert!(!verify("correct horsE", &a));
         assert_ne!(a, hash("correct horse").unwrap());
         assert!(!verify("anything", "not a hash"));
+        // The decoy parses as a real hash, so checking against it costs a full Argon2 run.
+        assert!(argon2::password_hash::PasswordHash::new(DECOY).is_ok());
+        assert!(!verify("decoy", DECOY));
         assert!(check("short").is_err());
         assert!(check("long enough").is_ok());
     }

@@ -257,7 +257,12 @@ impl Store {
         let key = secret::digest(&format!("{name}\0{password}"));
         let (stored, role) = {
             let inner = self.lock();
-            let user = inner.file.users.iter().find(|u| u.name == name)?;
+            let Some(user) = inner.file.users.iter().find(|u| u.name == name) else {
+                drop(inner);
+                // As slow as a wrong password, so timing does not tell which user names exist.
+                password::verify(password, password::DECOY);
+                return None;
+            };
             let role = Role::parse(&user.role)?;
             if inner.verified.get(&key) == Some(&user.password) {
                 return Some(principal(name, role, role.scopes(), Via::Password));

@@ -282,6 +282,9 @@ mod tests {
         assert_eq!(default_write.remote.unwrap().write_url, "http://prom:9090/api/v1/write");
         let err = load("storage:\n  metrics:\n    prometheus:\n      url: ftp://x\n", &[]).unwrap_err().to_string();
         assert!(err.contains("storage.metrics.prometheus.url") && err.contains("only http and https"), "{err}");
+        let err =
+            load("storage:\n  metrics:\n    prometheus:\n      url: http://me:pw@x\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("use basic_auth") && !err.contains("pw@"), "{err}");
         assert!(load("", &[]).unwrap().remote.is_none());
         let loki = load("storage:\n  logs:\n    loki:\n      url: http://loki:3100\n", &[]).unwrap().loki.unwrap();
         assert_eq!(loki.write_url, "http://loki:3100/loki/api/v1/push");

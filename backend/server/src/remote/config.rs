@@ -178,6 +178,10 @@ pub fn validate(raw: &RawEngine, kind: Kind, key: &str) -> Result<EngineSettings
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(field("url", format!("{:?}: only http and https", raw.url)));
     }
+    // The URL is logged, shown in errors and in the backend alert's labels: no secrets in it.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(field("url", "credentials in the URL would be shown; use basic_auth".into()));
+    }
     let write_url = raw.write_url.clone().unwrap_or_else(|| format!("{url}{}", kind.write_path()));
     reqwest::Url::parse(&write_url).map_err(|e| field("write_url", format!("{write_url:?}: {e}")))?;
     let credentials = RawHttpConfig {
