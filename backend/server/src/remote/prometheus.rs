@@ -14,7 +14,6 @@ use lookout_types::prometheus::{QueryData, Response, SamplePair, Status};
 use serde::de::DeserializeOwned;
 
 use super::engine::{Engine, describe, shard_of};
-use crate::ingest::remote_write::{Label, Sample, TimeSeries, WriteRequest};
 use crate::metrics::QueryError;
 
 /// Cheap to clone.
@@ -101,36 +100,75 @@ impl Prometheus {
 }
 
 /// `batch` as one uncompressed `WriteRequest` per shard, a series always in the same shard (so
-/// its samples reach the engine in order), with the number of samples in each.
+/// its samples reach the engine in order), with the number of samples in each. The protobuf is
+/// written straight from the batch's canonical label bytes: forwarding is on the ingest path,
+/// and building `Labels` and prost messages first cost an allocation per label.
 fn encode_shards(batch: &Batch, shards: usize) -> Vec<(Vec<u8>, u32)> {
-    use prost::Message as _;
-    let mut requests: Vec<WriteRequest> = (0..shards).map(|_| WriteRequest::default()).collect();
-    let mut series_at: std::collections::HashMap<u32, (usize, usize)> = std::collections::HashMap::new();
-    for &(series, t, v) in batch.samples() {
-        let (shard, index) = match series_at.get(&series) {
-            Some(found) => *found,
-            None => {
-                let Some(labels) = batch.labels(series) else { continue };
-                let shard = shard_of(batch.key(series), shards);
-                requests[shard].timeseries.push(TimeSeries { labels: wire_labels(&labels), samples: Vec::new() });
-                let found = (shard, requests[shard].timeseries.len() - 1);
-                series_at.insert(series, found);
-                found
-            }
-        };
-        requests[shard].timeseries[index].samples.push(Sample { value: v, timestamp: t });
+    let samples = batch.samples();
+    // Sample positions grouped by series, each series' samples in the order given.
+    let mut order: Vec<usize> = (0..samples.len()).collect();
+    order.sort_by_key(|&i| samples[i].0);
+    let mut out = vec![(Vec::new(), 0u32); shards];
+    let mut series = Vec::new();
+    for group in order.chunk_by(|a, b| samples[*a].0 == samples[*b].0) {
+        let key = batch.key(samples[group[0]].0);
+        series.clear();
+        if !write_labels(&mut series, key) {
+            continue;
+        }
+        for &i in group {
+            let (_, t, v) = samples[i];
+            let mut sample = [0u8; 20];
+            let mut len = 0;
+            sample[0] = 0x09; // field 1, 64-bit: the value
+            sample[1..9].copy_from_slice(&v.to_le_bytes());
+            len += 9;
+            sample[len] = 0x10; // field 2, varint: the timestamp
+            len += 1;
+            len += varint_into(&mut sample[len..], t as u64);
+            field(&mut series, 2, &sample[..len]);
+        }
+        let (body, count) = &mut out[shard_of(key, shards)];
+        field(body, 1, &series);
+        *count += group.len() as u32;
     }
-    requests
-        .into_iter()
-        .map(|r| {
-            let samples = r.timeseries.iter().map(|s| s.samples.len() as u32).sum();
-            (r.encode_to_vec(), samples)
-        })
-        .collect()
+    out
 }
 
-fn wire_labels(labels: &Labels) -> Vec<Label> {
-    labels.iter().map(|l| Label { name: l.name.clone(), value: l.value.clone() }).collect()
+/// Appends the `Label` messages of a canonical key (`name 0xFF value 0xFF …`); false, and
+/// nothing worth sending, if a piece is not UTF-8 (the local store refuses such series too).
+fn write_labels(out: &mut Vec<u8>, key: &[u8]) -> bool {
+    let mut pieces = key.split(|b| *b == lookout_tsdb::CANONICAL_SEPARATOR);
+    let mut label = Vec::new();
+    while let (Some(name), Some(value)) = (pieces.next(), pieces.next()) {
+        if std::str::from_utf8(name).is_err() || std::str::from_utf8(value).is_err() {
+            return false;
+        }
+        label.clear();
+        field(&mut label, 1, name);
+        field(&mut label, 2, value);
+        field(out, 1, &label);
+    }
+    true
+}
+
+/// A length-delimited protobuf field: tag, length, bytes.
+fn field(out: &mut Vec<u8>, number: u8, bytes: &[u8]) {
+    out.push(number << 3 | 2);
+    lookout_wal::bytes::put_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+/// Writes `v` as a varint at the start of `out`; its length.
+fn varint_into(out: &mut [u8], mut v: u64) -> usize {
+    let mut n = 0;
+    while v >= 0x80 {
+        out[n] = (v as u8) | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    out[n] = v as u8;
+    n + 1
 }
 
 fn timeout_param(timeout: Option<Duration>) -> Option<(String, String)> {
@@ -163,6 +201,7 @@ fn matrix(series: Vec<lookout_types::prometheus::RangeSeries>) -> Vec<Series> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::remote_write::WriteRequest;
 
     #[test]
     fn a_series_stays_in_one_shard_and_shards_concatenate_into_one_request() {
@@ -181,6 +220,10 @@ mod tests {
             .flat_map(|s| s.samples.iter().map(|x| x.timestamp))
             .collect();
         assert_eq!(a_samples, [1, 2], "a's samples in order");
+        let b_series = request.timeseries.iter().find(|s| s.labels.iter().any(|l| l.value == "b")).unwrap();
+        let labels: Vec<(&str, &str)> = b_series.labels.iter().map(|l| (l.name.as_str(), l.value.as_str())).collect();
+        assert_eq!(labels, [("__name__", "b"), ("job", "y")]);
+        assert_eq!((b_series.samples[0].timestamp, b_series.samples[0].value), (1, 2.0));
         let shards_with_a = shards
             .iter()
             .filter(|(body, _)| {
@@ -192,6 +235,22 @@ mod tests {
             })
             .count();
         assert_eq!(shards_with_a, 1, "a series always goes to the same shard");
+    }
+
+    #[test]
+    fn negative_times_and_special_values_survive_the_encoding() {
+        use prost::Message as _;
+        let c = Labels::from_pairs([("__name__", "c"), ("ünïcode", "✓")]);
+        let batch = Batch::from_samples(&[(c.clone(), -5, f64::NAN), (c, i64::MIN / 2, f64::NEG_INFINITY)]);
+        let (body, count) = encode_shards(&batch, 1).remove(0);
+        assert_eq!(count, 2);
+        let request = WriteRequest::decode(body.as_slice()).unwrap();
+        let samples: Vec<(i64, f64)> =
+            request.timeseries.iter().flat_map(|s| s.samples.iter().map(|x| (x.timestamp, x.value))).collect();
+        assert_eq!(samples[0].0, -5);
+        assert!(samples[0].1.is_nan());
+        assert_eq!(samples[1], (i64::MIN / 2, f64::NEG_INFINITY));
+        assert_eq!(request.timeseries[0].labels[1].value, "✓");
     }
 
     #[test]
