@@ -296,6 +296,41 @@ bench_backend() {
     --web.listen-address="127.0.0.1:$port" --web.enable-remote-write-receiver >/dev/null 2>&1 &
   pids+=($!)
   backend_run "Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}')" "$port" /-/ready
+  backend_logs
+}
+
+# Lookout on Loki as its log store (storage.logs.loki), "Loki" being a second Lookout (no Loki is
+# installable here): NDJSON (LOGS_MB, default 200 MB) posted to the first, the rate it
+# acknowledges, and the time until the second has every line.
+backend_logs() {
+  local loki_port port start end sent lines
+  echo "== backend: Lookout on a Loki (a second Lookout)"
+  "$bench" logs-gen "$work/backend-logs.ndjson" "${LOGS_MB:-200}" | tee "$work/backend-logs-gen.txt"
+  lines=$(sed -n 's/.*: \([0-9]*\) lines,.*/\1/p' "$work/backend-logs-gen.txt")
+  loki_port=$(free_port)
+  target/release/lookout --no-demo --listen "127.0.0.1:$loki_port" --data-dir "$work/loki-store" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$loki_port/-/ready"
+  printf 'storage:\n  logs:\n    loki:\n      url: http://127.0.0.1:%s\n' "$loki_port" > "$work/lookout-loki.yml"
+  port=$(free_port)
+  target/release/lookout --no-demo --listen "127.0.0.1:$port" --data-dir "$work/lookout-on-loki" \
+    --config "$work/lookout-loki.yml" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$port/-/ready"
+  start=$(date +%s.%N)
+  "$bench" logs-http "http://127.0.0.1:$port" "$work/backend-logs.ndjson"
+  # Bounded: at most ten minutes for the queue to drain.
+  for _ in $(seq 6000); do
+    sent=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^lookout_backend_sent_total\{backend="logs"\} / {print $2}')
+    awk -v s="${sent:-0}" -v e="$lines" 'BEGIN {exit !(s >= e)}' && break
+    sleep 0.1
+  done
+  end=$(date +%s.%N)
+  awk -v s="${sent:-0}" -v a="$start" -v b="$end" \
+    'BEGIN {printf "forwarded: %d lines in the second Lookout %.2f s after the first post: %.0f lines/s end to end\n", s, b - a, s / (b - a)}'
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  kill "${pids[-2]}"; wait "${pids[-2]}" 2>/dev/null || true
+  rm -f "$work/backend-logs.ndjson"
 }
 
 # One engine (the last process started, on $2): Lookout in front of it, measured, then both stopped.
