@@ -362,5 +362,35 @@ backend_run() {
   kill "${pids[-2]}"; wait "${pids[-2]}" 2>/dev/null || true
 }
 
-# BENCH picks the parts: "metrics", "logs", "alerts", "ui", "soak", "backend" or all of them (the default).
-for part in ${BENCH:-metrics logs alerts ui soak backend}; do "bench_$part"; done
+# What sign-in costs: the remote_write ingest and the queries above, sent with a bearer token to
+# a Lookout with sign-in on, and a sign-in itself (one Argon2id check).
+bench_auth() {
+  local port token times
+  echo "== auth: Lookout with sign-in on, every request with a bearer token"
+  port=$(free_port)
+  LOOKOUT_AUTH=on LOOKOUT_ADMIN_PASSWORD=bench-admin-password target/release/lookout --no-demo \
+    --listen "127.0.0.1:$port" --data-dir "$work/lookout-auth" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_ready "http://127.0.0.1:$port/-/ready"
+  token=$(curl -s -u admin:bench-admin-password -H 'Content-Type: application/json' \
+    -d '{"name":"bench","scopes":["ingest","read"]}' "http://127.0.0.1:$port/api/lookout/tokens" |
+    sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
+  LOOKOUT_BENCH_AUTHORIZATION="Bearer $token" "$bench" ingest "http://127.0.0.1:$port/api/v1/write"
+  sleep 2
+  LOOKOUT_BENCH_AUTHORIZATION="Bearer $token" "$bench" query "http://127.0.0.1:$port"
+  # Each sign-in as a user not signed in before, so each pays its Argon2id check (a password
+  # once verified is cached for basic auth).
+  for n in $(seq 11); do
+    curl -s -o /dev/null -u admin:bench-admin-password -H 'Content-Type: application/json' \
+      -d "{\"name\":\"bench-$n\",\"role\":\"viewer\",\"password\":\"bench-password-$n\"}" "http://127.0.0.1:$port/api/lookout/users"
+  done
+  times=$(for n in $(seq 11); do
+    curl -s -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+      -d "{\"user\":\"bench-$n\",\"password\":\"bench-password-$n\"}" "http://127.0.0.1:$port/api/lookout/login"
+  done | sort -n)
+  echo "sign-in (POST /api/lookout/login: an Argon2id check and a stored session): median $(echo "$times" | sed -n 6p) s over 11 users"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+}
+
+# BENCH picks the parts: "metrics", "logs", "alerts", "ui", "soak", "backend", "auth" or all of them (the default).
+for part in ${BENCH:-metrics logs alerts ui soak backend auth}; do "bench_$part"; done

@@ -123,8 +123,21 @@ fn start_ms() -> i64 {
     (now - 60_000 - ROUNDS as i64 * STEP_MS) / STEP_MS * STEP_MS
 }
 
+/// The client for the system under test; with `LOOKOUT_BENCH_AUTHORIZATION` set, every request
+/// carries it (a Lookout with sign-in on).
+fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Ok(value) = std::env::var("LOOKOUT_BENCH_AUTHORIZATION") {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            value.parse().expect("LOOKOUT_BENCH_AUTHORIZATION is a header value"),
+        );
+    }
+    reqwest::Client::builder().default_headers(headers).build().expect("an HTTP client")
+}
+
 async fn ingest(url: &str) {
-    let client = reqwest::Client::new();
+    let client = client();
     let labels: Vec<Labels> = (0..SERIES).map(series_labels).collect();
     let t0 = start_ms();
     // Each writer owns a quarter of the series, so every series is written in time order.
@@ -178,7 +191,7 @@ async fn ingest(url: &str) {
 }
 
 async fn query(base: &str) {
-    let client = reqwest::Client::new();
+    let client = client();
     let end = (start_ms() + ROUNDS as i64 * STEP_MS) as f64 / 1000.0;
     let start = end - 3600.0 + 300.0;
     let cases = [
