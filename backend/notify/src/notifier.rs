@@ -60,13 +60,8 @@ impl Notifier {
         let client = &self.client;
         match &integration.config {
             IntegrationConfig::Webhook(c) => {
-                let prepared = (|| Ok((http::authorization(&c.http_config)?, webhook::body(c, message)?)))();
-                let (auth, body) = unsent(kind, on_attempt, prepared)?;
-                let (auth, body) = (&auth, &body);
-                with_retries(kind, deadline, on_attempt, || {
-                    http::post_json(client, &c.url, auth.as_deref(), body.clone(), &webhook::RETRIER)
-                })
-                .await
+                let target = JsonTarget { kind, url: &c.url, http_config: &c.http_config, retrier: &webhook::RETRIER };
+                self.post(target, webhook::body(c, message), deadline, on_attempt).await
             }
             IntegrationConfig::Slack(c) => {
                 let prepared = (|| Ok((http::authorization(&c.http_config)?, slack::prepare(c, &r)?)))();
@@ -83,19 +78,10 @@ impl Notifier {
                 .await
             }
             IntegrationConfig::PagerDuty(c) => {
-                let resolved = message.all_resolved();
-                let prepared = (|| {
-                    Ok((
-                        http::authorization(&c.http_config)?,
-                        pagerduty::event_body(c, &message.group_key, resolved, &r)?,
-                    ))
-                })();
-                let (auth, body) = unsent(kind, on_attempt, prepared)?;
-                let (auth, body) = (&auth, &body);
-                with_retries(kind, deadline, on_attempt, || {
-                    http::post_json(client, &c.url, auth.as_deref(), body.clone(), &pagerduty::RETRIER)
-                })
-                .await
+                let body = pagerduty::event_body(c, &message.group_key, message.all_resolved(), &r);
+                let target =
+                    JsonTarget { kind, url: &c.url, http_config: &c.http_config, retrier: &pagerduty::RETRIER };
+                self.post(target, body, deadline, on_attempt).await
             }
             IntegrationConfig::Email(c) => {
                 let p = unsent(kind, on_attempt, email::prepare(c, &r))?;
@@ -117,19 +103,41 @@ impl Notifier {
     ) -> Result<(), DeliveryError> {
         let data = message.data(&message.alerts);
         let r = Renderer::new(&self.templates, &data);
-        let prepared = (|| {
-            Ok((
-                http::authorization(&config.http_config)?,
-                pagerduty::acknowledge_body(config, &message.group_key, &r)?,
-            ))
-        })();
-        let (auth, body) = unsent("pagerduty", on_attempt, prepared)?;
+        let body = pagerduty::acknowledge_body(config, &message.group_key, &r);
+        let target = JsonTarget {
+            kind: "pagerduty",
+            url: &config.url,
+            http_config: &config.http_config,
+            retrier: &pagerduty::RETRIER,
+        };
+        self.post(target, body, deadline, on_attempt).await
+    }
+
+    /// Posts a prepared JSON body with the target's credentials and Alertmanager's retries; a
+    /// body or credentials that cannot be prepared are recorded as the first attempt.
+    async fn post(
+        &self,
+        target: JsonTarget<'_>,
+        body: Result<Vec<u8>, DeliveryError>,
+        deadline: Instant,
+        on_attempt: &mut (dyn FnMut(Attempt) + Send),
+    ) -> Result<(), DeliveryError> {
+        let prepared = http::authorization(target.http_config).and_then(|auth| Ok((auth, body?)));
+        let (auth, body) = unsent(target.kind, on_attempt, prepared)?;
         let (auth, body, client) = (&auth, &body, &self.client);
-        with_retries("pagerduty", deadline, on_attempt, || {
-            http::post_json(client, &config.url, auth.as_deref(), body.clone(), &pagerduty::RETRIER)
+        with_retries(target.kind, deadline, on_attempt, || {
+            http::post_json(client, target.url, auth.as_deref(), body.clone(), target.retrier)
         })
         .await
     }
+}
+
+/// Where a JSON notification goes: the webhook, PagerDuty (events and acknowledgements).
+struct JsonTarget<'a> {
+    kind: &'static str,
+    url: &'a str,
+    http_config: &'a lookout_alertmanager::config::raw::RawHttpConfig,
+    retrier: &'a crate::http::Retrier,
 }
 
 /// Passes a prepared notification on, or reports the failure to prepare it as a failed first
