@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use lookout_auth::{Principal, Scope, Store};
+use lookout_auth::{Principal, Store};
 
 /// The cookie that carries the session id (HttpOnly: scripts never see it).
 pub const SESSION_COOKIE: &str = "lookout_session";
@@ -70,10 +70,6 @@ impl Caller {
             Some(principal) => principal.name.clone(),
             None => claimed.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| "anonymous".into()),
         }
-    }
-
-    pub fn may(&self, scope: Scope) -> bool {
-        self.0.as_ref().is_none_or(|p| p.scopes.contains(scope))
     }
 }
 
