@@ -280,6 +280,18 @@ YAML
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
+# Waits until the Lookout on port $1 has forwarded $3 items to its $2 backend (metrics or logs),
+# ten minutes at most; prints how many it had.
+wait_forwarded() {
+  local sent
+  for _ in $(seq 6000); do
+    sent=$(curl -s "http://127.0.0.1:$1/metrics" | awk -v b="$2" '$1 == "lookout_backend_sent_total{backend=\"" b "\"}" {print $2}')
+    awk -v s="${sent:-0}" -v e="$3" 'BEGIN {exit !(s >= e)}' && break
+    sleep 0.1
+  done
+  echo "${sent:-0}"
+}
+
 # Lookout on an engine as its metrics store (storage.metrics.prometheus), VictoriaMetrics and
 # then Prometheus 2.42: the ingest rate Lookout acknowledges (each batch queued on disk for the
 # engine, then stored locally), the time until the engine has every sample, and query latency
@@ -319,12 +331,7 @@ backend_logs() {
   wait_ready "http://127.0.0.1:$port/-/ready"
   start=$(date +%s.%N)
   "$bench" logs-http "http://127.0.0.1:$port" "$work/backend-logs.ndjson"
-  # Bounded: at most ten minutes for the queue to drain.
-  for _ in $(seq 6000); do
-    sent=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^lookout_backend_sent_total\{backend="logs"\} / {print $2}')
-    awk -v s="${sent:-0}" -v e="$lines" 'BEGIN {exit !(s >= e)}' && break
-    sleep 0.1
-  done
+  sent=$(wait_forwarded "$port" logs "$lines")
   end=$(date +%s.%N)
   awk -v s="${sent:-0}" -v a="$start" -v b="$end" \
     'BEGIN {printf "forwarded: %d lines in the second Lookout %.2f s after the first post: %.0f lines/s end to end\n", s, b - a, s / (b - a)}'
@@ -347,12 +354,7 @@ backend_run() {
   wait_ready "http://127.0.0.1:$port/-/ready"
   start=$(date +%s.%N)
   "$bench" ingest "http://127.0.0.1:$port/api/v1/write"
-  # Bounded: at most ten minutes for the queue to drain.
-  for _ in $(seq 6000); do
-    sent=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^lookout_backend_sent_total\{backend="metrics"\} / {print $2}')
-    awk -v s="${sent:-0}" -v e="$expected" 'BEGIN {exit !(s >= e)}' && break
-    sleep 0.1
-  done
+  sent=$(wait_forwarded "$port" metrics "$expected")
   end=$(date +%s.%N)
   awk -v s="${sent:-0}" -v a="$start" -v b="$end" -v n="$name" \
     'BEGIN {printf "forwarded: %d samples in %s %.2f s after the first write: %.0f samples/s end to end\n", s, n, b - a, s / (b - a)}'
