@@ -39,7 +39,7 @@ pub use error::{ErrorKind, FileError, RuleProblem};
 pub use file::{GroupDef, RuleDef, RuleFile, RuleKind, Source};
 pub use group::{Group, GroupOptions};
 pub use lookout_tsdb::duration::{DurationError, format_duration, parse_duration};
-pub use querier::{PromQuerier, RuleAppender, RuleQuerier, Sample};
+pub use querier::{PromQuerier, RuleAppender, RuleQuerier, Sample, samples_of};
 pub use recording::RuleError;
 pub use state::{AlertState, GroupState, Health, RuleState, RuleStateKind};
 pub use yaml::Position;

@@ -45,6 +45,16 @@ impl RuleAppender for &Head {
     }
 }
 
+/// A rule's PromQL result as samples: a scalar is one sample without labels; any other
+/// non-vector result is Prometheus's `rule result is not a vector or scalar`.
+pub fn samples_of(value: QueryValue) -> Result<Vec<Sample>, String> {
+    match value {
+        QueryValue::Vector(rows) => Ok(rows.into_iter().map(|(labels, value)| Sample { labels, value }).collect()),
+        QueryValue::Scalar(value) => Ok(vec![Sample { labels: Labels::default(), value }]),
+        QueryValue::String(_) | QueryValue::Matrix(_) => Err("rule result is not a vector or scalar".into()),
+    }
+}
+
 /// PromQL rules over any [`Queryable`] (the TSDB, its head, test data).
 pub struct PromQuerier<'a> {
     data: &'a dyn Queryable,
@@ -64,11 +74,7 @@ impl RuleQuerier for PromQuerier<'_> {
             return Err("LogQL rules need a querier over the log store".into());
         }
         let parsed = lookout_promql::parse(expr).map_err(|e| e.to_string())?;
-        match eval_instant(self.data, &parsed, ts_ms, &self.options).map_err(|e| e.to_string())? {
-            QueryValue::Vector(rows) => Ok(rows.into_iter().map(|(labels, value)| Sample { labels, value }).collect()),
-            QueryValue::Scalar(value) => Ok(vec![Sample { labels: Labels::default(), value }]),
-            QueryValue::String(_) | QueryValue::Matrix(_) => Err("rule result is not a vector or scalar".into()),
-        }
+        samples_of(eval_instant(self.data, &parsed, ts_ms, &self.options).map_err(|e| e.to_string())?)
     }
 
     fn samples(&self, labels: &Labels, mint_ms: i64, maxt_ms: i64) -> Result<Vec<(i64, f64)>, String> {

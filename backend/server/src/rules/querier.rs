@@ -8,7 +8,7 @@ use std::time::Duration;
 use lookout_logs::LogStore;
 use lookout_logs::query::{Output, Params};
 use lookout_promql::QueryValue;
-use lookout_rules::{PromQuerier, RuleAppender, RuleQuerier, Sample, Source};
+use lookout_rules::{PromQuerier, RuleAppender, RuleQuerier, Sample, Source, samples_of};
 use lookout_tsdb::{Batch, Labels, is_stale_nan};
 
 use crate::metrics::Metrics;
@@ -32,15 +32,7 @@ impl RuleQuerier for StoreQuerier {
             Source::Metrics => match &self.metrics.remote {
                 Some(remote) => {
                     let value = self.runtime.block_on(remote.query_instant(expr, ts_ms, Some(RULE_QUERY_TIMEOUT)));
-                    match value.map_err(|e| e.to_string())? {
-                        QueryValue::Vector(rows) => {
-                            Ok(rows.into_iter().map(|(labels, value)| Sample { labels, value }).collect())
-                        }
-                        QueryValue::Scalar(value) => Ok(vec![Sample { labels: Labels::default(), value }]),
-                        QueryValue::Matrix(_) | QueryValue::String(_) => {
-                            Err("rule result is not a vector or scalar".into())
-                        }
-                    }
+                    samples_of(value.map_err(|e| e.to_string())?)
                 }
                 None => PromQuerier::new(self.metrics.db().as_ref(), self.options.clone()).instant(source, expr, ts_ms),
             },
