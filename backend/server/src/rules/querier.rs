@@ -61,11 +61,14 @@ impl RuleQuerier for StoreQuerier {
             return PromQuerier::new(self.metrics.db().as_ref(), self.options.clone())
                 .samples(labels, mint_ms, maxt_ms);
         };
-        // The series with exactly these labels, as a range selector evaluated at `maxt`.
+        // A range selector of these labels evaluated at `maxt`; it also matches series with more
+        // labels, so only the one with exactly these is kept, as the local querier does.
         let matchers: Vec<String> = labels.iter().map(|l| format!("{}={:?}", l.name, l.value)).collect();
         let selector = format!("{{{}}}[{}ms]", matchers.join(","), (maxt_ms - mint_ms).max(1));
         match self.runtime.block_on(remote.query_instant(&selector, maxt_ms, Some(RULE_QUERY_TIMEOUT))) {
-            Ok(QueryValue::Matrix(series)) => Ok(series.into_iter().flat_map(|s| s.samples).collect()),
+            Ok(QueryValue::Matrix(series)) => {
+                Ok(series.into_iter().find(|s| &s.labels == labels).map(|s| s.samples).unwrap_or_default())
+            }
             Ok(_) => Ok(Vec::new()),
             Err(err) => Err(err.to_string()),
         }
