@@ -21,7 +21,7 @@ pub struct Answer {
 #[derive(Clone)]
 pub struct Engine {
     pub settings: Arc<EngineSettings>,
-    pub client: reqwest::Client,
+    client: reqwest::Client,
     shards: Vec<Arc<ShardQueue>>,
     pub health: Arc<Health>,
 }
@@ -52,28 +52,21 @@ impl Engine {
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
         for (shard, queue) in self.shards.iter().enumerate() {
-            let sender = Sender {
-                shard,
-                queue: queue.clone(),
-                client: self.client.clone(),
-                settings: self.settings.clone(),
-                health: self.health.clone(),
-                telemetry: telemetry.clone(),
-            };
+            let sender = Sender { shard, queue: queue.clone(), engine: self.clone(), telemetry: telemetry.clone() };
             tokio::spawn(sender.run(shutdown.clone()));
         }
         tokio::spawn(super::watch::run(self.clone(), alerts, shutdown));
     }
 
-    pub fn shards(&self) -> usize {
-        self.shards.len()
-    }
-
-    /// Queues one request body per shard (uncompressed protobuf, with how many items each holds)
-    /// and returns once all are on disk. Blocking: call it off the async workers.
-    pub fn push(&self, bodies: Vec<(Vec<u8>, u32)>) -> io::Result<()> {
-        let cap = self.settings.max_pending_bytes / self.shards.len().max(1);
-        for (shard, (body, count)) in bodies.into_iter().enumerate() {
+    /// Queues what `encode` makes for the shards (one uncompressed protobuf request body per
+    /// shard, with how many items it holds) and returns once all are on disk; a data source has
+    /// no queues and takes nothing. Blocking: call it off the async workers.
+    pub fn push(&self, encode: impl FnOnce(usize) -> Vec<(Vec<u8>, u32)>) -> io::Result<()> {
+        if self.shards.is_empty() {
+            return Ok(());
+        }
+        let cap = self.settings.max_pending_bytes / self.shards.len();
+        for (shard, (body, count)) in encode(self.shards.len()).into_iter().enumerate() {
             if count > 0 {
                 self.shards[shard].push(body, count, cap)?;
             }
@@ -94,7 +87,7 @@ impl Engine {
         let unreachable = |e: reqwest::Error| {
             format!("the {} backend {base} cannot be reached: {}", self.settings.kind.name(), describe(e))
         };
-        let response = self.get(url).send().await.map_err(unreachable)?;
+        let response = self.request(reqwest::Method::GET, url).send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -106,9 +99,9 @@ impl Engine {
         Ok(Answer { status, content_type, body })
     }
 
-    /// A GET of the engine's API with its headers.
-    pub fn get(&self, url: reqwest::Url) -> reqwest::RequestBuilder {
-        let mut request = self.client.get(url).timeout(self.settings.timeout);
+    /// A request to the engine with its timeout and headers (credentials among them).
+    pub fn request(&self, method: reqwest::Method, url: impl reqwest::IntoUrl) -> reqwest::RequestBuilder {
+        let mut request = self.client.request(method, url).timeout(self.settings.timeout);
         for (name, value) in &self.settings.headers {
             request = request.header(name, value);
         }

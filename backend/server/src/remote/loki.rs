@@ -21,10 +21,7 @@ impl Loki {
     /// Queues `entries` for Loki and returns once they are on disk. Blocking: call it off the
     /// async workers.
     pub fn forward(&self, entries: &[Entry]) -> io::Result<()> {
-        if self.engine.shards() == 0 {
-            return Ok(());
-        }
-        self.engine.push(encode_shards(entries, self.engine.shards()))
+        self.engine.push(|shards| encode_shards(entries, shards))
     }
 }
 

@@ -13,7 +13,7 @@ use lookout_tsdb::{Batch, Labels, Series};
 use lookout_types::prometheus::{QueryData, Response, SamplePair, Status};
 use serde::de::DeserializeOwned;
 
-use super::engine::{Engine, describe, shard_of};
+use super::engine::{Engine, shard_of};
 use crate::metrics::QueryError;
 
 /// Cheap to clone.
@@ -26,25 +26,21 @@ impl Prometheus {
     /// Queues `batch` for the engine, split by series across the shards, and returns once it is
     /// on disk. Blocking: call it off the async workers.
     pub fn forward(&self, batch: &Batch) -> io::Result<()> {
-        if self.engine.shards() == 0 {
-            return Ok(());
-        }
-        self.engine.push(encode_shards(batch, self.engine.shards()))
+        self.engine.push(|shards| encode_shards(batch, shards))
     }
 
     /// `GET {url}{path}?{params}`, the envelope's `data` or its error.
     pub async fn get<T: DeserializeOwned>(&self, path: &str, params: &[(String, String)]) -> Result<T, QueryError> {
         let base = &self.engine.settings.url;
-        let url = reqwest::Url::parse_with_params(&format!("{base}{path}"), params)
-            .map_err(|e| QueryError::Unavailable(format!("the metrics backend's URL: {e}")))?;
-        let unreachable =
-            |e: String| QueryError::Unavailable(format!("the metrics backend {base} cannot be reached: {e}"));
-        let response = self.engine.get(url).send().await.map_err(|e| unreachable(describe(e)))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| unreachable(describe(e)))?;
+        let answer = self.engine.fetch(path, params).await.map_err(QueryError::Unavailable)?;
+        let status = reqwest::StatusCode::from_u16(answer.status).map_or(answer.status.to_string(), |s| s.to_string());
+        let text = String::from_utf8_lossy(&answer.body);
         let envelope: Response<T> = serde_json::from_str(&text).map_err(|_| {
             let excerpt: String = text.chars().take(200).collect();
-            unreachable(format!("it answered {status} with no Prometheus API answer: {}", excerpt.trim()))
+            QueryError::Unavailable(format!(
+                "the metrics backend {base} cannot be reached: it answered {status} with no Prometheus API answer: {}",
+                excerpt.trim()
+            ))
         })?;
         match (envelope.status, envelope.data) {
             (Status::Success, Some(data)) => Ok(data),

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::config::{EngineSettings, Kind};
+use super::config::Kind;
+use super::engine::Engine;
 use super::queue::ShardQueue;
 use crate::telemetry::SelfMetrics;
 use crate::timefmt::now_ms;
@@ -51,17 +52,15 @@ enum Failure {
 pub struct Sender {
     pub shard: usize,
     pub queue: Arc<ShardQueue>,
-    pub client: reqwest::Client,
-    pub settings: Arc<EngineSettings>,
-    pub health: Arc<Health>,
+    pub engine: Engine,
     pub telemetry: Arc<SelfMetrics>,
 }
 
 impl Sender {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let (backend, shard) = (self.settings.kind.name(), self.shard.to_string());
+        let (backend, shard) = (self.engine.settings.kind.name(), self.shard.to_string());
         loop {
-            let records = self.queue.peek(self.settings.max_per_send);
+            let records = self.queue.peek(self.engine.settings.max_per_send);
             self.telemetry.backend_pending.set(&[backend, &shard], self.queue.backlog().0 as f64);
             let Some(last) = records.last().map(|r| r.seq) else {
                 tokio::select! {
@@ -76,7 +75,7 @@ impl Sender {
             loop {
                 match self.send(compressed.clone()).await {
                     Ok(()) => {
-                        self.health.succeeded();
+                        self.engine.health.succeeded();
                         self.telemetry.backend_sent.inc_by(&[backend], items as f64);
                         self.telemetry.backend_last_success.set(&[backend], now_ms() as f64 / 1000.0);
                         break;
@@ -87,10 +86,10 @@ impl Sender {
                         break;
                     }
                     Err(Failure::Retry(error)) => {
-                        if self.health.failing().is_none() {
+                        if self.engine.health.failing().is_none() {
                             tracing::warn!(%error, backend, "cannot write to the backend; retrying, nothing is lost meanwhile");
                         }
-                        self.health.failed(&error);
+                        self.engine.health.failed(&error);
                         self.telemetry.backend_retries.inc(&[backend]);
                         tokio::select! {
                             _ = tokio::time::sleep(backoff) => {}
@@ -110,18 +109,15 @@ impl Sender {
     }
 
     async fn send(&self, body: Vec<u8>) -> Result<(), Failure> {
+        let settings = &self.engine.settings;
         let mut request = self
-            .client
-            .post(&self.settings.write_url)
-            .timeout(self.settings.timeout)
+            .engine
+            .request(reqwest::Method::POST, &settings.write_url)
             .header("Content-Type", "application/x-protobuf")
             .header("User-Agent", concat!("Lookout/", env!("CARGO_PKG_VERSION")));
         // Loki's push takes the snappy body without saying so, as Promtail sends it.
-        if self.settings.kind == Kind::Metrics {
+        if settings.kind == Kind::Metrics {
             request = request.header("Content-Encoding", "snappy").header("X-Prometheus-Remote-Write-Version", "0.1.0");
-        }
-        for (name, value) in &self.settings.headers {
-            request = request.header(name, value);
         }
         let response = request.body(body).send().await.map_err(|e| Failure::Retry(super::engine::describe(e)))?;
         let status = response.status();
@@ -129,7 +125,7 @@ impl Sender {
             return Ok(());
         }
         let text: String = response.text().await.unwrap_or_default().chars().take(512).collect();
-        let message = format!("{} answered {status}: {}", self.settings.write_url, text.trim());
+        let message = format!("{} answered {status}: {}", settings.write_url, text.trim());
         if status.is_server_error() || status.as_u16() == 429 {
             Err(Failure::Retry(message))
         } else {
