@@ -51,6 +51,8 @@ struct State {
     next_seq: u64,
     /// Every record up to this one reached the engine (or was refused by it for good).
     sent: u64,
+    /// What the cursor file says: `sent` as of the last save.
+    saved: u64,
     saved_at: Instant,
     rotated_at: Instant,
     /// (segment, seq): the segments before `segment` hold no record after `seq`.
@@ -95,6 +97,7 @@ impl ShardQueue {
             pending_bytes,
             next_seq: last + 1,
             sent,
+            saved: sent,
             saved_at: Instant::now(),
             rotated_at: Instant::now(),
             boundaries: vec![(open_segment, last)],
@@ -174,6 +177,7 @@ impl ShardQueue {
         };
         if let Some(sent) = save {
             write_atomic(&self.dir.join("cursor"), sent.to_string().as_bytes())?;
+            self.lock().saved = sent;
         }
         if rotate || save.is_some() {
             self.delete_sent_segments()?;
@@ -183,10 +187,9 @@ impl ShardQueue {
 
     /// Deletes the segments whose records were all sent (as of the saved cursor).
     fn delete_sent_segments(&self) -> io::Result<()> {
-        let saved: u64 =
-            std::fs::read_to_string(self.dir.join("cursor")).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
         let before = {
             let mut state = self.lock();
+            let saved = state.saved;
             let before = state.boundaries.iter().filter(|(_, upto)| *upto <= saved).map(|(segment, _)| *segment).max();
             state.boundaries.retain(|(_, upto)| *upto > saved);
             before
