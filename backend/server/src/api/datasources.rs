@@ -3,8 +3,7 @@
 //! source (its query, series and label endpoints only) with its answer as it came.
 
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use lookout_types::grafana::DataSourceInfo;
@@ -36,6 +35,5 @@ async fn proxy(
         return Err(ApiError::NotFound(format!("{path:?} is not a read endpoint of data source {uid}")));
     }
     let answer = source.engine().fetch(&format!("/{path}"), params.pairs()).await.map_err(ApiError::Unavailable)?;
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    Ok((status, [(header::CONTENT_TYPE, answer.content_type)], answer.body).into_response())
+    Ok(super::passed_on(answer))
 }

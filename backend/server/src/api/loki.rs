@@ -173,13 +173,13 @@ pub(super) fn log_data(output: Output, stats: Stats, seconds: f64) -> QueryData 
 /// Loki's answer to this request, when Loki is the log store.
 async fn from_loki(state: &AppState, uri: &OriginalUri, params: &Params) -> Option<Result<Response, LokiError>> {
     let loki = state.logs.remote.as_ref()?;
-    Some(match loki.engine.fetch(uri.path(), params.pairs()).await {
-        Ok(answer) => {
-            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            Ok((status, [(axum::http::header::CONTENT_TYPE, answer.content_type)], answer.body).into_response())
-        }
-        Err(message) => Err(LokiError(StatusCode::SERVICE_UNAVAILABLE, message)),
-    })
+    Some(
+        loki.engine
+            .fetch(uri.path(), params.pairs())
+            .await
+            .map(super::passed_on)
+            .map_err(|message| LokiError(StatusCode::SERVICE_UNAVAILABLE, message)),
+    )
 }
 
 async fn query_range(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {

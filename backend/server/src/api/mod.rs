@@ -36,6 +36,13 @@ pub use rules::router as rules_router;
 /// Request bodies of routes without a limit of their own: axum's default.
 pub const DEFAULT_BODY_LIMIT: usize = 2 << 20;
 
+/// An engine's answer passed on as it came: its status, content type and body.
+fn passed_on(answer: crate::remote::Answer) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = axum::http::StatusCode::from_u16(answer.status).unwrap_or(axum::http::StatusCode::BAD_GATEWAY);
+    (status, [(axum::http::header::CONTENT_TYPE, answer.content_type)], answer.body).into_response()
+}
+
 /// Caps `router`'s request bodies at `max` bytes, and has a body over it answered with 413 and
 /// the limit (axum's own answer does not say it).
 pub fn with_body_limit<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, max: usize) -> axum::Router<S> {

@@ -12,6 +12,6 @@ pub mod queue;
 pub mod send;
 mod watch;
 
-pub use engine::Engine;
+pub use engine::{Answer, Engine};
 pub use loki::Loki;
 pub use prometheus::Prometheus;
