@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -12,7 +12,7 @@ use lookout_auth::{Principal, Role, Scope, Scopes, Store, TokenInfo};
 use lookout_types::auth::{ChangePassword, CreateToken, CreateUser, CreatedToken, Login, Me, Token, UpdateUser, User};
 
 use super::ApiError;
-use crate::auth::middleware::{ClientAddress, cookie, limited};
+use crate::auth::middleware::{ClientAddress, check_password, cookie};
 use crate::auth::{Caller, SESSION_COOKIE};
 use crate::state::AppState;
 use crate::timefmt::now_ms;
@@ -61,25 +61,15 @@ async fn login(
 ) -> Result<Response, ApiError> {
     let store = store(&state)?.clone();
     let Login { user, password } = parse_json(&body)?;
-    let key = format!("{client} {user}");
-    let now = now_ms();
-    limited(&store, &key, now)?;
-    let checked = {
-        let (store, user) = (store.clone(), user.clone());
-        tokio::task::spawn_blocking(move || store.check_password(&user, &password)).await.ok().flatten()
-    };
-    let Some(principal) = checked else {
-        store.count_failure(&key, now);
+    let Some(principal) = check_password(&store, &client, &user, password, true).await? else {
         tracing::info!(%user, %client, "failed sign-in");
         return Err(ApiError::Unauthorized("wrong user name or password".into()));
     };
-    let (id, csrf) = store.create_session(&user, now)?;
+    let (id, csrf) = store.create_session(&user, now_ms())?;
     tracing::info!(%user, %client, "signed in");
     let me = Me { auth_enabled: true, user: Some(caller_view(&principal)) };
     let mut response = Json(me).into_response();
-    for value in state.auth.cookies(Some((&id, &csrf))) {
-        response.headers_mut().append(header::SET_COOKIE, value.parse().expect("cookie values are ASCII"));
-    }
+    state.auth.set_cookies(&mut response, Some((&id, &csrf)));
     Ok(response)
 }
 
@@ -89,9 +79,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         store.end_session(id, now_ms())?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    for value in state.auth.cookies(None) {
-        response.headers_mut().append(header::SET_COOKIE, value.parse().expect("cookie values are ASCII"));
-    }
+    state.auth.set_cookies(&mut response, None);
     Ok(response)
 }
 
@@ -110,18 +98,10 @@ async fn change_password(
     let Some(Principal { name, role: Some(_), .. }) = caller.0 else {
         return Err(ApiError::BadData("only a signed-in user has a password to change".into()));
     };
-    let key = format!("{client} {name}");
-    let now = now_ms();
-    limited(&store, &key, now)?;
-    let checked = {
-        let (store, name) = (store.clone(), name.clone());
-        tokio::task::spawn_blocking(move || store.check_password(&name, &current)).await.ok().flatten()
-    };
-    if checked.is_none() {
-        store.count_failure(&key, now);
+    if check_password(&store, &client, &name, current, true).await?.is_none() {
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
-    blocking(move || store.update_user(&name, None, Some(&new), now)).await?;
+    blocking(move || store.update_user(&name, None, Some(&new), now_ms())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

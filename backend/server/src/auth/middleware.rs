@@ -65,41 +65,53 @@ async fn identify(
     count: bool,
 ) -> Result<Option<Principal>, ApiError> {
     let now = now_ms();
-    let (key, found) = match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("")) {
-        Some(value) => {
-            let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-            if scheme.eq_ignore_ascii_case("bearer") {
-                let key = format!("{client} token");
-                limited(store, &key, now)?;
-                (key, store.token(rest.trim(), now))
-            } else if scheme.eq_ignore_ascii_case("basic") {
-                let (user, password) =
-                    basic(rest.trim()).ok_or_else(|| ApiError::Unauthorized("malformed basic credentials".into()))?;
-                let key = format!("{client} {user}");
-                limited(store, &key, now)?;
-                // A password not seen before costs an Argon2 run: off the async workers.
-                let store = store.clone();
-                let checked = tokio::task::spawn_blocking(move || store.check_password(&user, &password));
-                (key, checked.await.ok().flatten())
-            } else {
-                return Err(ApiError::Unauthorized(format!("unknown authorization scheme {scheme:?}")));
-            }
-        }
-        None => return Ok(cookie(headers, SESSION_COOKIE).and_then(|id| store.session(id, now))),
+    let Some(value) = headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("")) else {
+        return Ok(cookie(headers, SESSION_COOKIE).and_then(|id| store.session(id, now)));
     };
-    match found {
-        Some(principal) => Ok(Some(principal)),
-        None => {
-            if count {
-                store.count_failure(&key, now);
-            }
-            Err(ApiError::Unauthorized("wrong credentials".into()))
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    let found = if scheme.eq_ignore_ascii_case("bearer") {
+        let key = format!("{client} token");
+        limited(store, &key, now)?;
+        let found = store.token(rest.trim(), now);
+        if found.is_none() && count {
+            store.count_failure(&key, now);
         }
+        found
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let (user, password) =
+            basic(rest.trim()).ok_or_else(|| ApiError::Unauthorized("malformed basic credentials".into()))?;
+        check_password(store, client, &user, password, count).await?
+    } else {
+        return Err(ApiError::Unauthorized(format!("unknown authorization scheme {scheme:?}")));
+    };
+    found.map(Some).ok_or_else(|| ApiError::Unauthorized("wrong credentials".into()))
+}
+
+/// Whose `password` it is, if it is `user`'s: refused with 429 while that user has failed too
+/// often from `client`, and a failure counted when `count`. A password not seen before costs an
+/// Argon2 run, done off the async workers.
+pub async fn check_password(
+    store: &Arc<Store>,
+    client: &str,
+    user: &str,
+    password: String,
+    count: bool,
+) -> Result<Option<Principal>, ApiError> {
+    let key = format!("{client} {user}");
+    let now = now_ms();
+    limited(store, &key, now)?;
+    let checked = {
+        let (store, user) = (store.clone(), user.to_string());
+        tokio::task::spawn_blocking(move || store.check_password(&user, &password)).await.ok().flatten()
+    };
+    if checked.is_none() && count {
+        store.count_failure(&key, now);
     }
+    Ok(checked)
 }
 
 /// 429 when `key` has failed too often lately.
-pub fn limited(store: &Store, key: &str, now: i64) -> Result<(), ApiError> {
+fn limited(store: &Store, key: &str, now: i64) -> Result<(), ApiError> {
     store.check_limit(key, now).map_err(|wait_ms| ApiError::TooManyRequests {
         message: "too many failed sign-ins; try again later".into(),
         retry_after_s: (wait_ms as u64).div_ceil(1000).max(1),

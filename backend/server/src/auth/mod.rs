@@ -43,17 +43,22 @@ impl Auth {
         self.store.as_ref()
     }
 
-    /// The `Set-Cookie` values that start a session, or end one (`None`).
-    pub fn cookies(&self, session: Option<(&str, &str)>) -> [String; 2] {
+    /// Sets the cookies that start a session (its id and CSRF token), or end one (`None`).
+    pub fn set_cookies(&self, response: &mut axum::response::Response, session: Option<(&str, &str)>) {
         let secure = if self.secure_cookies { "; Secure" } else { "" };
         let (id, csrf, age) = match session {
             Some((id, csrf)) => (id, csrf, lookout_auth::SESSION_MAX_MS / 1000),
             None => ("", "", 0),
         };
-        [
+        let cookies = [
             format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={age}; HttpOnly; SameSite=Strict{secure}"),
             format!("{CSRF_COOKIE}={csrf}; Path=/; Max-Age={age}; SameSite=Strict{secure}"),
-        ]
+        ];
+        for value in cookies {
+            // Ids and tokens are hex, so every value is a valid header value.
+            let value = value.parse().expect("cookie values are ASCII");
+            response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+        }
     }
 }
 
