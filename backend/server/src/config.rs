@@ -241,6 +241,34 @@ impl Config {
     }
 }
 
+/// A credential: compared and cloned like a string, never printed.
+#[derive(Clone, PartialEq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<secret>")
+    }
+}
+
+/// The `Authorization` header that Prometheus-style credentials make (`basic_auth`,
+/// `authorization`, `bearer_token`, `bearer_token_file`, secrets possibly in files), if any.
+pub fn credentials(
+    basic_auth: &Option<lookout_alertmanager::config::raw::RawBasicAuth>,
+    authorization: &Option<lookout_alertmanager::config::raw::RawAuthorization>,
+    bearer_token: &Option<String>,
+    bearer_token_file: &Option<String>,
+) -> Result<Option<Secret>, String> {
+    let config = lookout_alertmanager::config::raw::RawHttpConfig {
+        basic_auth: basic_auth.clone(),
+        authorization: authorization.clone(),
+        bearer_token: bearer_token.clone(),
+        bearer_token_file: bearer_token_file.clone(),
+        ..Default::default()
+    };
+    lookout_notify::authorization(&config).map(|header| header.map(Secret)).map_err(|e| e.to_string())
+}
+
 fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
     if text.trim().is_empty() {
         return Ok(RawConfig::default());
@@ -275,8 +303,8 @@ mod tests {
         assert_eq!(remote.url, "http://mimir:9009/prometheus");
         assert_eq!(remote.write_url, "http://mimir:9009/api/v1/push");
         assert_eq!(remote.shards, 2);
-        assert!(remote.headers.contains(&("X-Scope-OrgID".into(), "team-a".into())));
-        assert!(remote.headers.contains(&("Authorization".into(), "Basic bG9va291dDpzM2NyZXQ=".into())));
+        assert!(remote.headers.contains(&("X-Scope-OrgID".into(), Secret("team-a".into()))));
+        assert!(remote.headers.contains(&("Authorization".into(), Secret("Basic bG9va291dDpzM2NyZXQ=".into()))));
         assert!(!format!("{remote:?}").contains("bG9va291dDpzM2NyZXQ"), "credentials stay out of debug output");
         let default_write = load("storage:\n  metrics:\n    prometheus:\n      url: http://prom:9090\n", &[]).unwrap();
         assert_eq!(default_write.remote.unwrap().write_url, "http://prom:9090/api/v1/write");

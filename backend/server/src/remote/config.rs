@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use lookout_alertmanager::config::raw::{RawAuthorization, RawBasicAuth, RawHttpConfig};
+use lookout_alertmanager::config::raw::{RawAuthorization, RawBasicAuth};
 use serde::Deserialize;
 
+use crate::config::{Secret, credentials};
 use crate::timefmt::parse_duration;
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,33 +142,20 @@ impl Kind {
 }
 
 /// The validated settings.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct EngineSettings {
     pub kind: Kind,
     /// The API's base URL, without a trailing slash.
     pub url: String,
     pub write_url: String,
-    /// Sent with every request (`Authorization` included, when credentials are configured).
-    pub headers: Vec<(String, String)>,
+    /// Sent with every request (`Authorization` included, when credentials are configured);
+    /// their values are never printed.
+    pub headers: Vec<(String, Secret)>,
     pub timeout: Duration,
     pub alert_after: Duration,
     pub shards: usize,
     pub max_per_send: usize,
     pub max_pending_bytes: usize,
-}
-
-/// Header values hold credentials: printed by name only.
-impl std::fmt::Debug for EngineSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EngineSettings")
-            .field("kind", &self.kind)
-            .field("url", &self.url)
-            .field("write_url", &self.write_url)
-            .field("headers", &self.headers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>())
-            .field("timeout", &self.timeout)
-            .field("shards", &self.shards)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Validates an engine's settings; errors name the fields under `key`.
@@ -184,22 +172,16 @@ pub fn validate(raw: &RawEngine, kind: Kind, key: &str) -> Result<EngineSettings
     }
     let write_url = raw.write_url.clone().unwrap_or_else(|| format!("{url}{}", kind.write_path()));
     reqwest::Url::parse(&write_url).map_err(|e| field("write_url", format!("{write_url:?}: {e}")))?;
-    let credentials = RawHttpConfig {
-        basic_auth: raw.basic_auth.clone(),
-        authorization: raw.authorization.clone(),
-        bearer_token: raw.bearer_token.clone(),
-        bearer_token_file: raw.bearer_token_file.clone(),
-        ..RawHttpConfig::default()
-    };
-    let mut headers: Vec<(String, String)> = raw.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    for (name, value) in &headers {
+    let mut headers = Vec::new();
+    for (name, value) in &raw.headers {
         reqwest::header::HeaderName::from_bytes(name.as_bytes())
             .map_err(|e| field("headers", format!("{name:?}: {e}")))?;
         reqwest::header::HeaderValue::from_str(value).map_err(|e| field("headers", format!("{name}: {e}")))?;
+        headers.push((name.clone(), Secret(value.clone())));
     }
-    if let Some(value) = lookout_notify::authorization(&credentials).map_err(|e| field("credentials", e.to_string()))? {
-        headers.push(("Authorization".into(), value));
-    }
+    let authorization = credentials(&raw.basic_auth, &raw.authorization, &raw.bearer_token, &raw.bearer_token_file)
+        .map_err(|e| field("credentials", e))?;
+    headers.extend(authorization.map(|value| ("Authorization".to_string(), value)));
     let timeout = match &raw.timeout {
         Some(text) => parse_duration(text).map_err(|e| field("timeout", e))?,
         None => Duration::from_secs(30),

@@ -103,7 +103,7 @@ impl Engine {
     pub fn request(&self, method: reqwest::Method, url: impl reqwest::IntoUrl) -> reqwest::RequestBuilder {
         let mut request = self.client.request(method, url).timeout(self.settings.timeout);
         for (name, value) in &self.settings.headers {
-            request = request.header(name, value);
+            request = request.header(name, &value.0);
         }
         request
     }

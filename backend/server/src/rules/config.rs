@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::config::{Secret, credentials};
 use crate::scrape::config::RawGlobal;
 use crate::timefmt::parse_duration;
 
@@ -69,16 +70,6 @@ pub struct AlertmanagerTarget {
     pub authorization: Option<Secret>,
 }
 
-/// A credential: compared and cloned like a string, never printed.
-#[derive(Clone, PartialEq)]
-pub struct Secret(pub String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<secret>")
-    }
-}
-
 /// Validates the rule-related parts of a config file.
 pub fn validate(
     global: &RawGlobal,
@@ -107,16 +98,8 @@ pub fn validate(
             Some(text) => parse_duration(text).map_err(|e| format!("alerting.alertmanagers[{i}].timeout: {e}"))?,
             None => Duration::from_secs(10),
         };
-        let credentials = lookout_alertmanager::config::raw::RawHttpConfig {
-            basic_auth: am.basic_auth.clone(),
-            authorization: am.authorization.clone(),
-            bearer_token: am.bearer_token.clone(),
-            bearer_token_file: am.bearer_token_file.clone(),
-            ..Default::default()
-        };
-        let authorization = lookout_notify::authorization(&credentials)
-            .map_err(|e| format!("alerting.alertmanagers[{i}]: {e}"))?
-            .map(Secret);
+        let authorization = credentials(&am.basic_auth, &am.authorization, &am.bearer_token, &am.bearer_token_file)
+            .map_err(|e| format!("alerting.alertmanagers[{i}]: {e}"))?;
         let prefix = am.path_prefix.as_deref().unwrap_or("").trim_matches('/');
         let path = if prefix.is_empty() { "/api/v2/alerts".to_string() } else { format!("/{prefix}/api/v2/alerts") };
         for target in am.static_configs.iter().flat_map(|s| &s.targets) {
