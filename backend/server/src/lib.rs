@@ -29,6 +29,8 @@ mod testing;
 pub mod timefmt;
 pub mod tls;
 
+use std::net::{Ipv6Addr, SocketAddr};
+
 use anyhow::Context as _;
 use tokio::sync::watch;
 
@@ -160,7 +162,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     // The demo talks to this server through its public API, on the address it listens on.
     let demo_target = demo::client::Target {
-        address: tls::local_address(address),
+        address: local_address(address),
         authorization,
         tls: match &identity {
             Some(identity) => Some(std::sync::Arc::new(tls::pinned_client(identity.chain[0].clone())?)),
@@ -183,7 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &identity {
         Some(identity) => tls::serve(listener, identity, app::app(state), server_shutdown).await?,
         None => {
-            let app = app::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let app = app::app(state).into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = server_shutdown.changed().await;
@@ -293,6 +295,15 @@ fn open_auth(data_dir: &DataDir, config: &Config, reset: bool, tls: bool) -> any
         println!("(shown only this once: sign in and change it, or set LOOKOUT_ADMIN_PASSWORD before the first start)");
     }
     Ok(auth::Auth::on(std::sync::Arc::new(store), tls))
+}
+
+/// The address a client on this machine reaches `listening` at (loopback for a wildcard).
+fn local_address(listening: SocketAddr) -> SocketAddr {
+    match listening {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => SocketAddr::from(([127, 0, 0, 1], a.port())),
+        SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::from((Ipv6Addr::LOCALHOST, a.port())),
+        other => other,
+    }
 }
 
 /// Reloads the configuration on every SIGHUP, as Prometheus and Alertmanager do.

@@ -2,7 +2,6 @@
 //! app over TLS (HTTP/1.1 with upgrades, for the WebSockets), and the client side the demo uses
 //! to reach its own server: pinned to exactly that certificate, whatever name it carries.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -155,14 +154,5 @@ impl rustls::client::danger::ServerCertVerifier for Pinned {
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.provider.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// The address a client on this machine reaches `listening` at (loopback for a wildcard).
-pub fn local_address(listening: SocketAddr) -> SocketAddr {
-    match listening {
-        SocketAddr::V4(a) if a.ip().is_unspecified() => SocketAddr::from(([127, 0, 0, 1], a.port())),
-        SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port())),
-        other => other,
     }
 }
