@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod auth;
 pub mod downsample;
 pub mod grafana;
+pub mod insight;
 pub mod live;
 pub mod logs;
 pub mod prometheus;
@@ -74,35 +75,18 @@ pub struct Overview {
     pub cards: Vec<StatCard>,
     /// ERROR lines of the last 15 minutes grouped by service and message, most frequent first.
     pub error_groups: Vec<ErrorGroup>,
-    /// The series that changed most in the last 15 minutes against the hour before.
+    /// The metrics that moved most against their own noise, one entry per metric, largest first.
     #[serde(default)]
-    pub changes: Vec<SeriesChange>,
-    /// Gauges at 80 % or more of their limit (a sibling series such as `…_max` of `…_active`).
+    pub changes: Vec<insight::Change>,
+    /// What is at or near its limit, or pinned as if it were, fullest first.
     #[serde(default)]
-    pub at_capacity: Vec<Capacity>,
-}
-
-/// One series' change: for counters their rate per second, for gauges their mean.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SeriesChange {
-    /// As Prometheus prints a series.
-    pub series: String,
-    /// `rate` (per second) or `level`.
-    pub kind: String,
-    pub before: f64,
-    pub now: f64,
-    /// PromQL that charts it.
-    pub query: String,
-}
-
-/// A gauge against its limit, both as they are now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Capacity {
-    pub series: String,
-    pub used: f64,
-    pub limit: f64,
-    /// PromQL that charts the fill.
-    pub query: String,
+    pub at_capacity: Vec<insight::Saturation>,
+    /// Each service's request rate, error ratio, latency and log errors, worst first.
+    #[serde(default)]
+    pub services: Vec<insight::ServiceHealth>,
+    /// Error and warning lines of the window grouped into patterns, new and spiking first.
+    #[serde(default)]
+    pub patterns: Vec<insight::LogPattern>,
 }
 
 /// `POST /api/lookout/links`: the view to keep, a path in Lookout with its query.
@@ -158,19 +142,24 @@ mod tests {
                 history: vec![Point { t: 1, v: 2.0 }],
             }],
             error_groups: vec![],
-            changes: vec![SeriesChange {
+            changes: vec![insight::Change {
                 series: "up{job=\"a\"}".into(),
-                kind: "level".into(),
+                kind: insight::ChangeKind::Down,
                 before: 1.0,
                 now: 0.0,
+                score: 10.0,
+                onset: Some(5),
+                more: 0,
                 query: "up{job=\"a\"}".into(),
             }],
             at_capacity: vec![],
+            services: vec![],
+            patterns: vec![],
         };
         let json = serde_json::to_string(&overview).unwrap();
         assert_eq!(
             json,
-            r#"{"generated_at":1700000000000,"cards":[{"key":"payment_success_rate","title":"Payment success rate","value":95.5,"unit":"percent","limit":null,"health":"ok","source":"payment_requests_total","history":[{"t":1,"v":2.0}]}],"error_groups":[],"changes":[{"series":"up{job=\"a\"}","kind":"level","before":1.0,"now":0.0,"query":"up{job=\"a\"}"}],"at_capacity":[]}"#
+            r#"{"generated_at":1700000000000,"cards":[{"key":"payment_success_rate","title":"Payment success rate","value":95.5,"unit":"percent","limit":null,"health":"ok","source":"payment_requests_total","history":[{"t":1,"v":2.0}]}],"error_groups":[],"changes":[{"series":"up{job=\"a\"}","kind":"down","before":1.0,"now":0.0,"score":10.0,"onset":5,"more":0,"query":"up{job=\"a\"}"}],"at_capacity":[],"services":[],"patterns":[]}"#
         );
         let back: Overview = serde_json::from_str(&json).unwrap();
         assert_eq!(back, overview);

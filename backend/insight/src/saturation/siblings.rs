@@ -1,0 +1,182 @@
+//! Limit pairs found by name for metrics no catalog row knows: a "used" word in a metric name
+//! (or a label value) swapped for a "limit" word names its limit (`database_connections_active`
+//! against `database_connections_max`, `jvm_memory_used_bytes` against `jvm_memory_max_bytes`,
+//! `memory{type="heap_used"}` against `memory{type="heap_max"}`), and a metric split by a `state`
+//! label is measured by its in-use state against the metric with a limit word appended.
+
+use std::collections::BTreeSet;
+
+use lookout_tsdb::METRIC_NAME;
+
+use super::{Index, Pair, Side};
+use crate::names;
+
+/// Words that mark a figure in use.
+const USED_WORDS: [&str; 7] = ["active", "used", "usage", "inuse", "busy", "open", "current"];
+/// Words that mark a limit.
+const LIMIT_WORDS: [&str; 6] = ["max", "limit", "capacity", "maximum", "size", "total"];
+/// Values of a `state` label that mean in use.
+const USED_STATES: [&str; 5] = ["used", "active", "busy", "in_use", "inuse"];
+
+/// Whether a metric name carries a limit word (a limit is not itself a plateau).
+pub fn is_limit_name(name: &str) -> bool {
+    names::words(name).iter().any(|w| LIMIT_WORDS.contains(w) && *w != "total")
+}
+
+/// The name with its used word (or the two words `in_use`) swapped for each limit word.
+fn swapped(name: &str) -> Vec<String> {
+    let words = names::words(name);
+    let mut out = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let span = if *word == "in" && words.get(i + 1) == Some(&"use") {
+            2
+        } else if USED_WORDS.contains(word) {
+            1
+        } else {
+            continue;
+        };
+        for limit in LIMIT_WORDS {
+            let mut candidate: Vec<&str> = words[..i].to_vec();
+            candidate.push(limit);
+            candidate.extend_from_slice(&words[i + span..]);
+            out.push(candidate.join("_"));
+        }
+    }
+    out
+}
+
+/// Generic pairs among the metrics of `index`, the catalog's metrics left out by the caller.
+pub fn pairs(index: &Index<'_>) -> Vec<Pair> {
+    let mut out = Vec::new();
+    let mut metrics: Vec<&str> = index.names().copied().collect();
+    metrics.sort_unstable();
+    for name in metrics {
+        if names::is_histogram_part(name) || names::is_not_a_level(name) || names::is_self_monitoring(name) {
+            continue;
+        }
+        if name.ends_with("_count") && index.contains(&format!("{}_sum", &name[..name.len() - 6])) {
+            continue;
+        }
+        let series = index.metric(name);
+        // A state split: measure the in-use state.
+        let states: BTreeSet<&str> = series.iter().filter_map(|s| s.labels.get("state")).collect();
+        let used_state = USED_STATES.iter().find(|s| states.contains(*s));
+        let equal: Vec<(&str, &str)> = match used_state {
+            Some(state) => vec![("state", *state)],
+            None if !states.is_empty() => continue,
+            None => Vec::new(),
+        };
+        let mut limits: Vec<String> = swapped(name);
+        if used_state.is_some() {
+            limits.extend(LIMIT_WORDS.iter().map(|w| format!("{name}_{w}")));
+        }
+        if let Some(limit) = limits.into_iter().find(|l| index.contains(l)) {
+            out.push(Pair {
+                rule: "siblings".into(),
+                what: what(name),
+                used: Side::new(name, &equal),
+                limit: Side::new(&limit, &[]),
+                remaining: false,
+            });
+            continue;
+        }
+        // A used word in a label value, with its limit beside it in the same metric.
+        let mut seen: BTreeSet<(String, String, String)> = BTreeSet::new();
+        for s in series {
+            for label in s.labels.iter().filter(|l| l.name != METRIC_NAME) {
+                for limit_value in swapped(&label.value) {
+                    let exists = series.iter().any(|o| o.labels.get(&label.name) == Some(limit_value.as_str()));
+                    if exists && seen.insert((label.name.clone(), label.value.clone(), limit_value.clone())) {
+                        out.push(Pair {
+                            rule: "siblings".into(),
+                            what: what(name),
+                            used: Side::new(name, &[(&label.name, &label.value)]),
+                            limit: Side::new(name, &[(&label.name, &limit_value)]),
+                            remaining: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a metric measures, in its own words without the usage and unit words
+/// (`database_connections_active` → `database connections`).
+pub fn what(name: &str) -> String {
+    let words: Vec<&str> = names::words(name)
+        .into_iter()
+        .filter(|w| !USED_WORDS.contains(w) && !["in", "use", "bytes", "seconds", "ratio", "count"].contains(w))
+        .collect();
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::find;
+    use super::super::tests::{NOW, every_15s, series, summary};
+    use super::*;
+
+    #[test]
+    fn names_swapped() {
+        assert!(swapped("database_connections_active").contains(&"database_connections_max".to_string()));
+        assert!(swapped("jvm_memory_used_bytes").contains(&"jvm_memory_limit_bytes".to_string()));
+        assert!(swapped("workers_in_use").contains(&"workers_capacity".to_string()));
+        assert!(swapped("requests_total").is_empty());
+        assert_eq!(what("database_connections_active"), "database connections");
+        assert!(is_limit_name("database_connections_max") && !is_limit_name("requests_total"));
+    }
+
+    #[test]
+    fn siblings_by_name_label_value_and_state() {
+        let check = |all: Vec<lookout_tsdb::Series>, expected: &[(&str, f64, f64)]| {
+            let got: Vec<(String, f64, Option<f64>)> = summary(&find(&all, NOW))
+                .into_iter()
+                .map(|(_, subject, used, limit, _)| (subject, used, limit))
+                .collect();
+            let expected: Vec<(String, f64, Option<f64>)> =
+                expected.iter().map(|(s, u, l)| (s.to_string(), *u, Some(*l))).collect();
+            assert_eq!(got, expected);
+        };
+        // The seed's pool, with a max sibling.
+        check(
+            vec![
+                series("database_connections_active", &[("pool", "payments")], every_15s(|_| 20.0)),
+                series("database_connections_max", &[("pool", "payments")], every_15s(|_| 20.0)),
+                series("database_connections_active", &[("pool", "reports")], every_15s(|_| 2.0)),
+                series("database_connections_max", &[("pool", "reports")], every_15s(|_| 20.0)),
+            ],
+            &[("payments", 20.0, 20.0)],
+        );
+        // A label value's sibling.
+        check(
+            vec![
+                series("memory_usage_bytes", &[("type", "heap_used"), ("job", "api")], every_15s(|_| 90.0)),
+                series("memory_usage_bytes", &[("type", "heap_max"), ("job", "api")], every_15s(|_| 100.0)),
+            ],
+            &[("api", 90.0, 100.0)],
+        );
+        // A state split against the metric with `_max` appended.
+        check(
+            vec![
+                series("pool_connections", &[("state", "used"), ("pool", "w")], every_15s(|_| 8.0)),
+                series("pool_connections", &[("state", "idle"), ("pool", "w")], every_15s(|_| 0.0)),
+                series("pool_connections_max", &[("pool", "w")], every_15s(|_| 8.0)),
+            ],
+            &[("w", 8.0, 8.0)],
+        );
+        // `_total` as a limit only when it does not grow like a counter.
+        check(
+            vec![series("slots_used", &[], every_15s(|_| 9.0)), series("slots_total", &[], every_15s(|_| 10.0))],
+            &[("slots_used", 9.0, 10.0)],
+        );
+        check(
+            vec![
+                series("sessions_active", &[], every_15s(|_| 9.0)),
+                series("sessions_total", &[], every_15s(|i| i as f64)),
+            ],
+            &[],
+        );
+    }
+}
