@@ -394,5 +394,13 @@ bench_auth() {
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 }
 
-# BENCH picks the parts: "metrics", "logs", "alerts", "ui", "soak", "backend", "auth" or all of them (the default).
-for part in ${BENCH:-metrics logs alerts ui soak backend auth}; do "bench_$part"; done
+# What the Overview and an alert's investigation cost over 100,000 active series and a day of
+# logs, computed in process as the server computes them (no peer has either).
+bench_insight() {
+  echo "== insight: the Overview and an investigation on a large store"
+  "$bench" insight "$work/insight"
+  rm -rf "$work/insight"
+}
+
+# BENCH picks the parts: "metrics", "logs", "alerts", "ui", "soak", "backend", "auth", "insight" or all of them (the default).
+for part in ${BENCH:-metrics logs alerts ui soak backend auth insight}; do "bench_$part"; done

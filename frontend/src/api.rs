@@ -13,9 +13,10 @@ use lookout_types::alertmanager::{AlertGroup, GettableSilence, PostableSilence, 
 use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
 use lookout_types::auth::{ChangePassword, CreateToken, CreateUser, CreatedToken, Login, Me, Token, UpdateUser, User};
 use lookout_types::grafana::{
-    Dashboard, DashboardHit, DashboardVersion, DashboardVersionData, DashboardWithMeta, DataSourceInfo, SaveDashboard,
-    SavedDashboard,
+    Annotation, Dashboard, DashboardHit, DashboardVersion, DashboardVersionData, DashboardWithMeta, DataSourceInfo,
+    SaveDashboard, SavedDashboard,
 };
+use lookout_types::insight::Investigation;
 use lookout_types::logs;
 use lookout_types::prometheus::{QueryData, Response, RulesData};
 use lookout_types::{CreateShortLink, Overview, ShortLink};
@@ -291,6 +292,16 @@ pub async fn rules() -> Result<RulesData, FetchError> {
 /// `/api/lookout/alerts`: the notifier's alerts with acknowledgements and timelines.
 pub async fn notifier_alerts() -> Result<Vec<AlertView>, FetchError> {
     get_json("/api/lookout/alerts").await
+}
+
+/// The annotations overlapping `[from, to]` (ms), as Grafana's API lists them.
+pub async fn annotations(from: i64, to: i64) -> Result<Vec<Annotation>, FetchError> {
+    get_json(&format!("/api/annotations?from={from}&to={to}&limit=100")).await
+}
+
+/// An alert's symptom and its probable causes.
+pub async fn investigation(fingerprint: &str) -> Result<Investigation, FetchError> {
+    get_json(&format!("/api/lookout/investigation/{}", encode(fingerprint))).await
 }
 
 /// Acknowledges (`ack`), unacknowledges (`unack`) or resolves (`resolve`) an alert.

@@ -6,7 +6,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::pages::{
-    AccountPage, AlertsPage, DashboardPage, DashboardsPage, ExplorePage, GraphLinkPage, LoginPage, LogsPage,
+    AccountPage, AlertPage, AlertsPage, DashboardPage, DashboardsPage, ExplorePage, GraphLinkPage, LoginPage, LogsPage,
     NotFoundPage, OverviewPage, UserMenu,
 };
 use crate::session;
@@ -52,6 +52,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/graph") view=GraphLinkPage />
                     <Route path=path!("/logs") view=LogsPage />
                     <Route path=path!("/alerts") view=AlertsPage />
+                    <Route path=path!("/alerts/:fingerprint") view=AlertPage />
                     <Route path=path!("/dashboards") view=DashboardsPage />
                     <Route path=path!("/d/:uid") view=DashboardPage />
                     <Route path=path!("/account") view=AccountPage />

@@ -341,3 +341,90 @@ mod tests {
         assert_eq!(written, original["dashboard"]);
     }
 }
+
+/// `POST /api/annotations`, `PUT` and `PATCH /api/annotations/{id}`: every field may be absent or
+/// `null` (Grafana's clients send nulls), which means "not given".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnnotationInput {
+    #[serde(rename = "dashboardUID", default)]
+    pub dashboard_uid: Option<String>,
+    #[serde(default)]
+    pub dashboard_id: Option<i64>,
+    #[serde(default)]
+    pub panel_id: Option<i64>,
+    /// Unix milliseconds.
+    #[serde(default)]
+    pub time: Option<i64>,
+    #[serde(default)]
+    pub time_end: Option<i64>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+}
+
+/// `POST /api/annotations/graphite`: `when` in seconds, tags as a list or one spaced string.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GraphiteAnnotation {
+    #[serde(default)]
+    pub what: Option<String>,
+    #[serde(default)]
+    pub tags: Option<serde_json::Value>,
+    #[serde(default)]
+    pub when: Option<i64>,
+    #[serde(default)]
+    pub data: Option<String>,
+}
+
+/// One annotation as `GET /api/annotations` lists it, in Grafana's field order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Annotation {
+    pub id: i64,
+    pub alert_id: i64,
+    pub alert_name: String,
+    pub dashboard_id: i64,
+    #[serde(rename = "dashboardUID")]
+    pub dashboard_uid: Option<String>,
+    pub panel_id: i64,
+    pub user_id: i64,
+    pub new_state: String,
+    pub prev_state: String,
+    pub created: i64,
+    pub updated: i64,
+    pub time: i64,
+    pub time_end: i64,
+    pub text: String,
+    pub tags: Vec<String>,
+    pub login: String,
+    pub email: String,
+    pub avatar_url: String,
+    pub data: serde_json::Value,
+}
+
+/// Grafana's answer to an annotation write: a message, and the id of a new one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnotationWritten {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<i64>,
+}
+
+/// `GET /api/health`, as Grafana answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub commit: String,
+    pub database: String,
+    pub version: String,
+}
+
+/// One folder of `GET /api/folders`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FolderHit {
+    pub id: i64,
+    pub uid: String,
+    pub title: String,
+}

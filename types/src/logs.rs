@@ -73,3 +73,12 @@ pub struct DroppedEntry {
     pub labels: String,
     pub timestamp: String,
 }
+
+/// One pattern of `GET /loki/api/v1/patterns`, as Loki 3.6 answers it: the Drain template, the
+/// lines' level, and `[unix seconds, lines]` per step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatternSeries {
+    pub pattern: String,
+    pub level: String,
+    pub samples: Vec<(i64, u64)>,
+}

@@ -21,10 +21,13 @@
 //!   both evaluate.
 //! - `rules-eval FILE`: one evaluation of FILE's rules, in process over those series in a head.
 //! - `rules-api URL`: the same as a running server (Lookout or Prometheus) reports it.
+//! - `insight DIR`: the Overview and an alert's investigation over 100,000 series and a day of
+//!   logs written into DIR, in process.
 //! - `soak URL HOOK_PORT SECONDS`: every pillar at once at fixed rates against a running Lookout
 //!   configured by `scripts/bench.sh`; rates, latency percentiles, errors, memory over time.
 
 mod alerts;
+mod insight;
 mod logs;
 mod soak;
 
@@ -83,6 +86,7 @@ async fn main() {
         },
         (Some("rules-eval"), Some(file)) => alerts::rules_eval(file),
         (Some("rules-api"), Some(url)) => alerts::rules_api(url).await,
+        (Some("insight"), Some(dir)) => insight::run(dir),
         _ => usage(),
     }
 }
@@ -98,7 +102,7 @@ fn usage() {
         "usage: lookout-bench ingest URL | query URL | parse FILE | storage [OUT] | storage-node URL [OUT] | \
          logs-gen OUT MB | logs-local FILE DIR | logs-query DIR REQUEST_ID TERM | logs-rg FILE REQUEST_ID TERM | \
          logs-http URL FILE | alerts-post URL | alerts-latency URL HOOK_PORT GROUP_WAIT_MS | rules-file OUT | \
-         rules-eval FILE | rules-api URL | soak URL HOOK_PORT SECONDS"
+         rules-eval FILE | rules-api URL | insight DIR | soak URL HOOK_PORT SECONDS"
     );
     std::process::exit(2);
 }

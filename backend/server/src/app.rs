@@ -23,6 +23,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::links_router())
         .merge(api::live_router())
         .merge(api::dashboards_router())
+        .merge(api::annotations_router())
         .merge(api::datasources_router())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve);

@@ -42,6 +42,9 @@ pub struct RawConfig {
     /// or `name: {loki: {…}}`.
     #[serde(default)]
     pub datasources: std::collections::BTreeMap<String, crate::remote::config::RawDataSource>,
+    /// Cards pinned to the Overview: PromQL or LogQL with a title, unit, thresholds and limit.
+    #[serde(default)]
+    pub overview: crate::overview::cards::RawOverview,
 }
 
 /// Sign-in; on unless turned off here or by `LOOKOUT_AUTH=off`.
@@ -94,6 +97,8 @@ pub struct Config {
     pub loki: Option<crate::remote::config::EngineSettings>,
     /// Named data sources, by name.
     pub datasources: Vec<(String, crate::remote::config::EngineSettings)>,
+    /// The Overview's pinned cards: the config's, then the demo's.
+    pub overview_cards: Vec<crate::overview::Card>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +231,10 @@ impl Config {
             .transpose()
             .map_err(&invalid)?;
         let datasources = crate::remote::config::data_sources(&raw.datasources).map_err(&invalid)?;
+        let mut overview_cards = crate::overview::cards::validate(&raw.overview).map_err(&invalid)?;
+        if demo.is_some() {
+            overview_cards.extend(crate::demo::overview_cards());
+        }
         Ok(Config {
             demo,
             scrape,
@@ -237,6 +246,7 @@ impl Config {
             remote,
             loki,
             datasources,
+            overview_cards,
         })
     }
 }
@@ -340,6 +350,18 @@ mod tests {
 
         assert!(load("", &["--no-demo"]).unwrap().demo.is_none());
         assert!(load("demo:\n  enabled: false\n", &[]).unwrap().demo.is_none());
+    }
+
+    #[test]
+    fn overview_cards_from_the_config_then_the_demo() {
+        let yaml = "overview:\n  cards:\n    - title: Orders\n      promql: sum(rate(orders_total[5m]))\n      unit: per_second\n";
+        let config = load(yaml, &["--no-demo"]).unwrap();
+        let titles: Vec<&str> = config.overview_cards.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["Orders"]);
+        assert!(load(yaml, &[]).unwrap().overview_cards.len() > 1, "the demo adds its own");
+        let err =
+            load("overview:\n  cards:\n    - title: A\n      promql: 'rate(x[5m]'\n", &[]).unwrap_err().to_string();
+        assert!(err.contains("overview.cards[0].promql: 1:"), "{err}");
     }
 
     #[test]

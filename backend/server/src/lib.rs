@@ -2,6 +2,7 @@
 //! the demo. `main.rs` only parses flags; [`run`] wires everything together.
 
 pub mod alerting;
+pub mod annotations;
 pub mod api;
 pub mod app;
 mod assets;
@@ -12,6 +13,8 @@ pub mod dashboards;
 pub mod datadir;
 pub mod demo;
 pub mod ingest;
+pub mod investigation;
+mod jsonl;
 pub mod links;
 pub mod logs;
 pub mod metrics;
@@ -92,7 +95,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
     state.dashboards = Some(std::sync::Arc::new(open_dashboards(&data_dir, &config)?));
+    state.annotations = Some(std::sync::Arc::new(
+        annotations::Annotations::open(&data_dir.path().join("annotations.jsonl"))
+            .context("cannot open the annotations")?,
+    ));
     state.sources = std::sync::Arc::new(sources::DataSources::connect(&config.datasources)?);
+    state.overview_cards = std::sync::Arc::new(config.overview_cards.clone());
     state.auth = open_auth(&data_dir, &config, cli.reset_admin_password, identity.is_some())?;
     state.set_ready();
     tracing::info!(

@@ -1,12 +1,12 @@
 //! Short links (`/s/<id>`): a shared view's full URL kept on the server under a short id until
 //! someone deletes it. Kept in an append-only file of JSON lines, each fsynced before the link
-//! is handed out; a torn last line (a crash mid-write) is skipped on start.
+//! is handed out ([`JsonLines`]).
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::sync::Mutex;
+
+use crate::jsonl::JsonLines;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,35 +33,21 @@ pub struct Link {
 }
 
 pub struct Links {
-    file: Mutex<File>,
+    file: JsonLines,
     links: Mutex<BTreeMap<String, Link>>,
 }
 
 impl Links {
     pub fn open(path: &Path) -> std::io::Result<Links> {
+        let (file, lines) = JsonLines::open::<Line>(path)?;
         let mut links = BTreeMap::new();
-        // A torn last line (no newline) is cut off, or the next append would join it and be
-        // lost at the next start.
-        if let Ok(bytes) = std::fs::read(path) {
-            let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            if whole < bytes.len() {
-                let file = OpenOptions::new().write(true).open(path)?;
-                file.set_len(whole as u64)?;
-                file.sync_all()?;
-            }
+        for line in lines {
+            match line.target {
+                Some(target) => links.insert(line.id.clone(), Link { id: line.id, target, created_ms: line.at_ms }),
+                None => links.remove(&line.id),
+            };
         }
-        if let Ok(existing) = File::open(path) {
-            for line in BufReader::new(existing).lines() {
-                // Only the last line can be torn; anything unreadable is skipped.
-                let Ok(Ok(line)) = line.map(|l| serde_json::from_str::<Line>(&l)) else { continue };
-                match line.target {
-                    Some(target) => links.insert(line.id.clone(), Link { id: line.id, target, created_ms: line.at_ms }),
-                    None => links.remove(&line.id),
-                };
-            }
-        }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Links { file: Mutex::new(file), links: Mutex::new(links) })
+        Ok(Links { file, links: Mutex::new(links) })
     }
 
     /// Keeps `target` (a path in Lookout, such as `/logs?query=…`) under a new id.
@@ -95,12 +81,7 @@ impl Links {
     }
 
     fn append(&self, line: &Line) -> Result<(), String> {
-        let mut text = serde_json::to_string(line).map_err(|e| e.to_string())?;
-        text.push('\n');
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_data())
-            .map_err(|e| format!("cannot store the link: {e}"))
+        self.file.append(line).map_err(|e| format!("cannot store the link: {e}"))
     }
 }
 
@@ -121,6 +102,8 @@ fn new_id() -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
     #[test]

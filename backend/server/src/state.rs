@@ -45,6 +45,10 @@ pub struct AppState {
     pub auth: Auth,
     /// Named data sources besides Lookout's own store.
     pub sources: Arc<crate::sources::DataSources>,
+    /// Annotations, once the data directory is open.
+    pub annotations: Option<Arc<crate::annotations::Annotations>>,
+    /// The cards pinned to the Overview.
+    pub overview_cards: Arc<Vec<crate::overview::Card>>,
 }
 
 impl AppState {
@@ -65,6 +69,8 @@ impl AppState {
             dashboards: None,
             auth: Auth::off(),
             sources: Arc::default(),
+            annotations: None,
+            overview_cards: Arc::default(),
         }
     }
 

@@ -26,9 +26,22 @@ pub fn log_store() -> std::sync::Arc<lookout_logs::LogStore> {
     std::sync::Arc::new(lookout_logs::LogStore::open(&dir).unwrap().0)
 }
 
+/// A fresh, empty temporary directory named for the test (left behind in the system's temp dir).
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("lookout-server-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// An app with storage open and no demo.
 pub fn app() -> (AppState, Router) {
-    let state = AppState::new(db(), log_store(), 0, false);
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut state = AppState::new(db(), log_store(), 0, false);
+    let dir = temp_dir(&format!("app-{n}"));
+    state.annotations =
+        Some(std::sync::Arc::new(crate::annotations::Annotations::open(&dir.join("annotations.jsonl")).unwrap()));
     state.set_ready();
     (state.clone(), crate::app::app(state))
 }
@@ -59,6 +72,17 @@ pub async fn post_form(app: &Router, uri: &str, form: &str) -> (StatusCode, Stri
     let request = Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form.to_string()))
+        .unwrap();
+    send(app, request).await
+}
+
+/// A request with a JSON body (empty for none).
+pub async fn send_json(app: &Router, method: &str, uri: &str, body: &str) -> (StatusCode, String) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
         .unwrap();
     send(app, request).await
 }

@@ -1,5 +1,7 @@
 //! A time-series chart drawn with plotters on a canvas: one line per series, a legend that
-//! toggles series, and the values under the mouse pointer.
+//! toggles series, the values under the mouse pointer, and marks: the annotations (deploys,
+//! notes) of its time range, fetched by the chart itself so every chart shows them, and any the
+//! page adds (an alert's onset).
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -16,6 +18,14 @@ pub struct ChartSeries {
     pub name: String,
     /// `(Unix ms, value)`, in time order; NaN values are gaps.
     pub points: Vec<(i64, f64)>,
+}
+
+/// A moment (or span) marked on the chart, with what it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub t: i64,
+    pub end: i64,
+    pub text: String,
 }
 
 /// `name{a="b", c="d"}`, the way Prometheus prints a series.
@@ -130,16 +140,45 @@ struct Frame {
 pub fn TimeSeriesChart(
     #[prop(into)] series: Signal<Vec<ChartSeries>>,
     #[prop(into)] unit: Signal<Unit>,
+    /// Marks of the page's own, beside the annotations.
+    #[prop(optional, into)]
+    marks: Option<Signal<Vec<Mark>>>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let hidden = RwSignal::new(Vec::<String>::new());
     let frame = RwSignal::new(None::<Frame>);
     let hover = RwSignal::new(None::<i64>);
+    let annotations = RwSignal::new(Vec::<Mark>::new());
+    // The annotations of the series' time range, asked again only when the range moves to
+    // another minute, so refreshing panels do not ask every round.
+    let asked = StoredValue::new((0i64, 0i64));
+    Effect::new(move |_| {
+        let Some((t0, t1)) = span(&series.get()) else { return };
+        let key = (t0.div_euclid(60_000), t1.div_euclid(60_000));
+        if asked.get_value() == key {
+            return;
+        }
+        asked.set_value(key);
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = crate::api::annotations(t0, t1).await {
+                annotations
+                    .try_set(found.into_iter().map(|a| Mark { t: a.time, end: a.time_end, text: a.text }).collect());
+            }
+        });
+    });
+    let all_marks = Memo::new(move |_| {
+        let mut all = annotations.get();
+        if let Some(extra) = marks {
+            all.extend(extra.get());
+        }
+        all
+    });
 
     Effect::new(move |_| {
         let all = series.get();
         let hidden = hidden.get();
         let unit = unit.get();
+        let marks = all_marks.get();
         let Some(element) = canvas.get() else { return };
         let width = element.client_width().max(300) as u32;
         // The page's CSS decides the height (a fixed one on Explore, what a dashboard panel has
@@ -156,7 +195,7 @@ pub fn TimeSeriesChart(
         // browser benchmark reads them (`make bench`), and anyone can in the inspector.
         let performance = web_sys::window().and_then(|w| w.performance());
         let started = performance.as_ref().map_or(0.0, |p| p.now());
-        frame.set(draw(element.clone(), &visible, unit));
+        frame.set(draw(element.clone(), &visible, unit, &marks));
         let took = performance.as_ref().map_or(0.0, |p| p.now()) - started;
         let points: usize = visible.iter().map(|(_, s)| s.points.len()).sum();
         let _ = element.set_attribute("data-draw-ms", &format!("{took:.1}"));
@@ -244,17 +283,39 @@ pub fn TimeSeriesChart(
             .collect_view()
     };
 
+    // The marks in words too, for screen readers and for anyone who cannot tell a line apart.
+    let mark_list = move || {
+        all_marks
+            .get()
+            .into_iter()
+            .map(|m| view! { <li><time>{clock_time(m.t as f64)}</time>" "{m.text}</li> })
+            .collect_view()
+    };
+
     view! {
         <div class="chart">
             <canvas node_ref=canvas class="chart-canvas" data-testid="chart" on:mousemove=on_move on:mouseleave=move |_| hover.set(None)></canvas>
             {readout}
             <ul class="legend" data-testid="legend">{legend}</ul>
+            <ul class="chart-marks" data-testid="chart-marks">{mark_list}</ul>
         </div>
     }
 }
 
+/// The first and last time of the series' points.
+fn span(all: &[ChartSeries]) -> Option<(i64, i64)> {
+    let times = all.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    (lo <= hi).then_some((lo, hi))
+}
+
 /// Draws the visible series; returns the plotting frame for mouse mapping.
-fn draw(element: web_sys::HtmlCanvasElement, visible: &[(usize, &ChartSeries)], unit: Unit) -> Option<Frame> {
+fn draw(
+    element: web_sys::HtmlCanvasElement,
+    visible: &[(usize, &ChartSeries)],
+    unit: Unit,
+    marks: &[Mark],
+) -> Option<Frame> {
     // A line needs no more points than the canvas has pixels across (two per pixel keeps peaks
     // and troughs within one): longer ones are thinned by LTTB, which keeps spikes.
     let budget = (element.width() as usize).max(200) * 2;
@@ -308,6 +369,22 @@ fn draw(element: web_sys::HtmlCanvasElement, visible: &[(usize, &ChartSeries)], 
         .y_label_formatter(&|v| unit.format(*v))
         .draw()
         .ok()?;
+    // Marks under the lines: a band for a span, a line for a moment.
+    let mark_color = RGBColor(210, 153, 34);
+    for m in marks.iter().filter(|m| m.end >= t0 && m.t <= t1) {
+        let (a, b) = (m.t.max(t0), m.end.min(t1));
+        if b > a {
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(a, lo), (b, hi)], mark_color.mix(0.15).filled())))
+                .ok()?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(a, lo), (a, hi)],
+                ShapeStyle { color: mark_color.to_rgba(), filled: false, stroke_width: 1 },
+            ))
+            .ok()?;
+    }
     for (i, s) in visible {
         let style = ShapeStyle { color: color(*i).to_rgba(), filled: false, stroke_width: 2 };
         for segment in segments(&s.points) {

@@ -100,7 +100,7 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 /// The name actions are recorded under, remembered in the browser until Lookout has logins.
-fn saved_user() -> String {
+pub(crate) fn saved_user() -> String {
     storage().and_then(|s| s.get_item(USER_KEY).ok().flatten()).filter(|u| !u.is_empty()).unwrap_or_default()
 }
 
@@ -265,7 +265,7 @@ enum ActionState {
 }
 
 #[component]
-fn NotifierCard(
+pub(crate) fn NotifierCard(
     fingerprint: String,
     alerts: Memo<Vec<AlertView>>,
     rules: Memo<Option<RulesData>>,

@@ -1,6 +1,7 @@
 //! One file per page of the UI.
 
 mod account;
+mod alert;
 mod alerts;
 mod dashboard;
 mod dashboard_edit;
@@ -13,6 +14,7 @@ mod not_found;
 mod overview;
 
 pub use account::AccountPage;
+pub use alert::AlertPage;
 pub use alerts::AlertsPage;
 pub use dashboard::DashboardPage;
 pub use dashboards::DashboardsPage;

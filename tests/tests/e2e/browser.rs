@@ -50,18 +50,17 @@ async fn overview_shows_live_figures_through_the_incident() {
             t.contains("Connection pool exhausted! Waiting for available connection...")
         })
         .await;
-    // Found without knowing the metric: the pool's gauge beside its `_max`, at capacity; one
-    // click charts it.
+    // Found without knowing the metric: the pool's gauge beside its `_max`, at capacity, named
+    // by its pool; one click charts it.
     let full = browser
         .wait_for_text("[data-testid=at-capacity]", Duration::from_secs(10), |t| {
-            t.contains("database_connections_active") && t.contains("20 of 20 (100 %)")
+            t.contains("database_connections_active") && t.contains("20 of 20 (100 %) database connections")
         })
         .await;
     assert!(full.contains(r#"pool="payments""#), "{full}");
     let link = browser.client.find(Locator::Css("[data-testid=at-capacity] a")).await.unwrap();
-    assert!(
-        link.attr("href").await.unwrap().unwrap_or_default().starts_with("/explore?query=database_connections_active")
-    );
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    assert!(href.starts_with("/explore?query=") && href.contains("database_connections_active"), "{href}");
 
     // The navigation reaches every page without a reload.
     for (link, heading) in

@@ -13,6 +13,7 @@ pub mod pipeline;
 mod range;
 mod tail;
 
+pub use range::tsdb_matchers;
 pub use tail::Tail;
 
 use std::time::{Duration, Instant};

@@ -1,7 +1,8 @@
 //! Lookout's own alert API, beyond Alertmanager's: alerts with their acknowledgement and
 //! timeline (`GET /api/lookout/alerts`), acknowledge, unacknowledge and resolve by hand
 //! (`POST /api/lookout/alerts/{fingerprint}/ack|unack|resolve`), and every delivery attempt
-//! (`GET /api/lookout/notifications`), and how it is all going (`GET /api/lookout/alerts/stats`).
+//! (`GET /api/lookout/notifications`), how it is all going (`GET /api/lookout/alerts/stats`), and
+//! an alert's investigation (`GET /api/lookout/investigation/{fingerprint}`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,10 +12,12 @@ use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::status::alert_status;
 use lookout_types::alerts::{Acknowledgement, AlertAction, AlertStats, AlertView, NotificationAttempt, TimelineEvent};
+use lookout_types::insight::Investigation;
 
 use super::ApiError;
 use crate::alerting::{Alerting, Durable};
 use crate::state::AppState;
+use crate::timefmt::now_ms;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/lookout/alerts/stats", get(alerts_stats))
         .route("/api/lookout/alerts/{fingerprint}/{action}", post(alert_act))
         .route("/api/lookout/notifications", get(notifications_list))
+        .route("/api/lookout/investigation/{fingerprint}", get(investigation_get))
 }
 
 fn notifier(state: &AppState) -> Result<&Alerting, ApiError> {
@@ -29,7 +33,12 @@ fn notifier(state: &AppState) -> Result<&Alerting, ApiError> {
 }
 
 async fn alerts_list(State(state): State<AppState>) -> Result<Json<Vec<AlertView>>, ApiError> {
-    let alerts = notifier(&state)?.with_state(|s, now| {
+    Ok(Json(views(&state)?))
+}
+
+/// Every alert the notifier holds as the UI shows it, firing first, newest first.
+fn views(state: &AppState) -> Result<Vec<AlertView>, ApiError> {
+    let alerts = notifier(state)?.with_state(|s, now| {
         let inhibitor = Inhibitor::new(&s.config.inhibit_rules, &s.alerts, now);
         let mut alerts: Vec<AlertView> = s
             .alerts
@@ -74,7 +83,30 @@ async fn alerts_list(State(state): State<AppState>) -> Result<Json<Vec<AlertView
         alerts.sort_by_key(|a| (a.state != "firing", -a.starts_at));
         alerts
     });
-    Ok(Json(alerts))
+    Ok(alerts)
+}
+
+/// `GET /api/lookout/investigation/{fingerprint}`: the alert's symptom and its probable causes.
+async fn investigation_get(
+    State(state): State<AppState>,
+    Path(fingerprint): Path<String>,
+) -> Result<Json<Investigation>, ApiError> {
+    let alert = views(&state)?
+        .into_iter()
+        .find(|a| a.fingerprint == fingerprint)
+        .ok_or_else(|| ApiError::NotFound(format!("no alert with fingerprint {fingerprint}")))?;
+    let found = tokio::task::spawn_blocking(move || {
+        crate::investigation::investigate(
+            state.metrics.db(),
+            &state.logs.store,
+            state.annotations.as_deref(),
+            &alert,
+            now_ms(),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Execution(format!("investigation: {e}")))?;
+    Ok(Json(found))
 }
 
 async fn alerts_stats(State(state): State<AppState>) -> Result<Json<AlertStats>, ApiError> {

@@ -5,12 +5,12 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::grafana::GrafanaError;
 use super::params::Params;
 use crate::dashboards::{Dashboard, DashboardError, Dashboards, MAX_DASHBOARD_BYTES};
 use crate::state::AppState;
@@ -24,19 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/dashboards/uid/{uid}/versions/{version}", get(version_get))
         .route("/api/search", get(search));
     super::with_body_limit(routes, MAX_DASHBOARD_BYTES)
-}
-
-/// Grafana's error body.
-struct GrafanaError(StatusCode, String, Option<&'static str>);
-
-impl IntoResponse for GrafanaError {
-    fn into_response(self) -> Response {
-        let mut body = json!({ "message": self.1 });
-        if let Some(status) = self.2 {
-            body["status"] = Value::from(status);
-        }
-        (self.0, Json(body)).into_response()
-    }
 }
 
 impl From<DashboardError> for GrafanaError {

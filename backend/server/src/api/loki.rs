@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/loki/api/v1/label/{name}/values", get(label_values))
         .route("/loki/api/v1/series", get(series).post(series))
         .route("/loki/api/v1/tail", get(tail))
+        .route("/loki/api/v1/patterns", get(patterns))
 }
 
 /// A failure, answered as Loki does: a status and the message as plain text.
@@ -290,20 +291,7 @@ async fn series(State(state): State<AppState>, uri: OriginalUri, params: Params)
         let lookout_logql::Expr::Log(log) = expr else {
             return Err(bad(format!("invalid parameter \"match[]\": {selector:?} is not a stream selector")));
         };
-        let matchers = log
-            .selector
-            .iter()
-            .map(|m| {
-                let value = m.value.clone();
-                match m.op {
-                    lookout_logql::ast::MatchOp::Eq => Ok(lookout_tsdb::Matcher::equal(&m.name, value)),
-                    lookout_logql::ast::MatchOp::Neq => Ok(lookout_tsdb::Matcher::not_equal(&m.name, value)),
-                    lookout_logql::ast::MatchOp::Re => lookout_tsdb::Matcher::regex(&m.name, value),
-                    lookout_logql::ast::MatchOp::Nre => lookout_tsdb::Matcher::not_regex(&m.name, value),
-                }
-                .map_err(|e| bad(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let matchers = lookout_logs::query::tsdb_matchers(&log.selector)?;
         selections.push(Selection::new(start, end, matchers));
     }
     if selections.is_empty() {
@@ -484,4 +472,38 @@ mod tests {
         let (status, _) = get(&app, &format!("/loki/api/v1/query_range?query={q}&limit=100000")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
+}
+
+/// `GET /loki/api/v1/patterns`: the patterns of the lines a stream selector picks, as Loki 3
+/// answers (Drain over the lines, counts per step, patterns with fewer than 30 lines left out),
+/// so Grafana's Logs Drilldown reads them.
+async fn patterns(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {
+    if let Some(answer) = from_loki(&state, &uri, &params).await {
+        return answer;
+    }
+    let query = params.get("query").ok_or_else(|| bad("invalid parameter \"query\": missing".into()))?;
+    let lookout_logql::Expr::Log(log) = lookout_logql::parse(query).map_err(|e| bad(e.to_string()))? else {
+        return Err(bad(format!("invalid parameter \"query\": {query:?} is not a stream selector")));
+    };
+    let matchers = lookout_logs::query::tsdb_matchers(&log.selector)?;
+    let (start, end) = range_params(&params)?;
+    let step = duration_param(&params, "step")?.unwrap_or(((end - start) / 250 / 1_000_000_000).max(1) * 1_000_000_000);
+    if step <= 0 {
+        return Err(bad("invalid parameter \"step\": must be positive".into()));
+    }
+    let store = state.logs.store.clone();
+    let (start_ms, end_ms, step_ms) = (start / NS_PER_MS, end / NS_PER_MS, (step / NS_PER_MS).max(1));
+    let found =
+        tokio::task::spawn_blocking(move || crate::logs::patterns::series(&store, matchers, start_ms, end_ms, step_ms))
+            .await
+            .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let data: Vec<lookout_types::logs::PatternSeries> = found
+        .into_iter()
+        .map(|p| lookout_types::logs::PatternSeries {
+            pattern: p.pattern,
+            level: p.level,
+            samples: p.samples.into_iter().map(|(t, n)| (t / 1000, n)).collect(),
+        })
+        .collect();
+    Ok(Json(Envelope::success(data)).into_response())
 }

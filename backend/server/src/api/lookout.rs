@@ -17,7 +17,14 @@ async fn overview_get(State(state): State<AppState>) -> Result<Json<Overview>, A
     if !state.is_ready() {
         return Err(ApiError::Unavailable("storage is not open yet".into()));
     }
-    Ok(Json(overview::compute(state.metrics.db(), &state.logs.store, timefmt::now_ms())))
+    let now = timefmt::now_ms();
+    // Reading every recent series is heavy: off the async workers.
+    let overview = tokio::task::spawn_blocking(move || {
+        overview::compute(state.metrics.db(), &state.logs.store, &state.overview_cards, now)
+    })
+    .await
+    .map_err(|e| ApiError::Execution(format!("overview: {e}")))?;
+    Ok(Json(overview))
 }
 
 async fn status_get(State(state): State<AppState>) -> Json<ServerStatus> {

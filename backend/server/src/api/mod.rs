@@ -2,11 +2,13 @@
 
 mod alertmanager;
 mod alerts;
+mod annotations;
 mod auth;
 mod dashboards;
 mod datasources;
 mod demo;
 mod error;
+mod grafana;
 mod health;
 mod ingest;
 mod links;
@@ -19,6 +21,7 @@ mod rules;
 
 pub use alertmanager::router as alertmanager_router;
 pub use alerts::router as alerts_router;
+pub use annotations::router as annotations_router;
 pub use auth::router as auth_router;
 pub use dashboards::router as dashboards_router;
 pub use datasources::router as datasources_router;

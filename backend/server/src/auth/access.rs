@@ -13,6 +13,7 @@ pub fn required(method: &Method, route: Option<&str>) -> Option<Scope> {
         // Probes, the JSON 404 for unknown API paths, and signing in.
         "/-/healthy"
         | "/-/ready"
+        | "/api/health"
         | "/api/{*rest}"
         | "/api/lookout/login"
         | "/api/lookout/logout"
@@ -42,7 +43,17 @@ pub fn required(method: &Method, route: Option<&str>) -> Option<Scope> {
             | "/api/datasources/proxy/uid/{uid}/{*path}",
         ) => Scope::Read,
         ("PUT", "/api/lookout/me/password") => Scope::Read,
-        ("POST", "/api/v1/write" | "/api/v1/logs" | "/loki/api/v1/push" | "/api/v2/alerts") => Scope::Ingest,
+        // Marking a deploy is what a pipeline's ingest token does; changing marks is an editor's.
+        (
+            "POST",
+            "/api/v1/write"
+            | "/api/v1/logs"
+            | "/loki/api/v1/push"
+            | "/api/v2/alerts"
+            | "/api/annotations"
+            | "/api/annotations/graphite",
+        ) => Scope::Ingest,
+        ("PUT" | "PATCH" | "DELETE", "/api/annotations/{id}") => Scope::Edit,
         ("POST", "/api/v2/silences" | "/api/lookout/alerts/{fingerprint}/{action}") => Scope::Respond,
         ("DELETE", "/api/v2/silence/{id}") => Scope::Respond,
         ("POST", "/api/dashboards/db") | ("DELETE", "/api/dashboards/uid/{uid}" | "/api/lookout/links/{id}") => {
@@ -70,6 +81,11 @@ mod tests {
             ("GET", "/loki/api/v1/tail", Some(Scope::Read)),
             ("POST", "/api/v1/write", Some(Scope::Ingest)),
             ("POST", "/api/v2/alerts", Some(Scope::Ingest)),
+            ("POST", "/api/annotations", Some(Scope::Ingest)),
+            ("PATCH", "/api/annotations/{id}", Some(Scope::Edit)),
+            ("DELETE", "/api/annotations/{id}", Some(Scope::Edit)),
+            ("GET", "/api/annotations", Some(Scope::Read)),
+            ("GET", "/api/health", None),
             ("GET", "/api/v2/alerts", Some(Scope::Read)),
             ("POST", "/api/v2/silences", Some(Scope::Respond)),
             ("DELETE", "/api/v2/silence/{id}", Some(Scope::Respond)),

@@ -31,6 +31,12 @@ pub fn rules() -> (String, String) {
     ("<demo>/rules.yml".to_string(), include_str!("rules.yml").to_string())
 }
 
+/// The demo's Overview cards (`overview.yml`), handed to startup like a config's `overview:`.
+pub fn overview_cards() -> Vec<crate::overview::Card> {
+    let raw = serde_norway::from_str(include_str!("overview.yml")).expect("the demo's overview.yml is YAML");
+    crate::overview::cards::validate(&raw).expect("the demo's overview cards are valid")
+}
+
 /// Runs the demo until `shutdown` turns true.
 pub async fn run(state: AppState, target: client::Target, config: DemoConfig, mut shutdown: watch::Receiver<bool>) {
     let start = now_ms();

@@ -2,6 +2,7 @@
 //! background when it is due), live tail subscriptions, and the Overview's error groups.
 
 mod errors;
+pub mod patterns;
 
 pub use errors::error_groups;
 

@@ -1,0 +1,88 @@
+//! An alert's investigation: the window around its onset read for everything `lookout-insight`
+//! finds (saturation, changes against the time before the symptom, new or spiking log patterns,
+//! restarts, targets down) and the annotations (deploys) before it, ranked as probable causes.
+
+use lookout_insight::cause;
+use lookout_insight::changes::{self, Window};
+use lookout_logs::LogStore;
+use lookout_tsdb::{Db, METRIC_NAME, Matcher};
+use lookout_types::alerts::AlertView;
+use lookout_types::insight::Investigation;
+
+use crate::annotations::{Annotations, Query};
+
+/// How far before the onset the window reaches: the usual before the symptom.
+const BEFORE_MS: i64 = 60 * 60_000;
+/// "Before" ends this long before the onset, so a cause that began just before the symptom is
+/// measured as a change.
+const LEAD_MS: i64 = 5 * 60_000;
+/// The window ends at least this long after the onset of a resolved alert.
+const AFTER_MS: i64 = 15 * 60_000;
+/// More series than this and metric findings are left out rather than slow.
+const MAX_SERIES: usize = 20_000;
+const MAX_CAUSES: usize = 12;
+
+/// The expression of a Prometheus-style generator URL (`…/graph?g0.expr=…`).
+pub fn expression(generator_url: &str) -> Option<String> {
+    let query = generator_url.split_once('?')?.1;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs.into_iter().find(|(k, _)| k == "g0.expr").map(|(_, v)| v).filter(|v| !v.is_empty())
+}
+
+pub fn investigate(
+    db: &Db,
+    logs: &LogStore,
+    annotations: Option<&Annotations>,
+    alert: &AlertView,
+    now: i64,
+) -> Investigation {
+    let onset = alert.starts_at;
+    let end = match alert.ends_at {
+        Some(ends) if alert.state == "resolved" => ends.max(onset + AFTER_MS).min(now),
+        _ => now,
+    };
+    let start = onset - BEFORE_MS;
+    let mut causes = Vec::new();
+    if db.head().num_series() <= MAX_SERIES
+        && let Ok(any) = Matcher::regex(METRIC_NAME, ".+")
+    {
+        let series = db.select(&[any], start, end).unwrap_or_default();
+        causes.extend(lookout_insight::saturation::find(&series, end).iter().map(|s| cause::from_saturation(s, onset)));
+        let window = Window { start, split: onset - LEAD_MS, end };
+        causes.extend(changes::find(&series, window, MAX_CAUSES).iter().map(|c| cause::from_change(c, onset)));
+    }
+    let window_ms = end - (onset - LEAD_MS);
+    causes.extend(
+        crate::logs::patterns::problems(logs, end, window_ms, MAX_CAUSES)
+            .iter()
+            .filter(|p| p.new || p.spiking)
+            .map(|p| cause::from_pattern(p, onset)),
+    );
+    if let Some(annotations) = annotations {
+        let q = Query { range: Some((start, onset + LEAD_MS)), ..Default::default() };
+        causes.extend(annotations.query(&q).iter().map(|a| cause::from_annotation(a.time, &a.text, &a.tags, onset)));
+    }
+    let mut causes = cause::rank(causes);
+    causes.truncate(MAX_CAUSES);
+    Investigation {
+        fingerprint: alert.fingerprint.clone(),
+        symptom_query: expression(&alert.generator_url),
+        onset,
+        start,
+        end,
+        causes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expressions_from_generator_urls() {
+        let url = "http://lookout:3000/graph?g0.expr=sum%28rate%28x%5B5m%5D%29%29+%3E+1&g0.tab=1";
+        assert_eq!(expression(url).as_deref(), Some("sum(rate(x[5m])) > 1"));
+        assert_eq!(expression("http://x/graph"), None);
+        assert_eq!(expression(""), None);
+    }
+}
