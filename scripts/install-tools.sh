@@ -65,4 +65,18 @@ if [ "$mode" = test ]; then
   # delivered to Alertmanager); aiosmtpd as the SMTP server email notifications go to; openssl
   # makes the test certificates (STARTTLS mail, Lookout's HTTPS) and curl reads HTTPS.
   apt_install chromium chromium-driver prometheus prometheus-alertmanager python3-aiosmtpd tzdata openssl curl
+  # PostgreSQL 15 and its exporter, and a venv of pinned Python clients (psycopg's pool, the
+  # Prometheus client, python-logging-loki) for the services the tests run against them. The
+  # packages' own services are not needed: tests start their own servers.
+  apt_install postgresql prometheus-postgres-exporter python3-venv
+  as_root systemctl stop prometheus-postgres-exporter 2>/dev/null || true
+  requirements="$root/tests/python/requirements.txt"
+  venv="$tools/venv"
+  if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
+    say "installing the tests' Python clients into $venv"
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$venv/requirements.txt"
+  fi
 fi

@@ -4,6 +4,7 @@
 
 mod browser;
 mod http;
+pub mod outside;
 mod server;
 
 pub use browser::Browser;

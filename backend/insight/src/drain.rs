@@ -229,23 +229,35 @@ impl Cluster {
                 .map(|kv| format!("{}={}", kv[0], kv.get(1).map(|v| logfmt_value(v)).unwrap_or_default()))
                 .collect::<Vec<_>>()
                 .join(" "),
-            Format::Json => format!("{PARAM}{}{PARAM}", self.message()),
-            Format::Plain => self.message(),
+            Format::Json => format!("{PARAM}{}{PARAM}", self.joined(false)),
+            Format::Plain => self.joined(false),
         };
         fold_placeholders(&joined)
     }
 
     /// The template of a JSON line's message (or of a plain line), without the placeholders Loki
-    /// puts around a JSON line's other fields: what a person reads.
+    /// puts around a JSON line's other fields: what a person reads. Numbers show as `<_>` even
+    /// when every line had the same one, since a number is a value, not part of the message
+    /// (Loki's template keeps them until two lines differ).
     pub fn message(&self) -> String {
+        self.joined(true)
+    }
+
+    /// The tokens with the line's spacing, placeholders folded.
+    fn joined(&self, numbers_as_params: bool) -> String {
         let t = &self.template;
         let mut out = " ".repeat(t.leading as usize);
         for (token, spaces) in t.tokens.iter().zip(&t.spaces) {
-            out.push_str(token);
+            out.push_str(if numbers_as_params && is_number(token) { PARAM } else { token });
             out.push_str(&" ".repeat(*spaces as usize));
         }
         fold_placeholders(&out)
     }
+}
+
+/// A token that is a number (`2.00`, `-1`, `1e3`), not a word with digits (`v2`, `s3`).
+fn is_number(token: &str) -> bool {
+    token.starts_with(|c: char| c.is_ascii_digit() || c == '-') && token.parse::<f64>().is_ok()
 }
 
 /// `<_><_>` folded into one `<_>`.
@@ -564,6 +576,17 @@ mod tests {
             ],
             &["<_>couldn't get a connection after <_> sec<_>", "<_>no message field here<_>"],
         );
+    }
+
+    #[test]
+    fn numbers_read_as_values() {
+        let mut drain = Drain::new(Config::default());
+        let id = drain.train(r#"{"message":"couldn't get a connection after 2.00 sec from pool v2"}"#, 0).unwrap();
+        drain.train(r#"{"message":"couldn't get a connection after 2.00 sec from pool v2"}"#, 0);
+        let cluster = drain.cluster(id).unwrap();
+        assert_eq!(cluster.pattern(), "<_>couldn't get a connection after 2.00 sec from pool v2<_>", "Loki's template");
+        assert_eq!(cluster.message(), "couldn't get a connection after <_> sec from pool v2");
+        assert!(is_number("-1") && is_number("1e3") && !is_number("e3") && !is_number("v2") && !is_number("-"));
     }
 
     #[test]

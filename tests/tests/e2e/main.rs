@@ -8,6 +8,7 @@ mod browser;
 mod browser_logs;
 mod crash;
 mod dashboards;
+mod insight;
 mod logs;
 mod rules;
 mod scrape;

@@ -14,7 +14,7 @@ use crate::{names, promql};
 const MIN_PINNED_SAMPLES: usize = 4;
 /// … and last this long.
 const MIN_PINNED_MS: i64 = 45_000;
-/// Before the run the gauge must have taken this many distinct values: it was moving.
+/// Before the run the gauge must have taken this many distinct values: it was moving …
 const MIN_DISTINCT_BEFORE: usize = 3;
 /// Words of a gauge that counts what waits for a resource.
 const WAITING_WORDS: [&str; 6] = ["pending", "waiting", "queued", "waiters", "blocked", "wait"];
@@ -89,7 +89,10 @@ pub fn pinned_since(series: &Series, now: i64) -> Option<(i64, f64)> {
     distinct.sort_unstable();
     distinct.dedup();
     let long = run.len() >= MIN_PINNED_SAMPLES && run.last()?.0 - run.first()?.0 >= MIN_PINNED_MS;
-    (long && distinct.len() >= MIN_DISTINCT_BEFORE).then(|| (run[0].0, top))
+    // … up and down, as a pool's use does; a gauge that only ever grew and then held (a process's
+    // memory after start-up) has not hit a ceiling.
+    let wandered = before.windows(2).any(|w| w[1].1 < w[0].1);
+    (long && wandered && distinct.len() >= MIN_DISTINCT_BEFORE).then(|| (run[0].0, top))
 }
 
 /// When a waiting gauge rose above zero (it was zero earlier in the window), and its value now.
@@ -119,6 +122,8 @@ mod tests {
         check(every_15s(|_| 20.0), None);
         // A step from one constant to another: it never moved before.
         check(every_15s(|i| if i >= 100 { 12.0 } else { 8.0 }), None);
+        // Growth that levelled off (postgres_exporter's own memory after start-up): never fell.
+        check(every_15s(|i| (i.min(60) * 4096) as f64 + 1e6), None);
         // Pinned for too short a time.
         check(every_15s(|i| if i >= 118 { 20.0 } else { wander(i) }), None);
         // Higher before than now: not its ceiling.

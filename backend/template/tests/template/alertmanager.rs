@@ -239,6 +239,12 @@ fn lookout_email_escapes_html() {
         assert!(html.contains(expected), "{expected} not in {html}");
     }
     assert!(!html.contains("<script>") && !html.contains("Resolved"), "{html}");
+    // One alert: its own page, where its investigation is, beside the receiver's list.
+    let fingerprint = default_template().render("{{ (index .Alerts 0).Fingerprint }}", &data).unwrap();
+    assert_eq!(fingerprint.len(), 16, "{fingerprint}");
+    assert!(html.contains(&format!("<a href=\"http://lookout/alerts/{fingerprint}\">Investigate</a>")), "{html}");
+    check_default("lookout.link", &data, &format!("http://lookout/alerts/{fingerprint}"));
+    check_default("lookout.link", &sample(false).to_value(), LINK);
 }
 
 #[test]
