@@ -132,6 +132,14 @@ pub fn run(dir: &str) {
             f()
         );
     };
+    // Where the Overview's time goes.
+    let now_series = overview::recent_series(&db, now);
+    time("  its read of every series' 75 minutes", &|| overview::recent_series(&db, now).len());
+    time("  its saturation", &|| lookout_insight::saturation::find(&now_series, now).len());
+    let window = lookout_insight::changes::Window::of(&now_series, now - WINDOW_MS, now, 15 * 60_000);
+    time("  its changes", &|| lookout_insight::changes::find(&now_series, window, 8).len());
+    time("  its services", &|| overview::services::compute(&db, &logs, &now_series, now).len());
+    time("  its log patterns", &|| lookout_server::logs::patterns::problems(&logs, now, 15 * 60_000, 10).len());
     time("overview", &|| {
         let o = overview::compute(&db, &logs, &[], now);
         o.at_capacity.len() + o.changes.len() + o.patterns.len() + o.services.len()

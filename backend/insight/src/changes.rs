@@ -66,13 +66,14 @@ impl Window {
     }
 }
 
-/// Mean and standard deviation.
-fn stats(values: &[f64]) -> Option<(f64, f64)> {
-    if values.is_empty() {
+/// Mean and standard deviation, without collecting the values.
+fn stats<'a>(values: impl Iterator<Item = &'a f64> + Clone) -> Option<(f64, f64)> {
+    let (n, sum) = values.clone().fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
+    if n == 0 {
         return None;
     }
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    let mean = sum / n as f64;
+    let variance = values.map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
     Some((mean, variance.sqrt()))
 }
 
@@ -102,15 +103,16 @@ struct Measured {
 /// Compares the steps before `sides.0` with those from `sides.1` on; `floor` is the smallest
 /// noise assumed.
 fn measure(values: &[Option<f64>], grid: &[i64], sides: (i64, i64), floor: f64) -> Option<Measured> {
-    let (mut before, mut after) = (Vec::new(), Vec::new());
-    for (v, t) in values.iter().zip(grid) {
-        match v {
-            Some(v) if v.is_finite() && *t < sides.0 => before.push(*v),
-            Some(v) if v.is_finite() && *t >= sides.1 => after.push(*v),
-            _ => {}
-        }
-    }
-    let ((was, noise), (is, _)) = (stats(&before)?, stats(&after)?);
+    let side = |keep: fn(i64, (i64, i64)) -> bool| {
+        values
+            .iter()
+            .zip(grid)
+            .filter(move |(_, t)| keep(**t, sides))
+            .filter_map(|(v, _)| v.as_ref())
+            .filter(|v| v.is_finite())
+    };
+    let (was, noise) = stats(side(|t, s| t < s.0))?;
+    let (is, _) = stats(side(|t, s| t >= s.1))?;
     let noise = noise.max(floor).max(f64::MIN_POSITIVE);
     let score = ((is - was).abs() / noise).min(MAX_SCORE);
     // The onset: the first step of the last run outside the usual range.
@@ -127,14 +129,17 @@ fn measure(values: &[Option<f64>], grid: &[i64], sides: (i64, i64), floor: f64) 
 /// The metrics that moved most in `series`, one entry per metric, most unusual first.
 pub fn find(series: &[Series], window: Window, limit: usize) -> Vec<Change> {
     let grid = window.grid();
-    let mut by_metric: BTreeMap<&str, Vec<&Series>> = BTreeMap::new();
+    let mut by_metric: HashMap<&str, Vec<&Series>> = HashMap::new();
     for s in series {
         if let Some(name) = s.labels.metric_name() {
             by_metric.entry(name).or_default().push(s);
         }
     }
+    let mut by_metric: Vec<(&str, Vec<&Series>)> = by_metric.into_iter().collect();
+    by_metric.sort_unstable_by_key(|(name, _)| *name);
     let mut found: Vec<Change> = Vec::new();
-    found.extend(down_targets(by_metric.get("up").map(Vec::as_slice).unwrap_or(&[]), window));
+    let up = by_metric.iter().find(|(name, _)| *name == "up").map(|(_, s)| s.as_slice()).unwrap_or(&[]);
+    found.extend(down_targets(up, window));
     found.extend(restarts(series, window));
     for (name, members) in &by_metric {
         if names::is_self_monitoring(name)
@@ -214,13 +219,15 @@ fn error_ratios(name: &str, members: &[&Series], grid: &[i64], window: Window) -
     if !names::is_counter(name) {
         return None;
     }
-    let label = names::STATUS_LABELS.iter().find(|l| members.iter().any(|s| s.labels.get(l).is_some()))?;
+    // The label names the metric's series carry, gathered once rather than asked per series.
+    let carried: BTreeSet<&str> = members.iter().flat_map(|s| s.labels.iter().map(|l| l.name.as_str())).collect();
+    let label = names::STATUS_LABELS.iter().find(|l| carried.contains(**l))?;
     let values: BTreeSet<&str> = members.iter().filter_map(|s| s.labels.get(label)).collect();
     let errors: Vec<&str> = values.iter().copied().filter(|v| names::is_error_status(label, v)).collect();
     if errors.is_empty() || errors.len() == values.len() {
         return None;
     }
-    let service_label = names::SERVICE_LABELS.iter().find(|l| members.iter().any(|s| s.labels.get(l).is_some()));
+    let service_label = names::SERVICE_LABELS.iter().find(|l| carried.contains(**l));
     let mut groups: BTreeMap<&str, (Vec<Vec<Option<f64>>>, Vec<Vec<Option<f64>>>)> = BTreeMap::new();
     for s in members {
         let service = service_label.and_then(|l| s.labels.get(l)).unwrap_or("");

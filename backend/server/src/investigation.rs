@@ -5,7 +5,7 @@
 use lookout_insight::cause;
 use lookout_insight::changes::{self, Window};
 use lookout_logs::LogStore;
-use lookout_tsdb::{Db, METRIC_NAME, Matcher};
+use lookout_tsdb::Db;
 use lookout_types::alerts::AlertView;
 use lookout_types::insight::Investigation;
 
@@ -18,8 +18,6 @@ const BEFORE_MS: i64 = 60 * 60_000;
 const LEAD_MS: i64 = 5 * 60_000;
 /// The window ends at least this long after the onset of a resolved alert.
 const AFTER_MS: i64 = 15 * 60_000;
-/// More series than this and metric findings are left out rather than slow.
-const MAX_SERIES: usize = 20_000;
 const MAX_CAUSES: usize = 12;
 
 /// The expression of a Prometheus-style generator URL (`…/graph?g0.expr=…`).
@@ -43,13 +41,17 @@ pub fn investigate(
     };
     let start = onset - BEFORE_MS;
     let mut causes = Vec::new();
-    if db.head().num_series() <= MAX_SERIES
-        && let Ok(any) = Matcher::regex(METRIC_NAME, ".+")
     {
-        let series = db.select(&[any], start, end).unwrap_or_default();
-        causes.extend(lookout_insight::saturation::find(&series, end).iter().map(|s| cause::from_saturation(s, onset)));
+        let series = crate::overview::read(db, start, onset - 2 * LEAD_MS, end);
         let window = Window { start, split: onset - LEAD_MS, end };
-        causes.extend(changes::find(&series, window, MAX_CAUSES).iter().map(|c| cause::from_change(c, onset)));
+        // Both cores: the changes on one, the saturation on the other.
+        let (full, changed) = std::thread::scope(|scope| {
+            let changed = scope.spawn(|| changes::find(&series, window, MAX_CAUSES));
+            let full = lookout_insight::saturation::find(&series, end);
+            (full, changed.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        });
+        causes.extend(full.iter().map(|s| cause::from_saturation(s, onset)));
+        causes.extend(changed.iter().map(|c| cause::from_change(c, onset)));
     }
     let window_ms = end - (onset - LEAD_MS);
     causes.extend(

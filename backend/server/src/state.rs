@@ -49,6 +49,8 @@ pub struct AppState {
     pub annotations: Option<Arc<crate::annotations::Annotations>>,
     /// The cards pinned to the Overview.
     pub overview_cards: Arc<Vec<crate::overview::Card>>,
+    /// The last Overview, shared by the pages polling it.
+    pub overview_cache: Arc<crate::overview::Cache>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             sources: Arc::default(),
             annotations: None,
             overview_cards: Arc::default(),
+            overview_cache: Arc::default(),
         }
     }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use crate::block::{self, Block};
 use crate::wal::{self, Record, ReplayReport, Wal};
-use crate::{AppendError, Batch, Head, Labels, METRIC_NAME, Matcher, Series};
+use crate::{AppendError, Batch, Head, Labels, METRIC_NAME, Matcher, Series, Thin};
 
 /// The time window of one block cut from the head.
 pub const BLOCK_RANGE_MS: i64 = 2 * 60 * 60 * 1000;
@@ -191,8 +191,18 @@ impl Db {
 
     /// Matching series with their samples in `[mint, maxt]`, from blocks and head together.
     pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> io::Result<Vec<Series>> {
+        self.select_thinned(matchers, mint, maxt, Thin::NONE)
+    }
+
+    /// [`Db::select`] thinned as [`Thin`] says.
+    pub fn select_thinned(&self, matchers: &[Matcher], mint: i64, maxt: i64, thin: Thin) -> io::Result<Vec<Series>> {
+        let blocks: Vec<Arc<Block>> = self.blocks().into_iter().filter(|b| b.maxt > mint && b.mint <= maxt).collect();
+        // Recent ranges are often the head's alone: nothing to merge.
+        if blocks.is_empty() {
+            return Ok(self.head.select_thinned(matchers, mint, maxt, thin));
+        }
         let mut merged: HashMap<Labels, Vec<(i64, f64)>> = HashMap::new();
-        for block in self.blocks().iter().filter(|b| b.maxt > mint && b.mint <= maxt) {
+        for block in &blocks {
             for s in block.select(matchers, mint, maxt)? {
                 merged.entry(s.labels).or_default().extend(s.samples);
             }
@@ -201,7 +211,10 @@ impl Db {
             merged.entry(s.labels).or_default().extend(s.samples);
         }
         // Blocks are older than the head and come oldest first, so each list is in time order.
-        Ok(merged.into_iter().map(|(labels, samples)| Series { labels, samples }).collect())
+        Ok(merged
+            .into_iter()
+            .map(|(labels, samples)| Series { labels, samples: thin.apply(samples.into_iter()).collect() })
+            .collect())
     }
 
     /// Label sets of matching series with data in `[mint, maxt]`.

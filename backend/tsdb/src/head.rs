@@ -35,6 +35,56 @@ pub struct Series {
     pub samples: Vec<Sample>,
 }
 
+/// How a long read is thinned: before `full_from` at most one sample per `every` ms, from it on
+/// every sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thin {
+    pub full_from: i64,
+    pub every: i64,
+}
+
+impl Thin {
+    /// Every sample.
+    pub const NONE: Thin = Thin { full_from: i64::MIN, every: 0 };
+
+    /// The samples of `samples` (in time order) in `[mint, maxt]` this thinning keeps: the range
+    /// found by binary search, the whole part copied at once.
+    pub fn slice(self, samples: &VecDeque<Sample>, mint: i64, maxt: i64) -> Vec<Sample> {
+        let bounds = |part: &[Sample]| {
+            let lo = part.partition_point(|s| s.0 < mint);
+            let hi = part.partition_point(|s| s.0 <= maxt).max(lo);
+            (lo, part.partition_point(|s| s.0 < self.full_from).clamp(lo, hi), hi)
+        };
+        let (a, b) = samples.as_slices();
+        let ((a_lo, a_full, a_hi), (b_lo, b_full, b_hi)) = (bounds(a), bounds(b));
+        let thinned = if self.every > 0 { (a_full - a_lo + b_full - b_lo) / 4 } else { a_full - a_lo + b_full - b_lo };
+        let mut out = Vec::with_capacity(a_hi - a_full + b_hi - b_full + thinned + 1);
+        let mut last_kept = i64::MIN;
+        for (part, (lo, full, hi)) in [(a, (a_lo, a_full, a_hi)), (b, (b_lo, b_full, b_hi))] {
+            for s in &part[lo..full] {
+                if last_kept == i64::MIN || s.0 - last_kept >= self.every {
+                    out.push(*s);
+                    last_kept = s.0;
+                }
+            }
+            out.extend_from_slice(&part[full..hi]);
+        }
+        out
+    }
+
+    /// The samples (in time order) this thinning keeps.
+    pub fn apply(self, samples: impl Iterator<Item = Sample>) -> impl Iterator<Item = Sample> {
+        let mut last_kept = i64::MIN;
+        samples.filter(move |(t, _)| {
+            let keep = *t >= self.full_from || last_kept == i64::MIN || *t - last_kept >= self.every;
+            if keep {
+                last_kept = *t;
+            }
+            keep
+        })
+    }
+}
+
 /// Timestamps beyond this (in either direction) are refused, so time arithmetic never overflows.
 const MAX_ABS_TIMESTAMP: i64 = 1 << 62;
 
@@ -249,6 +299,12 @@ impl Head {
     /// Returns every series matching all matchers, with its samples in `[mint, maxt]`.
     /// Series with no sample in the range are left out.
     pub fn select(&self, matchers: &[Matcher], mint: i64, maxt: i64) -> Vec<Series> {
+        self.select_thinned(matchers, mint, maxt, Thin::NONE)
+    }
+
+    /// [`Head::select`] with the samples before `thin.full_from` kept at most one per
+    /// `thin.every` milliseconds: for reading a long window at the resolution a summary needs.
+    pub fn select_thinned(&self, matchers: &[Matcher], mint: i64, maxt: i64, thin: Thin) -> Vec<Series> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         inner
             .candidates(matchers)
@@ -259,13 +315,7 @@ impl Head {
                 if !matches {
                     return None;
                 }
-                let samples: Vec<Sample> = series
-                    .samples
-                    .iter()
-                    .skip_while(|(t, _)| *t < mint)
-                    .take_while(|(t, _)| *t <= maxt)
-                    .copied()
-                    .collect();
+                let samples = thin.slice(&series.samples, mint, maxt);
                 (!samples.is_empty()).then(|| Series { labels: series.labels.clone(), samples })
             })
             .collect()
@@ -430,6 +480,31 @@ mod tests {
             head.select(matchers, i64::MIN, i64::MAX).iter().map(|s| s.labels.to_string()).collect();
         got.sort();
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn thinned_reads_keep_the_recent_part_whole() {
+        let head = Head::new();
+        let labels = series("g", &[]);
+        for t in 0..100 {
+            head.append(&labels, t * 10, t as f64).unwrap();
+        }
+        let read = |thin| head.select_thinned(&[], 0, 1000, thin)[0].samples.iter().map(|s| s.0).collect::<Vec<_>>();
+        let thinned = read(Thin { full_from: 900, every: 100 });
+        assert_eq!(&thinned[..9], [0, 100, 200, 300, 400, 500, 600, 700, 800]);
+        assert_eq!(&thinned[9..], (90..100).map(|t| t * 10).collect::<Vec<_>>());
+        assert_eq!(read(Thin::NONE).len(), 100);
+        // The same by walking and by searching.
+        let all: VecDeque<Sample> = (0..100).map(|t| (t * 10, t as f64)).collect();
+        for (mint, maxt, thin) in [
+            (0, 1000, Thin { full_from: 900, every: 100 }),
+            (55, 555, Thin { full_from: 300, every: 35 }),
+            (0, 1000, Thin::NONE),
+            (2000, 3000, Thin::NONE),
+        ] {
+            let walked: Vec<Sample> = thin.apply(all.iter().copied().filter(|s| s.0 >= mint && s.0 <= maxt)).collect();
+            assert_eq!(thin.slice(&all, mint, maxt), walked, "{mint} {maxt} {thin:?}");
+        }
     }
 
     #[test]

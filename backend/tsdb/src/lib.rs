@@ -21,7 +21,7 @@ pub mod wal;
 pub use batch::Batch;
 pub use db::{AppendResult, BLOCK_RANGE_MS, Db, Limits, MERGED_RANGES_MS, OpenReport, SampleError};
 pub use hash::xxh64;
-pub use head::{AppendError, BatchOutcome, Head, Series};
+pub use head::{AppendError, BatchOutcome, Head, Series, Thin};
 pub use labels::{CANONICAL_SEPARATOR, Label, Labels, METRIC_NAME, is_valid_label_name};
 pub use matcher::{MatchOp, Matcher, MatcherError};
 

@@ -421,6 +421,7 @@ pub(crate) fn NotifierCard(
                 {ack_note}
                 <ul class="label-chips">{labels}</ul>
                 <div class="alert-links">
+                    <a href=format!("/alerts/{}", fp.get_value()) data-testid="alert-investigate">"Probable cause"</a>
                     <Show when={
                         let has_query = !query.is_empty();
                         move || has_query

@@ -130,9 +130,51 @@ async fn a_real_pool_at_its_limit_is_the_probable_cause() {
         })
         .await;
     assert!(shown.contains("before the alert") || shown.contains("after the alert"), "{shown}");
+    if let Ok(dir) = std::env::var("LOOKOUT_SCREENSHOTS") {
+        browser.screenshot(&std::path::Path::new(&dir).join("alert-investigation.png")).await;
+    }
     assert!(browser.client.current_url().await.unwrap().path().ends_with(&format!("/alerts/{fingerprint}")));
     // The pattern's line opens its request.
     let follow = browser.client.find(Locator::Css("[data-testid=causes] [data-testid=follow-request]")).await.unwrap();
     assert!(follow.attr("href").await.unwrap().unwrap_or_default().starts_with("/logs?"));
     browser.close().await;
+}
+
+/// The seed's own names, with no limit metric beside the pool (`database_connections_active`
+/// and a rule `> 18`), written by remote_write: the pool that wandered and then stuck at 20 is
+/// found as a plateau, since the sample it reached 20.
+#[tokio::test]
+async fn the_seed_pool_without_a_limit_metric_is_a_plateau() {
+    use lookout_server::ingest::remote_write::encode;
+    use lookout_tsdb::Labels;
+
+    let lookout = Lookout::start(&["--no-demo"]).await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let step = 5_000;
+    let rounds = 120;
+    let first = now - rounds * step;
+    let pinned_from = now - 30 * step;
+    let pool = Labels::from_pairs([
+        ("__name__", "database_connections_active"),
+        ("database", "payments"),
+        ("pool", "payments"),
+        ("job", "payment-service"),
+    ]);
+    let points: Vec<(i64, f64)> = (0..rounds)
+        .map(|i| {
+            let t = first + i * step;
+            (t, if t >= pinned_from { 20.0 } else { 5.0 + (i % 7) as f64 })
+        })
+        .collect();
+    let headers = [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy")];
+    let response =
+        http_post(&format!("{}/api/v1/write", lookout.url), &headers, &encode(&[(pool, points)], &[])).await.unwrap();
+    assert_eq!(response.status, 204, "{}", response.body);
+    let overview = get_json(&format!("{}/api/lookout/overview", lookout.url)).await.unwrap();
+    let full = find(&overview["at_capacity"], |s| s["kind"] == "plateau").expect("a plateau");
+    assert_eq!(full["subject"], "payments");
+    assert_eq!(full["used"].as_f64(), Some(20.0));
+    assert_eq!(full["since"].as_i64(), Some(pinned_from));
+    assert_eq!(full["what"], "database connections");
+    assert!(full["query"].as_str().unwrap().starts_with("database_connections_active{"), "{full}");
 }

@@ -69,38 +69,52 @@ fn selector(series: &Series) -> String {
     )
 }
 
-/// The finite samples of a series, if its latest is recent.
-fn recent(series: &Series, now: i64) -> Option<Vec<(i64, f64)>> {
-    let samples: Vec<(i64, f64)> = series.samples.iter().copied().filter(|s| s.1.is_finite()).collect();
-    (samples.last()?.0 >= now - LOOKBACK_MS).then_some(samples)
-}
-
 /// When a gauge stopped at its window's highest value after moving below it, and that value.
+/// The cheap checks come first: most series moved at their last sample and are done at once.
 pub fn pinned_since(series: &Series, now: i64) -> Option<(i64, f64)> {
-    let samples = recent(series, now)?;
-    let (_, top) = *samples.last()?;
-    if top <= 0.0 || samples.iter().any(|s| s.1 > top) {
+    let samples = &series.samples;
+    let &(last, top) = samples.last()?;
+    if !top.is_finite() || top <= 0.0 || last < now - LOOKBACK_MS {
         return None;
     }
     let start = samples.iter().rposition(|s| s.1 != top).map_or(0, |i| i + 1);
     let run = &samples[start..];
+    if run.len() < MIN_PINNED_SAMPLES || last - run[0].0 < MIN_PINNED_MS {
+        return None;
+    }
     let before = &samples[..start];
-    let mut distinct: Vec<u64> = before.iter().map(|s| s.1.to_bits()).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let long = run.len() >= MIN_PINNED_SAMPLES && run.last()?.0 - run.first()?.0 >= MIN_PINNED_MS;
+    if before.iter().any(|s| s.1 > top) {
+        return None;
+    }
     // … up and down, as a pool's use does; a gauge that only ever grew and then held (a process's
     // memory after start-up) has not hit a ceiling.
     let wandered = before.windows(2).any(|w| w[1].1 < w[0].1);
-    (long && wandered && distinct.len() >= MIN_DISTINCT_BEFORE).then(|| (run[0].0, top))
+    (wandered && distinct_at_least(before, MIN_DISTINCT_BEFORE)).then(|| (run[0].0, top))
+}
+
+/// Whether the finite values take at least `n` distinct values.
+fn distinct_at_least(samples: &[(i64, f64)], n: usize) -> bool {
+    let mut seen: Vec<u64> = Vec::with_capacity(n);
+    for (_, v) in samples.iter().filter(|s| s.1.is_finite()) {
+        if !seen.contains(&v.to_bits()) {
+            seen.push(v.to_bits());
+            if seen.len() >= n {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// When a waiting gauge rose above zero (it was zero earlier in the window), and its value now.
 pub fn waiting_since(series: &Series, now: i64) -> Option<(i64, f64)> {
-    let samples = recent(series, now)?;
-    let (_, value) = *samples.last()?;
+    let samples = &series.samples;
+    let &(last, value) = samples.last()?;
+    if !value.is_finite() || value <= 0.0 || last < now - LOOKBACK_MS {
+        return None;
+    }
     let start = samples.iter().rposition(|s| s.1 <= 0.0)? + 1;
-    (value > 0.0 && samples.len() - start >= 2).then(|| (samples[start].0, value))
+    (samples.len() - start >= 2).then(|| (samples[start].0, value))
 }
 
 #[cfg(test)]

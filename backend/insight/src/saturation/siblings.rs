@@ -23,6 +23,11 @@ pub fn is_limit_name(name: &str) -> bool {
     names::words(name).iter().any(|w| LIMIT_WORDS.contains(w) && *w != "total")
 }
 
+/// Whether a text holds a used word at all (a quick test before splitting it).
+fn has_used_word(text: &str) -> bool {
+    text.contains("in_use") || USED_WORDS.iter().any(|w| text.contains(w))
+}
+
 /// The name with its used word (or the two words `in_use`) swapped for each limit word.
 fn swapped(name: &str) -> Vec<String> {
     let words = names::words(name);
@@ -80,21 +85,24 @@ pub fn pairs(index: &Index<'_>) -> Vec<Pair> {
             });
             continue;
         }
-        // A used word in a label value, with its limit beside it in the same metric.
-        let mut seen: BTreeSet<(String, String, String)> = BTreeSet::new();
-        for s in series {
-            for label in s.labels.iter().filter(|l| l.name != METRIC_NAME) {
-                for limit_value in swapped(&label.value) {
-                    let exists = series.iter().any(|o| o.labels.get(&label.name) == Some(limit_value.as_str()));
-                    if exists && seen.insert((label.name.clone(), label.value.clone(), limit_value.clone())) {
-                        out.push(Pair {
-                            rule: "siblings".into(),
-                            what: what(name),
-                            used: Side::new(name, &[(&label.name, &label.value)]),
-                            limit: Side::new(name, &[(&label.name, &limit_value)]),
-                            remaining: false,
-                        });
-                    }
+        // A used word in a label value, with its limit beside it in the same metric. Only
+        // distinct values are looked at, and only those with a used word in them are split.
+        let values: BTreeSet<(&str, &str)> = series
+            .iter()
+            .flat_map(|s| s.labels.iter())
+            .filter(|l| l.name != METRIC_NAME && has_used_word(&l.value))
+            .map(|l| (l.name.as_str(), l.value.as_str()))
+            .collect();
+        for (label, value) in values {
+            for limit_value in swapped(value) {
+                if series.iter().any(|o| o.labels.get(label) == Some(limit_value.as_str())) {
+                    out.push(Pair {
+                        rule: "siblings".into(),
+                        what: what(name),
+                        used: Side::new(name, &[(label, value)]),
+                        limit: Side::new(name, &[(label, &limit_value)]),
+                        remaining: false,
+                    });
                 }
             }
         }

@@ -410,6 +410,40 @@ mod tests {
         assert_eq!(status, StatusCode::OK, "{answer}");
     }
 
+    /// `GET /loki/api/v1/patterns`: Loki 3's shape, `[seconds, lines]` per step, patterns of
+    /// fewer than 30 lines left out, a bad selector refused as Loki refuses it.
+    #[tokio::test]
+    async fn patterns_answer_as_loki() {
+        let (_, app) = app();
+        let lines: Vec<(i64, String)> = (0..40)
+            .map(|i| (T + i * 1_000_000_000, format!("payment {i} declined by gateway {}", i % 3)))
+            .chain((0..3).map(|i| (T + i * 1_000_000_000 + 500, "a rare thing happened once".to_string())))
+            .collect();
+        let lines: Vec<(i64, &str, &str)> = lines.iter().map(|(t, m)| (*t, "WARN", m.as_str())).collect();
+        push(&app, &lines).await;
+        let q = crate::testing::url_encode(r#"{service="payment-service"}"#);
+        let range = format!("start={}&end={}", T - 1, T + 60_000_000_000);
+        let (status, body) = get(&app, &format!("/loki/api/v1/patterns?query={q}&{range}&step=10s")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["status"], "success");
+        let data = json["data"].as_array().unwrap();
+        assert_eq!(data.len(), 1, "{body}");
+        assert_eq!(
+            data[0]["pattern"], "<_>payment <_> declined by gateway <_>",
+            "placeholders next to each other fold"
+        );
+        assert_eq!(data[0]["level"], "warn");
+        let samples = data[0]["samples"].as_array().unwrap();
+        assert_eq!(samples.iter().map(|s| s[1].as_u64().unwrap()).sum::<u64>(), 40);
+        assert!(samples.iter().all(|s| s[0].as_i64().unwrap() % 10 == 0), "bucket starts in seconds: {body}");
+        let (status, body) =
+            get(&app, &format!("/loki/api/v1/patterns?query={}", crate::testing::url_encode("{service=}"))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, _) = get(&app, "/loki/api/v1/patterns").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+
     #[tokio::test]
     async fn query_range_labels_values_and_series_answer_as_loki() {
         let (_, app) = app();

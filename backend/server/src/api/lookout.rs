@@ -17,14 +17,19 @@ async fn overview_get(State(state): State<AppState>) -> Result<Json<Overview>, A
     if !state.is_ready() {
         return Err(ApiError::Unavailable("storage is not open yet".into()));
     }
-    let now = timefmt::now_ms();
-    // Reading every recent series is heavy: off the async workers.
-    let overview = tokio::task::spawn_blocking(move || {
-        overview::compute(state.metrics.db(), &state.logs.store, &state.overview_cards, now)
-    })
-    .await
-    .map_err(|e| ApiError::Execution(format!("overview: {e}")))?;
-    Ok(Json(overview))
+    let cache = state.overview_cache.clone();
+    let overview = cache
+        .get(|| async move {
+            let now = timefmt::now_ms();
+            // Reading every recent series is heavy: off the async workers.
+            tokio::task::spawn_blocking(move || {
+                overview::compute(state.metrics.db(), &state.logs.store, &state.overview_cards, now)
+            })
+            .await
+            .map_err(|e| ApiError::Execution(format!("overview: {e}")))
+        })
+        .await?;
+    Ok(Json(Overview::clone(&overview)))
 }
 
 async fn status_get(State(state): State<AppState>) -> Json<ServerStatus> {

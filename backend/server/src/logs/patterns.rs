@@ -147,7 +147,9 @@ pub fn series(
     for ((_, level), drain) in &trained.drains {
         for cluster in drain.clusters() {
             let buckets = merged.entry((cluster.pattern(), level.clone())).or_default();
-            for (t, n) in cluster.buckets.range(start_ms..end_ms) {
+            // Only lines of the range were read, so every bucket counts, the first one too
+            // though it starts before the range.
+            for (t, n) in &cluster.buckets {
                 *buckets.entry(t - t.rem_euclid(step)).or_default() += n;
             }
         }

@@ -3,14 +3,16 @@
 //! ([`services`]), what is at capacity, what changed most against its own noise, and the new or
 //! spiking error patterns, all from `lookout-insight` over the last 75 minutes.
 
+mod cache;
 pub mod cards;
-mod services;
+pub mod services;
 
 use lookout_insight::changes::{self, Window};
 use lookout_logs::LogStore;
-use lookout_tsdb::{Db, METRIC_NAME, Matcher, Series};
+use lookout_tsdb::{Db, METRIC_NAME, Matcher, Series, Thin};
 use lookout_types::Overview;
 
+pub use cache::Cache;
 pub use cards::Card;
 
 /// The window cards and charts show.
@@ -18,32 +20,50 @@ pub const HISTORY_MS: i64 = 15 * 60_000;
 pub const HISTORY_STEP_MS: i64 = 15_000;
 /// "Before" reaches back this far beyond the window.
 const BEFORE_MS: i64 = 60 * 60_000;
-/// More series than this and the findings that read every series are left out rather than slow.
-const MAX_SERIES: usize = 20_000;
+/// More series than this and the findings that read every series are left out rather than slow
+/// (`make bench BENCH=insight` measures 100,000).
+pub const MAX_SERIES: usize = 200_000;
 const MAX_CHANGES: usize = 8;
+/// Samples older than the window kept at most this often.
+const THINNED_MS: i64 = 60_000;
 const MAX_PATTERNS: usize = 10;
 
 pub fn compute(db: &Db, logs: &LogStore, cards: &[Card], now: i64) -> Overview {
     let recent = recent_series(db, now);
     let window = Window::of(&recent, now - HISTORY_MS - BEFORE_MS, now, HISTORY_MS);
+    // The findings over every series take both cores: changes on one, the rest on the other.
+    let (changes, rest) = std::thread::scope(|scope| {
+        let changes = scope.spawn(|| changes::find(&recent, window, MAX_CHANGES));
+        let at_capacity = lookout_insight::saturation::find(&recent, now);
+        let services = services::compute(db, logs, &recent, now);
+        (changes.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), (at_capacity, services))
+    });
+    let (at_capacity, services) = rest;
     Overview {
         generated_at: now,
         cards: cards.iter().map(|card| cards::evaluate(card, db, logs, now)).collect(),
         error_groups: crate::logs::error_groups(logs, now - HISTORY_MS, now, 8),
-        changes: changes::find(&recent, window, MAX_CHANGES),
-        at_capacity: lookout_insight::saturation::find(&recent, now),
-        services: services::compute(db, logs, now),
+        changes,
+        at_capacity,
+        services,
         patterns: crate::logs::patterns::problems(logs, now, HISTORY_MS, MAX_PATTERNS),
     }
 }
 
 /// Every series with its last 75 minutes, or nothing on a store too large to scan.
 pub fn recent_series(db: &Db, now: i64) -> Vec<Series> {
+    read(db, now - HISTORY_MS - BEFORE_MS, now - HISTORY_MS, now)
+}
+
+/// Every series in `[start, end]`, whole from `full_from` on and one sample a minute before it:
+/// what the findings need (a mean and its noise before, the exact time something began), at a
+/// third of the copying. Nothing on a store too large to scan.
+pub fn read(db: &Db, start: i64, full_from: i64, end: i64) -> Vec<Series> {
     if db.head().num_series() > MAX_SERIES {
         return Vec::new();
     }
     let Ok(any) = Matcher::regex(METRIC_NAME, ".+") else { return Vec::new() };
-    db.select(&[any], now - HISTORY_MS - BEFORE_MS, now).unwrap_or_default()
+    db.select_thinned(&[any], start, end, Thin { full_from, every: THINNED_MS }).unwrap_or_default()
 }
 
 #[cfg(test)]

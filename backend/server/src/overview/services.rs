@@ -1,30 +1,30 @@
 //! Each service's figures on the Overview: the PromQL that `lookout_insight::services` finds by
 //! naming convention, evaluated now, and the ERROR and WARN lines per second of its logs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use lookout_insight::services::{self, Catalog};
 use lookout_logs::{LogStore, Selection};
 use lookout_promql::{Options, QueryValue, eval_instant};
-use lookout_tsdb::{Db, METRIC_NAME, Matcher};
+use lookout_tsdb::{Db, METRIC_NAME, Matcher, Series};
 use lookout_types::insight::{ServiceHealth, ServiceQueries};
-
-use super::HISTORY_MS;
 
 /// Services shown at most, worst first.
 const MAX_SERVICES: usize = 12;
 /// The window log rates are counted over.
 const LOG_WINDOW_MS: i64 = 5 * 60_000;
 
-/// The metric names of the head with the label names their series carry.
-fn catalog(db: &Db, now: i64) -> Catalog {
-    let mut catalog = Catalog::new();
-    for labels in db.series(&[], now - HISTORY_MS, now) {
-        let Some(name) = labels.metric_name() else { continue };
-        let names: &mut BTreeSet<String> = catalog.entry(name.to_string()).or_default();
-        names.extend(labels.iter().filter(|l| l.name != METRIC_NAME).map(|l| l.name.clone()));
+/// The metric names of the series read, with the label names their series carry.
+fn catalog(series: &[Series]) -> Catalog {
+    let mut found: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for s in series {
+        let Some(name) = s.labels.metric_name() else { continue };
+        found.entry(name).or_default().extend(s.labels.iter().map(|l| l.name.as_str()).filter(|n| *n != METRIC_NAME));
     }
-    catalog
+    found
+        .into_iter()
+        .map(|(name, labels)| (name.to_string(), labels.into_iter().map(str::to_string).collect()))
+        .collect()
 }
 
 /// The value of `query` per value of `label`, at `now`.
@@ -40,9 +40,10 @@ fn by_service(db: &Db, query: &str, label: &str, now: i64) -> BTreeMap<String, f
     }
 }
 
-pub fn compute(db: &Db, logs: &LogStore, now: i64) -> Vec<ServiceHealth> {
+/// The services among `series` (the Overview's read of every recent series) with their figures.
+pub fn compute(db: &Db, logs: &LogStore, series: &[Series], now: i64) -> Vec<ServiceHealth> {
     let mut found: BTreeMap<String, ServiceHealth> = BTreeMap::new();
-    for signals in services::find(&catalog(db, now)) {
+    for signals in services::find(&catalog(series)) {
         let label = &signals.service_label;
         let grouped = signals.grouped();
         let requests = by_service(db, &grouped.requests, label, now);
