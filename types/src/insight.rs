@@ -172,8 +172,13 @@ pub struct Cause {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Investigation {
     pub fingerprint: String,
-    /// The alert's expression, to chart the symptom (absent for alerts not from a rule).
+    /// The alert's expression as written (absent for alerts not from a rule).
+    pub expression: Option<String>,
+    /// What to chart as the symptom: the compared side of the expression when it compares to a
+    /// number (`errors / requests` of `errors / requests > 0.05`), else the expression.
     pub symptom_query: Option<String>,
+    /// The number the expression compares to, when it does.
+    pub threshold: Option<f64>,
     /// When the symptom began: the alert's start.
     pub onset: i64,
     /// The window looked at, Unix milliseconds.

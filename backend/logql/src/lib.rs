@@ -11,6 +11,9 @@ mod parser;
 mod template;
 
 pub use ast::{Expr, LogExpr, Span};
+/// A string literal as both LogQL and PromQL read it (double quotes, Go's escapes), for anything
+/// that writes queries.
+pub use display::quote;
 /// Durations and byte sizes as LogQL writes them, for evaluators that read label values the same
 /// way the parser reads literals (`| unwrap duration(x)`, `| size > 1KB`).
 pub use duration::{format_bytes, format_duration, parse_bytes, parse_duration};

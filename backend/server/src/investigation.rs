@@ -66,9 +66,16 @@ pub fn investigate(
     }
     let mut causes = cause::rank(causes);
     causes.truncate(MAX_CAUSES);
+    let expression = expression(&alert.generator_url);
+    let compared = expression
+        .as_deref()
+        .and_then(lookout_insight::promql::compared)
+        .filter(|(side, _)| lookout_promql::parse(side).is_ok());
     Investigation {
         fingerprint: alert.fingerprint.clone(),
-        symptom_query: expression(&alert.generator_url),
+        symptom_query: compared.map(|(side, _)| side.to_string()).or(expression.clone()),
+        threshold: compared.map(|(_, n)| n),
+        expression,
         onset,
         start,
         end,

@@ -60,12 +60,14 @@ pub fn AlertPage() -> impl IntoView {
 #[component]
 fn InvestigationView(found: Investigation) -> impl IntoView {
     let onset = found.onset;
+    let threshold = found.threshold.map(|t| format!(", against {}", Unit::Plain.format(t))).unwrap_or_default();
+    let expression = found.expression.clone().unwrap_or_default();
     let symptom = found.symptom_query.clone().map(|query| {
         view! {
             <section class="panel">
                 <h2>"Symptom"</h2>
-                <p class="symptom-query"><a href=explore(&query, found.start, found.end)>{query.clone()}</a></p>
-                <p class="onset">{format!("Began at {}", clock_time(onset as f64))}</p>
+                <p class="symptom-query"><a href=explore(&query, found.start, found.end) title=expression>{query.clone()}</a></p>
+                <p class="onset">{format!("Began at {}{threshold}", clock_time(onset as f64))}</p>
                 <QueryChart query start=found.start end=found.end onset=Some(onset) />
             </section>
         }

@@ -115,7 +115,12 @@ async fn a_real_pool_at_its_limit_is_the_probable_cause() {
     let top: Vec<&str> = titles.iter().take(4).copied().collect();
     assert!(top.contains(&"orders-db: 20 of 20 connections used"), "{titles:#?}");
     assert!(top.iter().any(|t| t.starts_with(ERROR_PATTERN) && t.ends_with(", new")), "{titles:#?}");
-    assert!(investigation["symptom_query"].as_str().is_some_and(|q| q.contains("http_requests_total")));
+    // The symptom charted is the ratio the rule compares, not the rule's filtered result.
+    assert_eq!(
+        investigation["symptom_query"],
+        "sum(rate(http_requests_total{code=~\"5..\"}[20s])) / sum(rate(http_requests_total[20s]))"
+    );
+    assert_eq!(investigation["threshold"].as_f64(), Some(0.05));
 
     // In the browser: one click from the Overview's firing alert to the same causes.
     let browser = Browser::start().await;
