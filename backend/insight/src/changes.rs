@@ -77,6 +77,9 @@ fn stats<'a>(values: impl Iterator<Item = &'a f64> + Clone) -> Option<(f64, f64)
     Some((mean, variance.sqrt()))
 }
 
+/// One series' values on the grid, `None` where it has none.
+type StepValues = Vec<Option<f64>>;
+
 /// A counter's increase over each step of `grid` (a drop counts as a reset), per second.
 fn step_rates(samples: &[(i64, f64)], grid: &[i64]) -> Vec<Option<f64>> {
     let values = align::at(samples, grid, LOOKBACK_MS);
@@ -228,7 +231,8 @@ fn error_ratios(name: &str, members: &[&Series], grid: &[i64], window: Window) -
         return None;
     }
     let service_label = names::SERVICE_LABELS.iter().find(|l| carried.contains(**l));
-    let mut groups: BTreeMap<&str, (Vec<Vec<Option<f64>>>, Vec<Vec<Option<f64>>>)> = BTreeMap::new();
+    // Per service: the failed series' step rates, and every series'.
+    let mut groups: BTreeMap<&str, (Vec<StepValues>, Vec<StepValues>)> = BTreeMap::new();
     for s in members {
         let service = service_label.and_then(|l| s.labels.get(l)).unwrap_or("");
         let rates = step_rates(&s.samples, grid);

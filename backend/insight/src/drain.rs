@@ -94,8 +94,7 @@ fn punctuation_tokens(line: &str) -> Tokens {
         out.tokens.push(token);
         out.spaces.push(0);
     };
-    let mut chars = line.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in line.char_indices() {
         if out.tokens.len() >= MAX_TOKENS - 1 {
             current.push_str(&line[i..]);
             break;

@@ -185,7 +185,7 @@ impl Annotations {
             })
             .map(|(id, a)| (*id, a))
             .collect();
-        found.sort_by(|a, b| (b.1.time_end, b.1.time, b.0).cmp(&(a.1.time_end, a.1.time, a.0)));
+        found.sort_by_key(|(id, a)| std::cmp::Reverse((a.time_end, a.time, *id)));
         found.into_iter().take(if q.limit == 0 { DEFAULT_LIMIT } else { q.limit }).map(|(id, a)| wire(id, a)).collect()
     }
 

@@ -143,6 +143,9 @@ pub fn TimeSeriesChart(
     /// Marks of the page's own, beside the annotations.
     #[prop(optional, into)]
     marks: Option<Signal<Vec<Mark>>>,
+    /// A time range (Unix ms) the x axis spans at least, whatever the data covers.
+    #[prop(optional)]
+    span_at_least: Option<(i64, i64)>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let hidden = RwSignal::new(Vec::<String>::new());
@@ -195,7 +198,7 @@ pub fn TimeSeriesChart(
         // browser benchmark reads them (`make bench`), and anyone can in the inspector.
         let performance = web_sys::window().and_then(|w| w.performance());
         let started = performance.as_ref().map_or(0.0, |p| p.now());
-        frame.set(draw(element.clone(), &visible, unit, &marks));
+        frame.set(draw(element.clone(), &visible, unit, &marks, span_at_least));
         let took = performance.as_ref().map_or(0.0, |p| p.now()) - started;
         let points: usize = visible.iter().map(|(_, s)| s.points.len()).sum();
         let _ = element.set_attribute("data-draw-ms", &format!("{took:.1}"));
@@ -315,6 +318,7 @@ fn draw(
     visible: &[(usize, &ChartSeries)],
     unit: Unit,
     marks: &[Mark],
+    span_at_least: Option<(i64, i64)>,
 ) -> Option<Frame> {
     // A line needs no more points than the canvas has pixels across (two per pixel keeps peaks
     // and troughs within one): longer ones are thinned by LTTB, which keeps spikes.
@@ -342,6 +346,9 @@ fn draw(
     }
     if t0 > t1 {
         return None;
+    }
+    if let Some((from, to)) = span_at_least {
+        (t0, t1) = (t0.min(from), t1.max(to));
     }
     if t1 == t0 {
         t1 = t0 + 1000;

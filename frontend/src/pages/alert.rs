@@ -189,6 +189,7 @@ fn QueryChart(query: String, start: i64, end: i64, onset: Option<i64>) -> impl I
             series=Signal::derive(move || series.get())
             unit=Signal::derive(move || unit)
             marks=Signal::derive(move || marks.clone())
+            span_at_least=(start, end)
         />
     }
 }

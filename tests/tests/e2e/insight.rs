@@ -20,7 +20,7 @@ async fn get_json(url: &str) -> Result<Value, String> {
 }
 
 /// The first element of `list` that `pick` accepts.
-fn find<'a>(list: &'a Value, pick: impl Fn(&Value) -> bool) -> Option<&'a Value> {
+fn find(list: &Value, pick: impl Fn(&Value) -> bool) -> Option<&Value> {
     list.as_array()?.iter().find(|v| pick(v))
 }
 

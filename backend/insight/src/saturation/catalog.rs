@@ -112,11 +112,14 @@ mod tests {
 
     /// The limit pair the catalog finds in each exporter's series (names and labels as the
     /// exporters write them), and that nothing is found a little below [`FULL`].
+    /// A used series: its metric, labels and value.
+    type UsedSeries = (&'static str, Vec<(&'static str, &'static str)>, f64);
+
     #[test]
     fn every_row_on_its_exporters_names() {
         struct Case {
             rule: &'static str,
-            used: Vec<(&'static str, Vec<(&'static str, &'static str)>, f64)>,
+            used: Vec<UsedSeries>,
             limit: (&'static str, Vec<(&'static str, &'static str)>, f64),
             subject: &'static str,
             expected_used: f64,

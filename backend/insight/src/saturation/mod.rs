@@ -209,8 +209,11 @@ pub(crate) mod tests {
         (0..120).map(|i| (NOW - (119 - i) * 15_000, value(i))).collect()
     }
 
-    /// (rule, subject, used, limit, since) of each finding.
-    pub fn summary(found: &[Saturation]) -> Vec<(String, String, f64, Option<f64>, Option<i64>)> {
+    /// (rule, subject, used, limit, since).
+    pub type Summary = (String, String, f64, Option<f64>, Option<i64>);
+
+    /// The summary of each finding.
+    pub fn summary(found: &[Saturation]) -> Vec<Summary> {
         found.iter().map(|s| (s.rule.clone(), s.subject.clone(), s.used, s.limit, s.since)).collect()
     }
 

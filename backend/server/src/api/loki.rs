@@ -388,6 +388,40 @@ async fn stream_tail(
     }
 }
 
+/// `GET /loki/api/v1/patterns`: the patterns of the lines a stream selector picks, as Loki 3
+/// answers (Drain over the lines, counts per step, patterns with fewer than 30 lines left out),
+/// so Grafana's Logs Drilldown reads them.
+async fn patterns(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {
+    if let Some(answer) = from_loki(&state, &uri, &params).await {
+        return answer;
+    }
+    let query = params.get("query").ok_or_else(|| bad("invalid parameter \"query\": missing".into()))?;
+    let lookout_logql::Expr::Log(log) = lookout_logql::parse(query).map_err(|e| bad(e.to_string()))? else {
+        return Err(bad(format!("invalid parameter \"query\": {query:?} is not a stream selector")));
+    };
+    let matchers = lookout_logs::query::tsdb_matchers(&log.selector)?;
+    let (start, end) = range_params(&params)?;
+    let step = duration_param(&params, "step")?.unwrap_or(((end - start) / 250 / 1_000_000_000).max(1) * 1_000_000_000);
+    if step <= 0 {
+        return Err(bad("invalid parameter \"step\": must be positive".into()));
+    }
+    let store = state.logs.store.clone();
+    let (start_ms, end_ms, step_ms) = (start / NS_PER_MS, end / NS_PER_MS, (step / NS_PER_MS).max(1));
+    let found =
+        tokio::task::spawn_blocking(move || crate::logs::patterns::series(&store, matchers, start_ms, end_ms, step_ms))
+            .await
+            .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let data: Vec<lookout_types::logs::PatternSeries> = found
+        .into_iter()
+        .map(|p| lookout_types::logs::PatternSeries {
+            pattern: p.pattern,
+            level: p.level,
+            samples: p.samples.into_iter().map(|(t, n)| (t / 1000, n)).collect(),
+        })
+        .collect();
+    Ok(Json(Envelope::success(data)).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
@@ -506,38 +540,4 @@ mod tests {
         let (status, _) = get(&app, &format!("/loki/api/v1/query_range?query={q}&limit=100000")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
-}
-
-/// `GET /loki/api/v1/patterns`: the patterns of the lines a stream selector picks, as Loki 3
-/// answers (Drain over the lines, counts per step, patterns with fewer than 30 lines left out),
-/// so Grafana's Logs Drilldown reads them.
-async fn patterns(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {
-    if let Some(answer) = from_loki(&state, &uri, &params).await {
-        return answer;
-    }
-    let query = params.get("query").ok_or_else(|| bad("invalid parameter \"query\": missing".into()))?;
-    let lookout_logql::Expr::Log(log) = lookout_logql::parse(query).map_err(|e| bad(e.to_string()))? else {
-        return Err(bad(format!("invalid parameter \"query\": {query:?} is not a stream selector")));
-    };
-    let matchers = lookout_logs::query::tsdb_matchers(&log.selector)?;
-    let (start, end) = range_params(&params)?;
-    let step = duration_param(&params, "step")?.unwrap_or(((end - start) / 250 / 1_000_000_000).max(1) * 1_000_000_000);
-    if step <= 0 {
-        return Err(bad("invalid parameter \"step\": must be positive".into()));
-    }
-    let store = state.logs.store.clone();
-    let (start_ms, end_ms, step_ms) = (start / NS_PER_MS, end / NS_PER_MS, (step / NS_PER_MS).max(1));
-    let found =
-        tokio::task::spawn_blocking(move || crate::logs::patterns::series(&store, matchers, start_ms, end_ms, step_ms))
-            .await
-            .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let data: Vec<lookout_types::logs::PatternSeries> = found
-        .into_iter()
-        .map(|p| lookout_types::logs::PatternSeries {
-            pattern: p.pattern,
-            level: p.level,
-            samples: p.samples.into_iter().map(|(t, n)| (t / 1000, n)).collect(),
-        })
-        .collect();
-    Ok(Json(Envelope::success(data)).into_response())
 }

@@ -32,8 +32,16 @@ fn level(stream: &Labels) -> String {
 #[derive(Default)]
 struct Trained {
     drains: BTreeMap<(String, String), Drain>,
-    /// Per (service, level, cluster): the first and last time, and the newest lines.
-    seen: HashMap<(String, String, usize), (i64, i64, VecDeque<PatternExample>)>,
+    /// Per (service, level, cluster): when it was seen, and its newest lines.
+    seen: HashMap<(String, String, usize), Seen>,
+}
+
+/// When a pattern's lines came, and the newest of them.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    first: i64,
+    last: i64,
+    examples: VecDeque<PatternExample>,
 }
 
 impl Trained {
@@ -44,19 +52,20 @@ impl Trained {
         let drain =
             self.drains.entry((service.clone(), level.clone())).or_insert_with(|| Drain::new(drain::Config::default()));
         let Some(id) = drain.train(row.line, t) else { return };
-        let entry = self.seen.entry((service, level, id)).or_insert((t, t, VecDeque::new()));
-        entry.0 = entry.0.min(t);
-        entry.1 = entry.1.max(t);
+        let entry =
+            self.seen.entry((service, level, id)).or_insert(Seen { first: t, last: t, examples: VecDeque::new() });
+        entry.first = entry.first.min(t);
+        entry.last = entry.last.max(t);
         let fields = lookout_logs::json_fields(row.line).unwrap_or_default();
         let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-        entry.2.push_back(PatternExample {
+        entry.examples.push_back(PatternExample {
             t,
             line: row.line.to_string(),
             request_id: field("request_id"),
             trace_id: field("trace_id"),
         });
-        if entry.2.len() > EXAMPLES {
-            entry.2.pop_front();
+        if entry.examples.len() > EXAMPLES {
+            entry.examples.pop_front();
         }
     }
 }
@@ -87,7 +96,7 @@ pub fn problems(store: &LogStore, now: i64, window_ms: i64, limit: usize) -> Vec
                 continue;
             }
             let before = cluster.count - recent;
-            let (first_seen, last_seen, examples) =
+            let Seen { first: first_seen, last: last_seen, examples } =
                 trained.seen.get(&(service.clone(), level.clone(), cluster.id)).cloned().unwrap_or_default();
             let rate_now = recent as f64 / window_ms as f64;
             let rate_before = before as f64 / (split - start) as f64;
