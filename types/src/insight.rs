@@ -52,6 +52,8 @@ pub enum ChangeKind {
     ErrorRatio,
     /// A scrape target that stopped answering (`up` = 0).
     Down,
+    /// A scrape target that went down and came back more than once (`now` counts the times).
+    Flapping,
     /// A process that started again (`process_start_time_seconds` moved).
     Restart,
 }

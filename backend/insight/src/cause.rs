@@ -61,6 +61,7 @@ pub fn from_saturation(s: &Saturation, symptom: i64) -> Cause {
 pub fn from_change(c: &Change, symptom: i64) -> Cause {
     let (kind, strength, title) = match c.kind {
         ChangeKind::Down => (CauseKind::Down, 0.9, format!("{} is down", c.series)),
+        ChangeKind::Flapping => (CauseKind::Down, 0.7, format!("{} went down {} times", c.series, c.now)),
         ChangeKind::Restart => (CauseKind::Restart, 0.6, format!("{} restarted", c.series)),
         ChangeKind::ErrorRatio => (
             CauseKind::Change,

@@ -163,13 +163,19 @@ pub fn find(series: &[Series], window: Window, limit: usize) -> Vec<Change> {
     found
 }
 
-/// Targets whose `up` is 0 now.
+/// A target is flapping when it went down this many times in the window, and is up now.
+const FLAPS: usize = 2;
+
+/// Targets whose `up` is 0 now, or that went down and came back more than once.
 fn down_targets(up: &[&Series], window: Window) -> Vec<Change> {
     up.iter()
         .filter_map(|s| {
             let &(t, v) = s.samples.last()?;
-            if v != 0.0 || t < window.end - LOOKBACK_MS {
+            if t < window.end - LOOKBACK_MS {
                 return None;
+            }
+            if v != 0.0 {
+                return flapping(s);
             }
             let start = s.samples.iter().rposition(|p| p.1 != 0.0).map_or(0, |i| i + 1);
             let target = s.labels.get("instance").or(s.labels.get("job")).unwrap_or("");
@@ -186,6 +192,25 @@ fn down_targets(up: &[&Series], window: Window) -> Vec<Change> {
             })
         })
         .collect()
+}
+
+/// An `up` series that fell to 0 [`FLAPS`] times or more.
+fn flapping(s: &Series) -> Option<Change> {
+    let falls: Vec<i64> = s.samples.windows(2).filter(|w| w[0].1 != 0.0 && w[1].1 == 0.0).map(|w| w[1].0).collect();
+    if falls.len() < FLAPS {
+        return None;
+    }
+    let shown = shown_with(s, &["job", "instance"]);
+    Some(Change {
+        series: shown.clone(),
+        kind: ChangeKind::Flapping,
+        before: 1.0,
+        now: falls.len() as f64,
+        score: MAX_SCORE * 0.8,
+        onset: falls.first().copied(),
+        more: 0,
+        query: shown,
+    })
 }
 
 /// Processes whose start time moved inside the window.
@@ -483,6 +508,12 @@ mod tests {
                     &[("job", "db"), ("instance", "db:9187")],
                     over_time(|_| 1.0, |i| if i >= 280 { 0.0 } else { 1.0 }),
                 ),
+                // Down twice, up now: flapping.
+                series(
+                    "up",
+                    &[("job", "cache"), ("instance", "c:1")],
+                    over_time(|_| 1.0, |i| if i == 250 || i == 270 { 0.0 } else { 1.0 }),
+                ),
                 series(
                     "process_start_time_seconds",
                     &[("job", "api")],
@@ -493,11 +524,13 @@ mod tests {
             ],
             &[
                 (r#"up{job="db",instance="db:9187"}"#, ChangeKind::Down),
+                (r#"up{job="cache",instance="c:1"}"#, ChangeKind::Flapping),
                 (r#"process_start_time_seconds{job="api"}"#, ChangeKind::Restart),
             ],
         );
+        assert_eq!((found[1].now, found[1].onset), (2.0, Some(START + 15_000 + 250 * 15_000)));
         assert_eq!(found[0].onset, Some(START + 15_000 + 280 * 15_000));
-        assert_eq!(found[1].onset, Some(START + 15_000 + 250 * 15_000));
+        assert_eq!(found[2].onset, Some(START + 15_000 + 250 * 15_000));
     }
 
     #[test]

@@ -115,6 +115,7 @@ fn OverviewBody(overview: Overview, quiet: bool) -> impl IntoView {
                 ChangeKind::Level => format!("{} → {}", Unit::Plain.format(c.before), Unit::Plain.format(c.now)),
                 ChangeKind::ErrorRatio => format!("{:.1} % → {:.1} %", c.before * 100.0, c.now * 100.0),
                 ChangeKind::Down => "down".to_string(),
+                ChangeKind::Flapping => format!("down {} times", c.now),
                 ChangeKind::Restart => "restarted".to_string(),
             };
             let more = if c.more > 0 { format!(" · {} more series", c.more) } else { String::new() };
