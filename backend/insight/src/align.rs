@@ -4,13 +4,19 @@
 /// The value of `samples` (sorted by time) at each time of `grid` (sorted): the latest sample at
 /// or before it and not older than `lookback_ms`.
 pub fn at(samples: &[(i64, f64)], grid: &[i64], lookback_ms: i64) -> Vec<Option<f64>> {
+    samples_at(samples, grid, lookback_ms).into_iter().map(|s| s.map(|s| s.1)).collect()
+}
+
+/// [`at`] with each sample's own time, for rates over the time that really passed between two
+/// samples (a thinned read keeps samples at other times than the grid's).
+pub fn samples_at(samples: &[(i64, f64)], grid: &[i64], lookback_ms: i64) -> Vec<Option<(i64, f64)>> {
     let mut out = Vec::with_capacity(grid.len());
     let mut next = 0;
     for &t in grid {
         while next < samples.len() && samples[next].0 <= t {
             next += 1;
         }
-        out.push(next.checked_sub(1).map(|i| samples[i]).filter(|s| t - s.0 <= lookback_ms).map(|s| s.1));
+        out.push(next.checked_sub(1).map(|i| samples[i]).filter(|s| t - s.0 <= lookback_ms));
     }
     out
 }

@@ -80,15 +80,18 @@ fn stats<'a>(values: impl Iterator<Item = &'a f64> + Clone) -> Option<(f64, f64)
 /// One series' values on the grid, `None` where it has none.
 type StepValues = Vec<Option<f64>>;
 
-/// A counter's increase over each step of `grid` (a drop counts as a reset), per second.
+/// A counter's increase per second over each step of `grid` (a drop counts as a reset), between
+/// the samples the step's ends see and over the time between those samples, so a read thinned
+/// to other times than the grid's gives the same rates.
 fn step_rates(samples: &[(i64, f64)], grid: &[i64]) -> Vec<Option<f64>> {
-    let values = align::at(samples, grid, LOOKBACK_MS);
+    let seen = align::samples_at(samples, grid, LOOKBACK_MS);
     let mut out = vec![None];
     for i in 1..grid.len() {
-        let seconds = (grid[i] - grid[i - 1]) as f64 / 1000.0;
-        out.push(match (values[i - 1], values[i]) {
-            (Some(a), Some(b)) if b >= a => Some((b - a) / seconds),
-            (Some(_), Some(b)) => Some(b / seconds),
+        out.push(match (seen[i - 1], seen[i]) {
+            (Some((ta, a)), Some((tb, b))) if tb > ta => {
+                let seconds = (tb - ta) as f64 / 1000.0;
+                Some(if b >= a { b - a } else { b } / seconds)
+            }
             _ => None,
         });
     }
@@ -279,14 +282,30 @@ fn error_ratios(name: &str, members: &[&Series], grid: &[i64], window: Window) -
                 _ => None,
             })
             .collect();
-        let Some(m) = measure(&ratios, grid, window.sides(true), MIN_RATIO_CHANGE / MIN_SCORE) else { continue };
-        if (m.now - m.before).abs() < MIN_RATIO_CHANGE || m.score < MIN_SCORE {
-            continue;
-        }
         let scope: Vec<(&str, &str)> = match service_label {
             Some(l) if !service.is_empty() => vec![(l, service)],
             _ => Vec::new(),
         };
+        // The traffic itself, all outcomes together: a drop to nothing fails no request.
+        if let Some(m) = measure(&all, grid, window.sides(true), 0.0)
+            && is_news(&m)
+        {
+            let shown = promql::selector(name, scope.iter().copied());
+            out.push(Change {
+                series: shown.clone(),
+                kind: ChangeKind::Rate,
+                before: m.before,
+                now: m.now,
+                score: m.score,
+                onset: m.onset,
+                more: 0,
+                query: format!("sum(rate({shown}[5m]))"),
+            });
+        }
+        let Some(m) = measure(&ratios, grid, window.sides(true), MIN_RATIO_CHANGE / MIN_SCORE) else { continue };
+        if (m.now - m.before).abs() < MIN_RATIO_CHANGE || m.score < MIN_SCORE {
+            continue;
+        }
         let mut failed_sel: Vec<String> = scope.iter().map(|(n, v)| format!("{n}={}", promql::quote(v))).collect();
         failed_sel.push(format!("{label}=~{}", promql::quote(&error_values)));
         let all_sel = promql::selector(name, scope.iter().copied());
@@ -314,13 +333,9 @@ fn fold(name: &str, members: &[&Series], grid: &[i64], window: Window) -> Option
     let mut moved: Vec<(&Series, Measured)> = Vec::new();
     for s in members {
         let values = if counter { step_rates(&s.samples, grid) } else { align::at(&s.samples, grid, LOOKBACK_MS) };
-        let Some(mut m) = measure(&values, grid, window.sides(counter), 0.0) else { continue };
+        let Some(mut m) = measure(&values, grid, window.sides(counter), 0.0).filter(is_news) else { continue };
         if !counter {
             m.onset = refine_onset(&s.samples, m.onset, window.step(), &m);
-        }
-        let larger = m.before.abs().max(m.now.abs());
-        if larger == 0.0 || (m.now - m.before).abs() / larger < MIN_RELATIVE_CHANGE || m.score < MIN_SCORE {
-            continue;
         }
         moved.push((s, m));
     }
@@ -350,6 +365,13 @@ fn fold(name: &str, members: &[&Series], grid: &[i64], window: Window) -> Option
         more,
         query: if counter { format!("rate({shown}[5m])") } else { shown },
     })
+}
+
+/// Whether a measure moved enough to be news: by a quarter of the larger side, and by
+/// [`MIN_SCORE`] times its noise.
+fn is_news(m: &Measured) -> bool {
+    let larger = m.before.abs().max(m.now.abs());
+    larger > 0.0 && (m.now - m.before).abs() / larger >= MIN_RELATIVE_CHANGE && m.score >= MIN_SCORE
 }
 
 /// A gauge's onset to the sample: the first raw sample outside the usual range within the grid
@@ -442,18 +464,45 @@ mod tests {
                 ),
                 // Steady at 5 ± 0.1, then 9: a small raw change, far outside its noise.
                 series("queue_depth", &[("job", "a")], over_time(|i| 5.0 + (i % 2) as f64 * 0.1, |_| 9.0)),
-                // A rate that doubled.
+                // A rate that doubled, from a noisy 1/s (bursts of 0 to 30 a scrape).
                 series(
                     "jobs_done_total",
                     &[("job", "a")],
-                    counter(|i| if i >= RECENT { 20.0 } else { 10.0 + (i % 2) as f64 }),
+                    counter(|i| {
+                        if i >= RECENT { 30.0 } else { [0.0, 30.0, 5.0, 25.0, 10.0, 20.0, 15.0][(i % 7) as usize] }
+                    }),
                 ),
             ],
             &[(r#"queue_depth{job="a"}"#, ChangeKind::Level), (r#"jobs_done_total{job="a"}"#, ChangeKind::Rate)],
         );
         assert_eq!(found[0].onset, Some(NOW - 15 * 60_000), "the first sample at 9");
-        assert!((found[1].now - 20.0 / 15.0).abs() < 0.01, "{:?}", found[1]);
+        assert!((found[1].now - 2.0).abs() < 0.01, "{:?}", found[1]);
         assert_eq!(found[1].query, r#"rate(jobs_done_total{job="a"}[5m])"#);
+    }
+
+    /// A read thinned to a sample a minute before the window (as the Overview reads) sees the
+    /// same rates: a steady counter that goes from 10/s to 15/s is still news.
+    #[test]
+    fn thinned_counters_keep_their_rates() {
+        let full = counter(|i| if i >= RECENT { 15.0 * 15.0 } else { 10.0 * 15.0 });
+        let split = NOW - 15 * 60_000;
+        let mut last = i64::MIN;
+        let thinned: Vec<(i64, f64)> = full
+            .into_iter()
+            .filter(|(t, _)| {
+                let keep = *t >= split || last == i64::MIN || *t - last >= 60_000;
+                if keep {
+                    last = *t;
+                }
+                keep
+            })
+            .collect();
+        let found = check(
+            &[series("orders_total", &[("job", "shop")], thinned)],
+            &[(r#"orders_total{job="shop"}"#, ChangeKind::Rate)],
+        );
+        assert!((found[0].before - 10.0).abs() < 0.01 && (found[0].now - 15.0).abs() < 0.01, "{:?}", found[0]);
+        assert!(found[0].score >= 10.0, "{:?}", found[0]);
     }
 
     #[test]
@@ -476,7 +525,12 @@ mod tests {
     fn status_splits_become_an_error_ratio() {
         let found = check(
             &[
-                series("http_requests_total", &[("code", "200"), ("job", "checkout")], counter(|_| 100.0)),
+                // The same traffic, half of it failing now.
+                series(
+                    "http_requests_total",
+                    &[("code", "200"), ("job", "checkout")],
+                    counter(|i| if i >= RECENT { 50.0 } else { 100.0 }),
+                ),
                 series(
                     "http_requests_total",
                     &[("code", "500"), ("job", "checkout")],
@@ -487,13 +541,28 @@ mod tests {
             &[(r#"http_requests_total{job="checkout"} failed share"#, ChangeKind::ErrorRatio)],
         );
         assert!(
-            (found[0].before - 1.0 / 101.0).abs() < 0.001 && (found[0].now - 50.0 / 150.0).abs() < 0.01,
+            (found[0].before - 1.0 / 101.0).abs() < 0.001 && (found[0].now - 0.5).abs() < 0.01,
             "{:?}",
             found[0]
         );
         assert_eq!(
             found[0].query,
             r#"sum(rate(http_requests_total{job="checkout",code=~"500"}[5m])) / sum(rate(http_requests_total{job="checkout"}[5m]))"#
+        );
+    }
+
+    #[test]
+    fn traffic_that_stops_is_news_though_nothing_fails() {
+        check(
+            &[
+                series(
+                    "http_requests_total",
+                    &[("code", "200"), ("job", "shop")],
+                    counter(|i| if i >= RECENT { 0.0 } else { 100.0 }),
+                ),
+                series("http_requests_total", &[("code", "500"), ("job", "shop")], counter(|_| 0.0)),
+            ],
+            &[(r#"http_requests_total{job="shop"}"#, ChangeKind::Rate)],
         );
     }
 

@@ -6,7 +6,7 @@
 //! split clusters. JSON lines are grouped by their message field and logfmt lines by their values
 //! (times and trace ids as `<_>`), as Loki does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The placeholder for a variable token.
 pub const PARAM: &str = "<_>";
@@ -47,7 +47,7 @@ impl Default for Config {
 }
 
 /// How a stream's lines are split, guessed from its first line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     Json,
     Logfmt,
@@ -288,15 +288,16 @@ pub struct Drain {
     config: Config,
     format: Option<Format>,
     nodes: Vec<Node>,
-    clusters: Vec<Option<Cluster>>,
-    live: usize,
+    /// The live clusters by id; an evicted one is gone, so eviction looks at live ones only.
+    clusters: HashMap<usize, Cluster>,
+    next_id: usize,
     clock: u64,
 }
 
 impl Drain {
     /// A Drain that guesses the format from the first line it is given.
     pub fn new(config: Config) -> Drain {
-        Drain { config, format: None, nodes: vec![Node::default()], clusters: Vec::new(), live: 0, clock: 0 }
+        Drain { config, format: None, nodes: vec![Node::default()], clusters: HashMap::new(), next_id: 0, clock: 0 }
     }
 
     /// A Drain for lines of a known format.
@@ -318,7 +319,7 @@ impl Drain {
         self.clock += 1;
         let id = match self.search(&tokens.tokens) {
             Some(id) => {
-                let cluster = self.clusters[id].as_mut()?;
+                let cluster = self.clusters.get_mut(&id)?;
                 for (kept, seen) in cluster.template.tokens.iter_mut().zip(&tokens.tokens) {
                     if kept != seen {
                         *kept = PARAM.to_string();
@@ -327,22 +328,18 @@ impl Drain {
                 id
             }
             None => {
-                let id = self.clusters.len();
-                self.clusters.push(Some(Cluster {
-                    id,
-                    template: tokens,
-                    format,
-                    count: 0,
-                    buckets: BTreeMap::new(),
-                    last_used: 0,
-                }));
-                self.live += 1;
+                let id = self.next_id;
+                self.next_id += 1;
+                // Used now, so the eviction that follows takes an older one.
+                let cluster =
+                    Cluster { id, template: tokens, format, count: 0, buckets: BTreeMap::new(), last_used: self.clock };
+                self.clusters.insert(id, cluster);
                 self.insert(id);
                 self.evict();
                 id
             }
         };
-        let cluster = self.clusters[id].as_mut()?;
+        let cluster = self.clusters.get_mut(&id)?;
         cluster.count += 1;
         cluster.last_used = self.clock;
         *cluster.buckets.entry(ts_ms - ts_ms.rem_euclid(BUCKET_MS)).or_default() += 1;
@@ -351,11 +348,11 @@ impl Drain {
 
     /// The live clusters.
     pub fn clusters(&self) -> impl Iterator<Item = &Cluster> {
-        self.clusters.iter().flatten()
+        self.clusters.values()
     }
 
     pub fn cluster(&self, id: usize) -> Option<&Cluster> {
-        self.clusters.get(id)?.as_ref()
+        self.clusters.get(&id)
     }
 
     /// How many tokens of a line the tree looks at.
@@ -389,7 +386,7 @@ impl Drain {
     }
 
     fn insert(&mut self, id: usize) {
-        let tokens = self.clusters[id].as_ref().map(|c| c.template.tokens.clone()).unwrap_or_default();
+        let tokens = self.clusters.get(&id).map(|c| c.template.tokens.clone()).unwrap_or_default();
         let count_key = tokens.len().to_string();
         let mut node = match self.nodes[0].child(&count_key) {
             Some(n) => n,
@@ -413,7 +410,7 @@ impl Drain {
             };
         }
         let live = &self.clusters;
-        self.nodes[node].clusters.retain(|c| live.get(*c).is_some_and(Option::is_some));
+        self.nodes[node].clusters.retain(|c| live.contains_key(c));
         self.nodes[node].clusters.push(id);
     }
 
@@ -430,10 +427,9 @@ impl Drain {
 
     /// Drops the least recently used cluster while there are more than the configured number.
     fn evict(&mut self) {
-        while self.live > self.config.max_clusters {
+        while self.clusters.len() > self.config.max_clusters {
             let Some(oldest) = self.clusters().min_by_key(|c| c.last_used).map(|c| c.id) else { return };
-            self.clusters[oldest] = None;
-            self.live -= 1;
+            self.clusters.remove(&oldest);
         }
     }
 }
@@ -611,6 +607,10 @@ mod tests {
             drain.train(&format!("shape{} a b c", ["x", "y", "z", "w", "v"][i % 5]), 0);
         }
         assert_eq!(drain.clusters().count(), 3);
+        // The least recently used went: the last three shapes trained stay.
+        let mut kept: Vec<String> = drain.clusters().map(Cluster::pattern).collect();
+        kept.sort();
+        assert_eq!(kept, ["shapev a b c", "shapew a b c", "shapez a b c"]);
         assert_eq!(drain.train("too few", 0), None);
         assert_eq!(drain.train(&"x ".repeat(2000), 0), None, "longer than the line limit");
         assert_eq!(drain.train(&"x ".repeat(100), 0), None, "more tokens than the limit");

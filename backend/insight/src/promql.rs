@@ -42,6 +42,10 @@ pub fn compared(expr: &str) -> Option<(&str, f64)> {
         }
         i += 1;
     }
+    // `and`, `or` and `unless` bind more loosely than a comparison: no one side to chart.
+    if has_set_operator(expr) {
+        return None;
+    }
     let (at, len) = last?;
     let (lhs, rhs) = (expr[..at].trim(), expr[at + len..].trim());
     if rhs.starts_with("bool") || lhs.is_empty() || rhs.is_empty() {
@@ -52,6 +56,39 @@ pub fn compared(expr: &str) -> Option<(&str, f64)> {
         (Ok(n), Err(_)) => Some((rhs, n)),
         _ => None,
     }
+}
+
+/// Whether `and`, `or` or `unless` stands as a word outside brackets and quotes.
+fn has_set_operator(expr: &str) -> bool {
+    let (mut depth, mut quote) = (0i32, None::<char>);
+    let mut word = String::new();
+    let mut escaped = false;
+    for c in expr.chars().chain(std::iter::once(' ')) {
+        if let Some(q) = quote {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') if q != '`' => escaped = true,
+                (false, c) if c == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if depth == 0 && matches!(word.to_ascii_lowercase().as_str(), "and" | "or" | "unless") {
+            return true;
+        }
+        word.clear();
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -81,6 +118,10 @@ mod tests {
         check("x > bool 1", None);
         check("x > y", None);
         check("rate(x[5m])", None);
+        check("x > 1 and y", None);
+        check("x > 1 unless on (job) y", None);
+        check("sum by (or_label) (x) > 1", Some(("sum by (or_label) (x)", 1.0)));
+        check("x{a=\"and\"} > 1", Some(("x{a=\"and\"}", 1.0)));
         check("", None);
     }
 }

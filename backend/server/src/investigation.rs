@@ -16,7 +16,8 @@ const BEFORE_MS: i64 = 60 * 60_000;
 /// "Before" ends this long before the onset, so a cause that began just before the symptom is
 /// measured as a change.
 const LEAD_MS: i64 = 5 * 60_000;
-/// The window ends at least this long after the onset of a resolved alert.
+/// The window ends this long after the onset (or now, if sooner): what began the trouble is
+/// near its onset, and an alert that fired for days must not make the read days long.
 const AFTER_MS: i64 = 15 * 60_000;
 const MAX_CAUSES: usize = 12;
 
@@ -35,10 +36,7 @@ pub fn investigate(
     now: i64,
 ) -> Investigation {
     let onset = alert.starts_at;
-    let end = match alert.ends_at {
-        Some(ends) if alert.state == "resolved" => ends.max(onset + AFTER_MS).min(now),
-        _ => now,
-    };
+    let end = (onset + AFTER_MS).min(now);
     let start = onset - BEFORE_MS;
     let mut causes = Vec::new();
     {

@@ -11,7 +11,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub struct JsonLines {
-    file: Mutex<File>,
+    /// The file, and whether the last append failed part way (its bytes may be on disk without
+    /// their newline).
+    file: Mutex<(File, bool)>,
 }
 
 impl JsonLines {
@@ -37,14 +39,22 @@ impl JsonLines {
             }
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok((JsonLines { file: Mutex::new(file) }, records))
+        Ok((JsonLines { file: Mutex::new((file, false)) }, records))
     }
 
-    /// Appends one record and waits until it is on disk.
+    /// Appends one record and waits until it is on disk. After a failed append the next one
+    /// starts on a line of its own, so a torn line never swallows an acknowledged record (the
+    /// torn one is unreadable and skipped at open).
     pub fn append<R: Serialize>(&self, record: &R) -> std::io::Result<()> {
         let mut text = serde_json::to_string(record).map_err(std::io::Error::other)?;
         text.push('\n');
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        file.write_all(text.as_bytes()).and_then(|()| file.sync_data())
+        let mut guard = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let (file, torn) = &mut *guard;
+        if *torn {
+            text.insert(0, '\n');
+        }
+        let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_data());
+        *torn = written.is_err();
+        written
     }
 }

@@ -191,7 +191,8 @@ async fn query_range(State(state): State<AppState>, uri: OriginalUri, params: Pa
     let (start, end) = range_params(&params)?;
     let (limit, direction) = common_params(&params)?;
     // Loki's default step: the range in 250 points, at least a second.
-    let step = duration_param(&params, "step")?.unwrap_or(((end - start) / 250 / 1_000_000_000).max(1) * 1_000_000_000);
+    let step = duration_param(&params, "step")?
+        .unwrap_or((end.saturating_sub(start) / 250 / 1_000_000_000).max(1) * 1_000_000_000);
     if step <= 0 {
         return Err(bad(
             "zero or negative query resolution step widths are not accepted. Try a positive integer".into()
@@ -401,7 +402,8 @@ async fn patterns(State(state): State<AppState>, uri: OriginalUri, params: Param
     };
     let matchers = lookout_logs::query::tsdb_matchers(&log.selector)?;
     let (start, end) = range_params(&params)?;
-    let step = duration_param(&params, "step")?.unwrap_or(((end - start) / 250 / 1_000_000_000).max(1) * 1_000_000_000);
+    let step = duration_param(&params, "step")?
+        .unwrap_or((end.saturating_sub(start) / 250 / 1_000_000_000).max(1) * 1_000_000_000);
     if step <= 0 {
         return Err(bad("invalid parameter \"step\": must be positive".into()));
     }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use lookout_insight::drain::{self, Drain};
+use lookout_insight::drain::{self, Drain, Format};
 use lookout_logs::{LogStore, Order, Row, Selection};
 use lookout_tsdb::{Labels, Matcher};
 use lookout_types::Point;
@@ -28,12 +28,21 @@ fn level(stream: &Labels) -> String {
     LEVEL_LABELS.iter().find_map(|l| stream.get(l)).unwrap_or("unknown").to_ascii_lowercase()
 }
 
-/// Drains per (service, level), with what the Overview keeps beside each cluster.
+/// Lines of one service, level and format share a Drain: lines of each format are grouped
+/// apart, as each of Loki's streams has its own.
+type Key = (String, String, Format);
+
+/// Lines read at most for one answer; past it the scan goes on but learns nothing, so memory is
+/// bounded whatever range is asked.
+const MAX_LINES: usize = 500_000;
+
+/// Drains per [`Key`], with what the Overview keeps beside each cluster.
 #[derive(Default)]
 struct Trained {
-    drains: BTreeMap<(String, String), Drain>,
-    /// Per (service, level, cluster): when it was seen, and its newest lines.
-    seen: HashMap<(String, String, usize), Seen>,
+    drains: BTreeMap<Key, Drain>,
+    /// Per key and cluster: when it was seen, and its newest lines.
+    seen: HashMap<(Key, usize), Seen>,
+    lines: usize,
 }
 
 /// When a pattern's lines came, and the newest of them.
@@ -46,14 +55,18 @@ struct Seen {
 
 impl Trained {
     fn add(&mut self, row: &Row<'_>) {
+        if self.lines >= MAX_LINES {
+            return;
+        }
+        self.lines += 1;
         let service = lookout_insight::names::service(row.stream).unwrap_or("").to_string();
-        let level = level(row.stream);
+        let format = Format::detect(row.line);
+        let key = (service, level(row.stream), format);
         let t = row.ts / 1_000_000;
         let drain =
-            self.drains.entry((service.clone(), level.clone())).or_insert_with(|| Drain::new(drain::Config::default()));
+            self.drains.entry(key.clone()).or_insert_with(|| Drain::with_format(drain::Config::default(), format));
         let Some(id) = drain.train(row.line, t) else { return };
-        let entry =
-            self.seen.entry((service, level, id)).or_insert(Seen { first: t, last: t, examples: VecDeque::new() });
+        let entry = self.seen.entry((key, id)).or_insert(Seen { first: t, last: t, examples: VecDeque::new() });
         entry.first = entry.first.min(t);
         entry.last = entry.last.max(t);
         let fields = lookout_logs::json_fields(row.line).unwrap_or_default();
@@ -79,7 +92,10 @@ fn train(store: &LogStore, matchers: Vec<Matcher>, start_ms: i64, end_ms: i64, t
 /// The error and warning patterns of `[now - window_ms, now]`, judged against the hour before:
 /// new ones first, then spiking ones, then by count.
 pub fn problems(store: &LogStore, now: i64, window_ms: i64, limit: usize) -> Vec<LogPattern> {
-    let (start, split) = (now - window_ms - 3_600_000, now - window_ms);
+    // The window starts on a bucket's start, so a bucket is before it or in it, never both.
+    let split = now - window_ms;
+    let split = split - split.rem_euclid(drain::BUCKET_MS);
+    let start = split - 3_600_000;
     let mut trained = Trained::default();
     for label in LEVEL_LABELS {
         let Ok(matcher) = Matcher::regex(label, PROBLEM_LEVELS) else { continue };
@@ -89,7 +105,8 @@ pub fn problems(store: &LogStore, now: i64, window_ms: i64, limit: usize) -> Vec
         train(store, matchers, start, now, &mut trained);
     }
     let mut out = Vec::new();
-    for ((service, level), drain) in &trained.drains {
+    for (key, drain) in &trained.drains {
+        let (service, level, _) = key;
         for cluster in drain.clusters() {
             let recent: u64 = cluster.buckets.range(split..).map(|(_, n)| n).sum();
             if recent == 0 {
@@ -97,8 +114,8 @@ pub fn problems(store: &LogStore, now: i64, window_ms: i64, limit: usize) -> Vec
             }
             let before = cluster.count - recent;
             let Seen { first: first_seen, last: last_seen, examples } =
-                trained.seen.get(&(service.clone(), level.clone(), cluster.id)).cloned().unwrap_or_default();
-            let rate_now = recent as f64 / window_ms as f64;
+                trained.seen.get(&(key.clone(), cluster.id)).cloned().unwrap_or_default();
+            let rate_now = recent as f64 / (now - split).max(1) as f64;
             let rate_before = before as f64 / (split - start) as f64;
             let mut samples: BTreeMap<i64, u64> = BTreeMap::new();
             for (t, n) in cluster.buckets.range(split..) {
@@ -153,7 +170,7 @@ pub fn series(
     let mut trained = Trained::default();
     train(store, matchers, start_ms, end_ms, &mut trained);
     let mut merged: BTreeMap<(String, String), BTreeMap<i64, u64>> = BTreeMap::new();
-    for ((_, level), drain) in &trained.drains {
+    for ((_, level, _), drain) in &trained.drains {
         for cluster in drain.clusters() {
             let buckets = merged.entry((cluster.pattern(), level.clone())).or_default();
             // Only lines of the range were read, so every bucket counts, the first one too

@@ -139,7 +139,7 @@ pub fn evaluate(card: &Card, db: &Db, logs: &LogStore, now: i64) -> StatCard {
             let history = eval_range(db, expr, start, now, HISTORY_STEP_MS, &Options::default())
                 .ok()
                 .and_then(|series| series.into_iter().next())
-                .map(|s| s.samples.iter().map(|&(t, v)| Point { t, v }).collect())
+                .map(|s| points(&s.samples))
                 .unwrap_or_default();
             (text.clone(), history)
         }
@@ -185,13 +185,14 @@ fn logql_history(logs: &LogStore, expr: &lookout_logql::ast::Expr, now: i64) -> 
         timeout: std::time::Duration::from_secs(10),
     };
     match lookout_logs::query::evaluate_expr(logs, expr, &params) {
-        Ok((Output::Matrix(series), _)) => series
-            .into_iter()
-            .next()
-            .map(|s| s.samples.iter().map(|&(t, v)| Point { t, v }).collect())
-            .unwrap_or_default(),
+        Ok((Output::Matrix(series), _)) => series.into_iter().next().map(|s| points(&s.samples)).unwrap_or_default(),
         _ => Vec::new(),
     }
+}
+
+/// A history's points; NaN and infinities (a 0/0 ratio) are gaps, which JSON cannot carry.
+fn points(samples: &[(i64, f64)]) -> Vec<Point> {
+    samples.iter().filter(|(_, v)| v.is_finite()).map(|&(t, v)| Point { t, v }).collect()
 }
 
 /// Against the thresholds, or against the limit (75 % warning, 90 % critical) without them.
