@@ -13,21 +13,19 @@ fn conformance_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/exposition")
 }
 
-/// Every exposition in the folder, sorted by name, or `None` (after saying so) when the folder is
-/// absent. The folder also holds its licence, which is not an exposition; hence the `.txt` filter.
-fn expositions() -> Option<Vec<PathBuf>> {
+/// Every exposition in the folder, sorted by name; the folder must be there (it always is beside
+/// the workspace, so its absence is a failure, not a skip). The folder also holds its licence,
+/// which is not an exposition; hence the `.txt` filter.
+fn expositions() -> Vec<PathBuf> {
     let dir = conformance_dir();
-    let Ok(entries) = fs::read_dir(&dir) else {
-        println!("SKIPPED: {} is absent", dir.display());
-        return None;
-    };
+    let entries = fs::read_dir(&dir).unwrap_or_else(|e| panic!("{} is missing: {e}", dir.display()));
     let mut files: Vec<PathBuf> = entries
         .map(|entry| entry.expect("a readable directory entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no .txt expositions in {}", dir.display());
-    Some(files)
+    files
 }
 
 fn format_for(path: &Path) -> Format {
@@ -35,14 +33,11 @@ fn format_for(path: &Path) -> Format {
     if name.contains("openmetrics") || name.ends_with(".om.txt") { Format::OpenMetrics } else { Format::Text }
 }
 
-/// Parses one named exposition, or returns `None` (after saying so) when it is absent.
-fn load(name: &str) -> Option<Parsed> {
+/// Parses one named exposition, which must be there.
+fn load(name: &str) -> Parsed {
     let path = conformance_dir().join(name);
-    let Ok(body) = fs::read_to_string(&path) else {
-        println!("SKIPPED: {} is absent", path.display());
-        return None;
-    };
-    Some(parse(&body, format_for(&path)))
+    let body = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} is missing: {e}", path.display()));
+    parse(&body, format_for(&path))
 }
 
 /// Whether a line holds a sample, judged without the parser: neither blank nor a `#` line.
@@ -90,7 +85,7 @@ fn keys(samples: &[Sample]) -> Vec<String> {
 
 #[test]
 fn every_exposition_parses_cleanly() {
-    let Some(files) = expositions() else { return };
+    let files = expositions();
     for path in &files {
         let body = fs::read_to_string(path).expect("a readable exposition");
         let format = format_for(path);
@@ -105,7 +100,7 @@ fn every_exposition_parses_cleanly() {
 
 #[test]
 fn text_exposition_samples() {
-    let Some(parsed) = load("alltypes.237mfs.prom.txt") else { return };
+    let parsed = load("alltypes.237mfs.prom.txt");
 
     let pause = find(&parsed, "go_gc_duration_seconds", &[("quantile", "0.5")]);
     assert_eq!(pause.value, 0.000135819);
@@ -147,7 +142,7 @@ fn text_exposition_samples() {
 
 #[test]
 fn openmetrics_exposition_samples() {
-    let Some(parsed) = load("alltypes.5mfs.om.txt") else { return };
+    let parsed = load("alltypes.5mfs.om.txt");
 
     let info = find(&parsed, "go_build_info", &[("checksum", ""), ("path", ""), ("version", "")]);
     assert_eq!(info.value, 1.0);
@@ -185,7 +180,7 @@ fn openmetrics_exposition_samples() {
 /// line is reported while every other sample and all metadata come through unchanged.
 #[test]
 fn one_corrupt_line_costs_only_that_line() {
-    let Some(files) = expositions() else { return };
+    let files = expositions();
     let corruptions: [fn(&str) -> String; 2] = [
         // Junk where a timestamp, or the end of an exemplar, should be.
         |line: &str| format!("{line} trailing garbage"),
