@@ -540,11 +540,7 @@ mod tests {
             ],
             &[(r#"http_requests_total{job="checkout"} failed share"#, ChangeKind::ErrorRatio)],
         );
-        assert!(
-            (found[0].before - 1.0 / 101.0).abs() < 0.001 && (found[0].now - 0.5).abs() < 0.01,
-            "{:?}",
-            found[0]
-        );
+        assert!((found[0].before - 1.0 / 101.0).abs() < 0.001 && (found[0].now - 0.5).abs() < 0.01, "{:?}", found[0]);
         assert_eq!(
             found[0].query,
             r#"sum(rate(http_requests_total{job="checkout",code=~"500"}[5m])) / sum(rate(http_requests_total{job="checkout"}[5m]))"#

@@ -1,6 +1,6 @@
 //! Limit pairs found by name for metrics no catalog row knows: a "used" word in a metric name
-//! (or a label value) swapped for a "limit" word names its limit (`database_connections_active`
-//! against `database_connections_max`, `jvm_memory_used_bytes` against `jvm_memory_max_bytes`,
+//! (or a label value) swapped for a "limit" word names its limit (`workers_active` against
+//! `workers_max`, `jvm_memory_used_bytes` against `jvm_memory_max_bytes`,
 //! `memory{type="heap_used"}` against `memory{type="heap_max"}`), and a metric split by a `state`
 //! label is measured by its in-use state against the metric with a limit word appended.
 
@@ -111,7 +111,7 @@ pub fn pairs(index: &Index<'_>) -> Vec<Pair> {
 }
 
 /// What a metric measures, in its own words without the usage and unit words
-/// (`database_connections_active` → `database connections`).
+/// (`db_workers_active` → `db workers`).
 pub fn what(name: &str) -> String {
     let words: Vec<&str> = names::words(name)
         .into_iter()
