@@ -213,7 +213,7 @@ impl Db {
         // Blocks are older than the head and come oldest first, so each list is in time order.
         Ok(merged
             .into_iter()
-            .map(|(labels, samples)| Series { labels, samples: thin.apply(samples.into_iter()).collect() })
+            .map(|(labels, samples)| Series { samples: thin.slice([&samples, &[]], i64::MIN, i64::MAX), labels })
             .collect())
     }
 

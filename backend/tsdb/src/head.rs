@@ -47,15 +47,16 @@ impl Thin {
     /// Every sample.
     pub const NONE: Thin = Thin { full_from: i64::MIN, every: 0 };
 
-    /// The samples of `samples` (in time order) in `[mint, maxt]` this thinning keeps: the range
-    /// found by binary search, the whole part copied at once.
-    pub fn slice(self, samples: &VecDeque<Sample>, mint: i64, maxt: i64) -> Vec<Sample> {
+    /// The samples in `[mint, maxt]` this thinning keeps, from samples in time order held in two
+    /// parts (as a ring buffer holds them; the second may be empty): the range found by binary
+    /// search, the whole part copied at once.
+    pub fn slice(self, parts: [&[Sample]; 2], mint: i64, maxt: i64) -> Vec<Sample> {
         let bounds = |part: &[Sample]| {
             let lo = part.partition_point(|s| s.0 < mint);
             let hi = part.partition_point(|s| s.0 <= maxt).max(lo);
             (lo, part.partition_point(|s| s.0 < self.full_from).clamp(lo, hi), hi)
         };
-        let (a, b) = samples.as_slices();
+        let [a, b] = parts;
         let ((a_lo, a_full, a_hi), (b_lo, b_full, b_hi)) = (bounds(a), bounds(b));
         let thinned = if self.every > 0 { (a_full - a_lo + b_full - b_lo) / 4 } else { a_full - a_lo + b_full - b_lo };
         let mut out = Vec::with_capacity(a_hi - a_full + b_hi - b_full + thinned + 1);
@@ -70,18 +71,6 @@ impl Thin {
             out.extend_from_slice(&part[full..hi]);
         }
         out
-    }
-
-    /// The samples (in time order) this thinning keeps.
-    pub fn apply(self, samples: impl Iterator<Item = Sample>) -> impl Iterator<Item = Sample> {
-        let mut last_kept = i64::MIN;
-        samples.filter(move |(t, _)| {
-            let keep = *t >= self.full_from || last_kept == i64::MIN || *t - last_kept >= self.every;
-            if keep {
-                last_kept = *t;
-            }
-            keep
-        })
     }
 }
 
@@ -315,7 +304,8 @@ impl Head {
                 if !matches {
                     return None;
                 }
-                let samples = thin.slice(&series.samples, mint, maxt);
+                let (a, b) = series.samples.as_slices();
+                let samples = thin.slice([a, b], mint, maxt);
                 (!samples.is_empty()).then(|| Series { labels: series.labels.clone(), samples })
             })
             .collect()
@@ -494,16 +484,30 @@ mod tests {
         assert_eq!(&thinned[..9], [0, 100, 200, 300, 400, 500, 600, 700, 800]);
         assert_eq!(&thinned[9..], (90..100).map(|t| t * 10).collect::<Vec<_>>());
         assert_eq!(read(Thin::NONE).len(), 100);
-        // The same by walking and by searching.
-        let all: VecDeque<Sample> = (0..100).map(|t| (t * 10, t as f64)).collect();
+        // The same by searching as by walking every sample, whichever way the samples are split
+        // in two parts.
+        let all: Vec<Sample> = (0..100).map(|t| (t * 10, t as f64)).collect();
+        let walk = |thin: Thin, mint: i64, maxt: i64| {
+            let mut last_kept = i64::MIN;
+            let mut kept = Vec::new();
+            for &(t, v) in all.iter().filter(|s| s.0 >= mint && s.0 <= maxt) {
+                if t >= thin.full_from || last_kept == i64::MIN || t - last_kept >= thin.every {
+                    kept.push((t, v));
+                    last_kept = t;
+                }
+            }
+            kept
+        };
         for (mint, maxt, thin) in [
             (0, 1000, Thin { full_from: 900, every: 100 }),
             (55, 555, Thin { full_from: 300, every: 35 }),
             (0, 1000, Thin::NONE),
             (2000, 3000, Thin::NONE),
         ] {
-            let walked: Vec<Sample> = thin.apply(all.iter().copied().filter(|s| s.0 >= mint && s.0 <= maxt)).collect();
-            assert_eq!(thin.slice(&all, mint, maxt), walked, "{mint} {maxt} {thin:?}");
+            for split in [0, 37, 100] {
+                let (a, b) = all.split_at(split);
+                assert_eq!(thin.slice([a, b], mint, maxt), walk(thin, mint, maxt), "{mint} {maxt} {thin:?} {split}");
+            }
         }
     }
 

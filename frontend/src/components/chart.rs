@@ -6,7 +6,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use lookout_types::downsample::lttb;
-use lookout_types::prometheus::Metric;
+use lookout_types::prometheus::{Metric, RangeSeries};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
@@ -18,6 +18,18 @@ pub struct ChartSeries {
     pub name: String,
     /// `(Unix ms, value)`, in time order; NaN values are gaps.
     pub points: Vec<(i64, f64)>,
+}
+
+impl ChartSeries {
+    /// A series of a range query's answer, named as Prometheus prints it.
+    pub fn from_range(series: &RangeSeries) -> ChartSeries {
+        ChartSeries { name: series_name(&series.metric), points: points(series) }
+    }
+}
+
+/// A range query series' points as the chart takes them: Unix milliseconds and values.
+pub fn points(series: &RangeSeries) -> Vec<(i64, f64)> {
+    series.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect()
 }
 
 /// A moment (or span) marked on the chart, with what it was.

@@ -13,7 +13,7 @@ use lookout_types::prometheus::QueryData;
 use super::alerts::{NotifierCard, saved_user};
 use super::logs::follow_href;
 use crate::api;
-use crate::components::chart::{ChartSeries, Mark, TimeSeriesChart, Unit, series_name};
+use crate::components::chart::{ChartSeries, Mark, TimeSeriesChart, Unit};
 use crate::components::{clock_time, use_poll};
 use crate::url::with_query;
 
@@ -173,15 +173,7 @@ fn QueryChart(query: String, start: i64, end: i64, onset: Option<i64>) -> impl I
     let step = ((end - start) / 240).max(5_000);
     leptos::task::spawn_local(async move {
         if let Ok(QueryData::Matrix(found)) = api::query_range("", &query, start, end, step).await {
-            series.try_set(
-                found
-                    .iter()
-                    .map(|s| ChartSeries {
-                        name: series_name(&s.metric),
-                        points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
-                    })
-                    .collect(),
-            );
+            series.try_set(found.iter().map(ChartSeries::from_range).collect());
         }
     });
     view! {

@@ -18,7 +18,7 @@ use lookout_types::logs::QueryResult;
 use lookout_types::prometheus::{Metric, QueryData};
 
 use crate::api;
-use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
+use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit, points};
 use crate::components::live::{LiveEvent, LiveFeed};
 use crate::components::log_line::merge_streams;
 use crate::components::log_table::LogTable;
@@ -425,10 +425,7 @@ fn body_of(panel: &Panel, index: usize, round: &LiveRound) -> Body {
                     _ => None,
                 })
                 .flat_map(|(target, series)| {
-                    series.iter().map(move |s| ChartSeries {
-                        name: row(&target, &s.metric, 0.0).0,
-                        points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
-                    })
+                    series.iter().map(move |s| ChartSeries { name: row(&target, &s.metric, 0.0).0, points: points(s) })
                 })
                 .collect(),
         ),

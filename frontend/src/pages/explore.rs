@@ -122,16 +122,9 @@ pub fn ExplorePage() -> impl IntoView {
             } else {
                 let step = step_for(start, end);
                 api::query_range(&source, &q, start, end, step).await.map(|data| match data {
-                    QueryData::Matrix(series) => Outcome::Graph {
-                        series: series
-                            .iter()
-                            .map(|s| ChartSeries {
-                                name: series_name(&s.metric),
-                                points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
-                            })
-                            .collect(),
-                        step_ms: step,
-                    },
+                    QueryData::Matrix(series) => {
+                        Outcome::Graph { series: series.iter().map(ChartSeries::from_range).collect(), step_ms: step }
+                    }
                     _ => Outcome::Failed("the query did not return a range of series".into()),
                 })
             };

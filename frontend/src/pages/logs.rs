@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use lookout_types::logs::QueryResult;
 
 use crate::api::{self, Direction, LogQuery};
-use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit, series_name};
+use crate::components::chart::{ChartSeries, TimeSeriesChart, Unit};
 use crate::components::log_histogram::{Histogram, HistogramPlan, LogHistogram};
 use crate::components::log_line::{LogLine, logql_string, merge_streams, sort_lines};
 use crate::components::log_table::LogTable;
@@ -225,15 +225,7 @@ pub fn LogsPage() -> impl IntoView {
                 }
                 Ok(QueryResult::Matrix(series)) => {
                     lines.try_set(Vec::new());
-                    outcome.try_set(Outcome::Metric(
-                        series
-                            .iter()
-                            .map(|s| ChartSeries {
-                                name: series_name(&s.metric),
-                                points: s.values.iter().map(|p| ((p.0 * 1000.0).round() as i64, p.value())).collect(),
-                            })
-                            .collect(),
-                    ));
+                    outcome.try_set(Outcome::Metric(series.iter().map(ChartSeries::from_range).collect()));
                 }
                 Ok(QueryResult::Vector(_)) => {
                     outcome.try_set(Outcome::Failed("the query returned an instant vector, not lines".into()));

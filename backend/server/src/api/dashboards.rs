@@ -55,15 +55,9 @@ fn store(state: &AppState) -> Result<std::sync::Arc<Dashboards>, GrafanaError> {
         .ok_or_else(|| GrafanaError(StatusCode::SERVICE_UNAVAILABLE, "dashboards are not open yet".into(), None))
 }
 
-/// `my-payments-board` from `My Payments: board!`, as Grafana makes slugs.
+/// A dashboard's slug in its URL, as Grafana makes them.
 fn slug(title: &str) -> String {
-    let words: Vec<String> = title
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
-    words.join("-")
+    crate::dashboards::slug(title, '-')
 }
 
 fn url(d: &Dashboard) -> String {

@@ -238,6 +238,14 @@ fn new_uid() -> String {
     crate::random::id::<9>(b"0123456789abcdefghijklmnopqrstuvwxyz")
 }
 
+/// A title's words, lowercase, joined by `separator`: `my-payments-board` from `My Payments:
+/// board!` as Grafana makes a dashboard's slug, and the same rule for any key made from a title.
+pub fn slug(title: &str, separator: char) -> String {
+    let lower = title.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.join(&separator.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

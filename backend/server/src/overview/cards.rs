@@ -113,7 +113,8 @@ pub fn validate(raw: &RawOverview) -> Result<Vec<Card>, String> {
                 )),
             };
             Ok(Card {
-                key: card.key.clone().unwrap_or_else(|| slug(&card.title)),
+                // `Orders per second` → `orders_per_second`.
+                key: card.key.clone().unwrap_or_else(|| crate::dashboards::slug(&card.title, '_')),
                 title: card.title.clone(),
                 query,
                 unit: card.unit.clone().unwrap_or_else(|| "count".into()),
@@ -122,13 +123,6 @@ pub fn validate(raw: &RawOverview) -> Result<Vec<Card>, String> {
             })
         })
         .collect()
-}
-
-/// `Payment success rate` → `payment_success_rate`.
-fn slug(title: &str) -> String {
-    let words: Vec<String> =
-        title.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
-    words.join("_")
 }
 
 /// The card with its value now and its last 15 minutes.
