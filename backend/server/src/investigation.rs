@@ -10,6 +10,7 @@ use lookout_types::alerts::AlertView;
 use lookout_types::insight::Investigation;
 
 use crate::annotations::{Annotations, Query};
+use crate::overview::joined;
 
 /// How far before the onset the window reaches: the usual before the symptom.
 const BEFORE_MS: i64 = 60 * 60_000;
@@ -38,26 +39,22 @@ pub fn investigate(
     let onset = alert.starts_at;
     let end = (onset + AFTER_MS).min(now);
     let start = onset - BEFORE_MS;
-    let mut causes = Vec::new();
-    {
+    let window_ms = end - (onset - LEAD_MS);
+    // Two cores: the log patterns need no series, so they run while the series are read; then
+    // the changes on one core and the saturation on the other.
+    let (full, changed, patterns) = std::thread::scope(|scope| {
+        let patterns = scope.spawn(|| crate::logs::patterns::problems(logs, end, window_ms, MAX_CAUSES));
         let series = crate::overview::read(db, start, onset - 2 * LEAD_MS, end);
         let window = Window { start, split: onset - LEAD_MS, end };
-        // Both cores: the changes on one, the saturation on the other.
-        let (full, changed) = std::thread::scope(|scope| {
-            let changed = scope.spawn(|| changes::find(&series, window, MAX_CAUSES));
-            let full = lookout_insight::saturation::find(&series, end);
-            (full, changed.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        let (full, changed) = std::thread::scope(|inner| {
+            let changed = inner.spawn(|| changes::find(&series, window, MAX_CAUSES));
+            (lookout_insight::saturation::find(&series, end), joined(changed))
         });
-        causes.extend(full.iter().map(|s| cause::from_saturation(s, onset)));
-        causes.extend(changed.iter().map(|c| cause::from_change(c, onset)));
-    }
-    let window_ms = end - (onset - LEAD_MS);
-    causes.extend(
-        crate::logs::patterns::problems(logs, end, window_ms, MAX_CAUSES)
-            .iter()
-            .filter(|p| p.new || p.spiking)
-            .map(|p| cause::from_pattern(p, onset)),
-    );
+        (full, changed, joined(patterns))
+    });
+    let mut causes: Vec<_> = full.iter().map(|s| cause::from_saturation(s, onset)).collect();
+    causes.extend(changed.iter().map(|c| cause::from_change(c, onset)));
+    causes.extend(patterns.iter().filter(|p| p.new || p.spiking).map(|p| cause::from_pattern(p, onset)));
     if let Some(annotations) = annotations {
         let q = Query { range: Some((start, onset + LEAD_MS)), ..Default::default() };
         causes.extend(annotations.query(&q).iter().map(|a| cause::from_annotation(a.time, &a.text, &a.tags, onset)));

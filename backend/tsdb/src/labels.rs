@@ -1,6 +1,7 @@
 //! Label sets: the identity of a series, kept sorted by label name so equal sets compare equal.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The reserved label that carries the metric name.
 pub const METRIC_NAME: &str = "__name__";
@@ -22,8 +23,10 @@ pub struct Label {
 pub const CANONICAL_SEPARATOR: u8 = 0xFF;
 
 /// A set of labels sorted by name, without empty values (Prometheus treats an empty value as absent).
+/// Immutable and shared: a read hands out the head's own set, so copying a series' identity into
+/// an answer costs a reference count, not an allocation per name and value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Labels(Vec<Label>);
+pub struct Labels(Arc<[Label]>);
 
 impl Labels {
     /// Builds a label set from pairs; later duplicates of a name win, empty values are dropped.
@@ -35,14 +38,14 @@ impl Labels {
         labels.sort_by(|a, b| a.name.cmp(&b.name));
         labels.dedup_by(|later, kept| later.name == kept.name);
         labels.retain(|l| !l.value.is_empty());
-        Labels(labels)
+        Labels(labels.into())
     }
 
     /// The label set as one byte string, `name 0xFF value 0xFF` for each label in order: the key
     /// the head finds series by, which an ingest path can build straight from a request's bytes
     /// (0xFF never occurs in UTF-8, so the pieces cannot run together).
     pub fn write_canonical(&self, out: &mut Vec<u8>) {
-        for label in &self.0 {
+        for label in self.0.iter() {
             out.extend_from_slice(label.name.as_bytes());
             out.push(CANONICAL_SEPARATOR);
             out.extend_from_slice(label.value.as_bytes());
@@ -63,7 +66,7 @@ impl Labels {
             }
             labels.push(Label { name: name.to_string(), value: value.to_string() });
         }
-        Some(Labels(labels))
+        Some(Labels(labels.into()))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -71,7 +74,13 @@ impl Labels {
     }
 
     pub fn metric_name(&self) -> Option<&str> {
-        self.get(METRIC_NAME)
+        // `__name__` sorts first unless another name starts with an upper-case letter or `_`
+        // followed by something lower: the first label is almost always it, and scans of every
+        // series ask for it once each.
+        match self.0.first() {
+            Some(first) if first.name == METRIC_NAME => Some(&first.value),
+            _ => self.get(METRIC_NAME),
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Label> {

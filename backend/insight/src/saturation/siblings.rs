@@ -23,9 +23,13 @@ pub fn is_limit_name(name: &str) -> bool {
     names::words(name).iter().any(|w| LIMIT_WORDS.contains(w) && *w != "total")
 }
 
-/// Whether a text holds a used word at all (a quick test before splitting it).
+/// Whether a text holds a used word at all (a quick test before splitting it): one pass over
+/// its bytes, comparing only where a used word could begin, since every label value of every
+/// series goes through here.
 fn has_used_word(text: &str) -> bool {
-    text.contains("in_use") || USED_WORDS.iter().any(|w| text.contains(w))
+    let bytes = text.as_bytes();
+    let starts = |rest: &[u8], word: &str| rest[0] == word.as_bytes()[0] && rest.starts_with(word.as_bytes());
+    (0..bytes.len()).any(|i| starts(&bytes[i..], "in_use") || USED_WORDS.iter().any(|w| starts(&bytes[i..], w)))
 }
 
 /// The name with its used word (or the two words `in_use`) swapped for each limit word.
@@ -125,6 +129,16 @@ mod tests {
     use super::super::find;
     use super::super::tests::{NOW, every_15s, series, summary};
     use super::*;
+
+    #[test]
+    fn used_words_anywhere_in_a_text() {
+        for text in ["heap_used", "inuse", "conn_in_use", "Active", "reopened", "current", "usage"] {
+            assert_eq!(has_used_word(text), text != "Active", "{text}");
+        }
+        for text in ["", "host-3:9100", "max", "in use", "u", "héap_usé"] {
+            assert!(!has_used_word(text), "{text}");
+        }
+    }
 
     #[test]
     fn names_swapped() {

@@ -29,25 +29,38 @@ const THINNED_MS: i64 = 60_000;
 const MAX_PATTERNS: usize = 10;
 
 pub fn compute(db: &Db, logs: &LogStore, cards: &[Card], now: i64) -> Overview {
-    let recent = recent_series(db, now);
-    let window = Window::of(&recent, now - HISTORY_MS - BEFORE_MS, now, HISTORY_MS);
-    // The findings over every series take both cores: changes on one, the rest on the other.
-    let (changes, rest) = std::thread::scope(|scope| {
-        let changes = scope.spawn(|| changes::find(&recent, window, MAX_CHANGES));
-        let at_capacity = lookout_insight::saturation::find(&recent, now);
-        let services = services::compute(db, logs, &recent, now);
-        (changes.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), (at_capacity, services))
+    // Two cores: the logs' findings need no series, so they run while the series are read; then
+    // the changes on one core and the rest of the findings over every series on the other.
+    let (metrics, (error_groups, patterns)) = std::thread::scope(|scope| {
+        let from_logs = scope.spawn(|| {
+            let errors = crate::logs::error_groups(logs, now - HISTORY_MS, now, 8);
+            (errors, crate::logs::patterns::problems(logs, now, HISTORY_MS, MAX_PATTERNS))
+        });
+        let recent = recent_series(db, now);
+        let window = Window::of(&recent, now - HISTORY_MS - BEFORE_MS, now, HISTORY_MS);
+        let metrics = std::thread::scope(|inner| {
+            let changes = inner.spawn(|| changes::find(&recent, window, MAX_CHANGES));
+            let at_capacity = lookout_insight::saturation::find(&recent, now);
+            let services = services::compute(db, logs, &recent, now);
+            (joined(changes), at_capacity, services)
+        });
+        (metrics, joined(from_logs))
     });
-    let (at_capacity, services) = rest;
+    let (changes, at_capacity, services) = metrics;
     Overview {
         generated_at: now,
         cards: cards.iter().map(|card| cards::evaluate(card, db, logs, now)).collect(),
-        error_groups: crate::logs::error_groups(logs, now - HISTORY_MS, now, 8),
+        error_groups,
         changes,
         at_capacity,
         services,
-        patterns: crate::logs::patterns::problems(logs, now, HISTORY_MS, MAX_PATTERNS),
+        patterns,
     }
+}
+
+/// A scoped thread's answer, its panic carried on to the caller.
+pub(crate) fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// Every series with its last 75 minutes, or nothing on a store too large to scan.
