@@ -11,23 +11,54 @@ pub struct DashboardHit {
     pub uid: String,
     pub title: String,
     pub url: String,
+    /// Always `dash-db`: Lookout has no folders to find.
+    #[serde(default = "dash_db", rename = "type")]
+    pub kind: String,
     #[serde(default)]
     pub tags: Vec<String>,
 }
 
-/// `GET /api/dashboards/uid/{uid}`.
+fn dash_db() -> String {
+    "dash-db".into()
+}
+
+/// `GET /api/dashboards/uid/{uid}`. The server hands the stored JSON on as it was saved
+/// (`D` = `serde_json::Value`); the browser reads the parts it draws.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DashboardWithMeta {
-    pub dashboard: Dashboard,
+pub struct DashboardWithMeta<D = Dashboard> {
+    pub dashboard: D,
     #[serde(default)]
     pub meta: DashboardMeta,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DashboardMeta {
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub version: u64,
     /// Loaded from a file: the API refuses to change it.
     #[serde(default)]
     pub provisioned: bool,
+    #[serde(default)]
+    pub can_save: bool,
+    #[serde(default)]
+    pub can_edit: bool,
+    #[serde(default)]
+    pub can_delete: bool,
+    /// RFC 3339, of the first version.
+    #[serde(default)]
+    pub created: String,
+    /// RFC 3339, of the latest version.
+    #[serde(default)]
+    pub updated: String,
+    #[serde(default)]
+    pub created_by: String,
+    #[serde(default)]
+    pub updated_by: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -46,10 +77,11 @@ pub struct Dashboard {
     pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
-/// `POST /api/dashboards/db`.
+/// `POST /api/dashboards/db`; the server takes the dashboard as any JSON (`D` =
+/// `serde_json::Value`) and keeps all of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SaveDashboard {
-    pub dashboard: Dashboard,
+pub struct SaveDashboard<D = Dashboard> {
+    pub dashboard: D,
     /// Without it, a save based on an older version than the stored one is refused (412).
     #[serde(default)]
     pub overwrite: bool,
@@ -72,16 +104,45 @@ pub struct DashboardVersion {
 
 /// `GET /api/dashboards/uid/{uid}/versions/{n}`: that version's dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DashboardVersionData {
+pub struct DashboardVersionData<D = Dashboard> {
     pub version: u64,
-    pub data: Dashboard,
+    /// RFC 3339.
+    #[serde(default)]
+    pub created: String,
+    #[serde(default)]
+    pub message: String,
+    pub data: D,
 }
 
 /// The answer to a save.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavedDashboard {
+    /// `success`.
+    #[serde(default)]
+    pub status: String,
     pub uid: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub url: String,
     pub version: u64,
+}
+
+/// The answer to `DELETE /api/dashboards/uid/{uid}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletedDashboard {
+    pub uid: String,
+    pub title: String,
+    pub message: String,
+}
+
+/// Grafana's error body: a message, and a status word where Grafana adds one
+/// (`not-found`, `version-mismatch`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorMessage {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

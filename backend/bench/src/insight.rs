@@ -19,7 +19,8 @@ const RUNS: usize = 7;
 
 fn labels(i: usize) -> Labels {
     let metric = i % 200;
-    let name = if metric % 2 == 0 { format!("app_requests_{metric}_total") } else { format!("app_gauge_{metric}") };
+    let name =
+        if metric.is_multiple_of(2) { format!("app_requests_{metric}_total") } else { format!("app_gauge_{metric}") };
     Labels::from_pairs([
         ("__name__", name),
         ("job", format!("service-{}", i % 20)),
@@ -32,7 +33,7 @@ fn labels(i: usize) -> Labels {
 /// window holds the incident (a pool pinned at 20 of 20, a burst of 5xx).
 fn value(i: usize, k: i64, steps: i64) -> f64 {
     let noise = ((i as i64 * 7919 + k * 104_729) % 13) as f64;
-    if (i % 200) % 2 == 0 {
+    if (i % 200).is_multiple_of(2) {
         (k * (i as i64 % 7 + 1)) as f64 * 15.0 + noise
     } else {
         50.0 + noise + (k * 3 % 11) as f64 + if k > steps * 3 / 4 { 0.0 } else { 1.0 }

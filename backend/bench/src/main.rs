@@ -258,7 +258,8 @@ fn parse(file: &str) {
     );
 }
 
-type SeriesMap = std::collections::BTreeMap<Labels, Vec<(i64, f64)>>;
+type Samples = Vec<(i64, f64)>;
+type SeriesMap = std::collections::BTreeMap<Labels, Samples>;
 
 /// Two days of the demo's services scraped every 15 s: one whole 48-hour block window.
 fn demo_samples() -> SeriesMap {
@@ -321,8 +322,7 @@ fn block_sizes(by_series: &SeriesMap, range: i64) -> (usize, u64, u64) {
     let dir = std::env::temp_dir().join(format!("lookout-bench-storage-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut windows: std::collections::BTreeMap<i64, Vec<(Labels, Vec<(i64, f64)>)>> =
-        std::collections::BTreeMap::new();
+    let mut windows: std::collections::BTreeMap<i64, Vec<(Labels, Samples)>> = Default::default();
     for (labels, samples) in by_series {
         for part in samples.chunk_by(|a, b| a.0.div_euclid(range) == b.0.div_euclid(range)) {
             windows.entry(part[0].0.div_euclid(range) * range).or_default().push((labels.clone(), part.to_vec()));

@@ -2,31 +2,13 @@
 //! keywords, durations and sizes in canonical units, only the parentheses precedence needs. What
 //! is printed parses back to an equal tree.
 
-use std::fmt::{self, Display, Formatter, Write};
+use std::fmt::{self, Display, Formatter};
 
 use crate::ast::*;
 use crate::duration::{format_bytes, format_duration};
 
-/// A string literal that the lexer reads back as `s`: double quotes and Go escapes.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// A string literal that the lexer reads back as `s`: Go's `strconv.Quote`.
+pub use lookout_gotext::quote;
 
 fn write_list<T>(
     f: &mut Formatter<'_>,

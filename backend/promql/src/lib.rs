@@ -7,6 +7,7 @@ mod error;
 pub mod functions;
 mod lexer;
 mod parser;
+pub mod series;
 
 pub use error::{EvalError, ParseError, Pos};
 pub use parser::parse;

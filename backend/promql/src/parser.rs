@@ -145,10 +145,10 @@ impl Parser {
             });
             m.card = if left { Cardinality::ManyToOne } else { Cardinality::OneToMany };
             m.include = include;
-            if m.on {
-                if let Some(both) = m.include.iter().find(|l| m.labels.contains(l)) {
-                    return err(pos, format!("label \"{both}\" must not occur in ON and GROUP clause at once"));
-                }
+            if m.on
+                && let Some(both) = m.include.iter().find(|l| m.labels.contains(l))
+            {
+                return err(pos, format!("label \"{both}\" must not occur in ON and GROUP clause at once"));
             }
         }
         Ok(matching)
@@ -221,10 +221,10 @@ impl Parser {
             Tok::LBrace => self.selector(None, token.pos),
             Tok::Ident(name) => {
                 let lower = name.to_ascii_lowercase();
-                if let Some(op) = AggOp::from_name(&name) {
-                    if matches!(self.peek(), Tok::LParen) || self.peek_keyword("by") || self.peek_keyword("without") {
-                        return self.aggregation(op, token.pos);
-                    }
+                if let Some(op) = AggOp::from_name(&name)
+                    && (matches!(self.peek(), Tok::LParen) || self.peek_keyword("by") || self.peek_keyword("without"))
+                {
+                    return self.aggregation(op, token.pos);
                 }
                 if KEYWORDS.contains(&lower.as_str()) {
                     return err(token.pos, format!("unexpected {}", Tok::Ident(name).describe()));

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use lookout_promql::{Options, QueryValue, eval_instant, parse};
-use lookout_tsdb::{Head, Labels, stale_nan};
+use lookout_promql::{Options, QueryValue, eval_instant, parse, series};
+use lookout_tsdb::{Head, Labels};
 
 #[derive(Default)]
 struct Tally {
@@ -130,7 +130,7 @@ fn run_eval(head: &Head, kind: &str, query: &str, at: i64, expected: &[&str]) ->
             let [line] = expected else {
                 return Err(format!("got scalar {v}, expected {expected:?}"));
             };
-            let want = parse_value(line).ok_or_else(|| format!("bad expected scalar {line:?}"))?;
+            let want = series::value(line).ok_or_else(|| format!("bad expected scalar {line:?}"))?;
             if close(v, want) { Ok(()) } else { Err(format!("got scalar {v}, expected {want}")) }
         }
         QueryValue::Vector(got) => {
@@ -209,15 +209,6 @@ fn duration_ms(text: &str) -> Option<i64> {
     Some(total)
 }
 
-fn parse_value(text: &str) -> Option<f64> {
-    match text {
-        "Inf" | "+Inf" | "inf" | "+inf" => Some(f64::INFINITY),
-        "-Inf" | "-inf" => Some(f64::NEG_INFINITY),
-        "NaN" | "nan" => Some(f64::NAN),
-        other => other.parse().ok(),
-    }
-}
-
 /// Splits `metric{a="b"} 1` into the series description and the value text.
 fn split_series(line: &str) -> Result<(&str, &str), String> {
     let brace_end = line.rfind('}');
@@ -229,63 +220,15 @@ fn split_series(line: &str) -> Result<(&str, &str), String> {
     Ok((line[..gap].trim(), line[gap..].trim()))
 }
 
-fn series_labels(desc: &str) -> Result<Labels, String> {
-    if desc.replace(' ', "") == "{}" {
-        return Ok(Labels::default());
-    }
-    let expr = parse(desc).map_err(|e| format!("bad series {desc:?}: {e}"))?;
-    let lookout_promql::ast::Expr::VectorSelector(sel) = expr else {
-        return Err(format!("not a series: {desc:?}"));
-    };
-    Ok(Labels::from_pairs(sel.matchers.iter().map(|m| (m.name.clone(), m.value.clone()))))
-}
-
 fn parse_expected(line: &str) -> Result<(Labels, f64), String> {
     let (desc, value) = split_series(line)?;
-    let value = parse_value(value).ok_or_else(|| format!("bad value in {line:?}"))?;
-    Ok((series_labels(desc)?, value))
+    let value = series::value(value).ok_or_else(|| format!("bad value in {line:?}"))?;
+    Ok((series::labels(desc).map_err(|e| e.to_string())?, value))
 }
 
 /// One series line of a `load` block: its labels and its values (the i-th at i × step).
 fn parse_load_line(line: &str) -> Result<(Labels, Vec<Option<f64>>), String> {
     let (desc, values) = split_series(line)?;
-    let mut all = Vec::new();
-    for item in values.split_whitespace() {
-        all.extend(expand(item)?);
-    }
-    Ok((series_labels(desc)?, all))
-}
-
-/// Expands `1`, `_`, `stale`, `a+bxN`, `a-bxN`, `axN` and `_xN` into values (None = no sample).
-fn expand(item: &str) -> Result<Vec<Option<f64>>, String> {
-    let bad = || format!("bad value {item:?}");
-    let single = |text: &str| -> Result<Option<f64>, String> {
-        match text {
-            "_" => Ok(None),
-            "stale" => Ok(Some(stale_nan())),
-            other => parse_value(other).map(Some).ok_or_else(bad),
-        }
-    };
-    let Some((base, count)) = item.rsplit_once('x') else {
-        return Ok(vec![single(item)?]);
-    };
-    let count: usize = count.parse().map_err(|_| bad())?;
-    if base == "_" {
-        return Ok(vec![None; count]);
-    }
-    // The increment's sign separates it from the start value (which may itself be negative).
-    let split = base
-        .char_indices()
-        .skip(1)
-        .filter(|(_, c)| *c == '+' || *c == '-')
-        .map(|(i, _)| i)
-        .find(|&i| !base[..i].ends_with(['e', 'E']));
-    let (start, step) = match split {
-        Some(i) => (
-            single(&base[..i])?.ok_or_else(bad)?,
-            parse_value(&base[i..]).or_else(|| base[i + 1..].parse().ok()).ok_or_else(bad)?,
-        ),
-        None => (single(base)?.ok_or_else(bad)?, 0.0),
-    };
-    Ok((0..=count).map(|k| Some(start + step * k as f64)).collect())
+    let labels = series::labels(desc).map_err(|e| e.to_string())?;
+    Ok((labels, series::values(values).map_err(|e| e.to_string())?))
 }

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lookout_promql::{Options, QueryValue, eval_instant, parse};
+use lookout_promql::{Options, QueryValue, eval_instant, parse, series};
 use lookout_rules::{Group, GroupOptions, PromQuerier, RuleStateKind, Source, file, glob, parse_duration};
-use lookout_tsdb::{Head, Labels, stale_nan};
+use lookout_tsdb::{Head, Labels};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn testdata() -> PathBuf {
@@ -123,46 +123,15 @@ fn run_file(path: &Path) -> Vec<String> {
 fn load_series(test: &Yaml, interval: i64) -> Head {
     let head = Head::new();
     for series in test["input_series"].as_vec().into_iter().flatten() {
-        let labels = series_labels(series["series"].as_str().unwrap());
-        let mut k = 0;
-        for item in series["values"].as_str().unwrap_or("").split_whitespace() {
-            for value in expand(item) {
-                if let Some(v) = value {
-                    head.append(&labels, k * interval, v).unwrap();
-                }
-                k += 1;
+        let labels = series::labels(series["series"].as_str().unwrap()).unwrap_or_else(|e| panic!("{e}"));
+        let values = series::values(series["values"].as_str().unwrap_or("")).unwrap_or_else(|e| panic!("{e}"));
+        for (k, value) in values.into_iter().enumerate() {
+            if let Some(v) = value {
+                head.append(&labels, k as i64 * interval, v).unwrap();
             }
         }
     }
     head
-}
-
-fn series_labels(desc: &str) -> Labels {
-    if desc.replace(' ', "") == "{}" {
-        return Labels::default();
-    }
-    let Ok(lookout_promql::ast::Expr::VectorSelector(sel)) = parse(desc) else { panic!("bad series {desc:?}") };
-    Labels::from_pairs(sel.matchers.iter().map(|m| (m.name.clone(), m.value.clone())))
-}
-
-/// Expands `1`, `_`, `stale`, `a+bxN`, `a-bxN`, `axN` and `_xN` (None = no sample).
-fn expand(item: &str) -> Vec<Option<f64>> {
-    let single = |text: &str| match text {
-        "_" => None,
-        "stale" => Some(stale_nan()),
-        other => Some(other.parse::<f64>().unwrap_or_else(|_| panic!("bad value {item:?}"))),
-    };
-    let Some((base, count)) = item.rsplit_once('x') else { return vec![single(item)] };
-    let count: usize = count.parse().unwrap();
-    if base == "_" {
-        return vec![None; count];
-    }
-    let split = base.char_indices().skip(1).find(|(_, c)| *c == '+' || *c == '-').map(|(i, _)| i);
-    let (start, step) = match split {
-        Some(i) => (base[..i].parse::<f64>().unwrap(), base[i..].parse::<f64>().unwrap()),
-        None => (base.parse::<f64>().unwrap(), 0.0),
-    };
-    (0..=count).map(|k| Some(start + step * k as f64)).collect()
 }
 
 type AlertSet = Vec<(Labels, Labels)>;
@@ -228,7 +197,7 @@ fn check_expr(head: &Head, test: &Yaml, errors: &mut Vec<String>) {
                 Yaml::Integer(i) => *i as f64,
                 other => panic!("bad value {other:?}"),
             };
-            (series_labels(s["labels"].as_str().unwrap()), value)
+            (series::labels(s["labels"].as_str().unwrap()).unwrap_or_else(|e| panic!("{e}")), value)
         })
         .collect();
     got.sort_by(|a, b| a.0.cmp(&b.0));

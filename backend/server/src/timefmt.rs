@@ -98,70 +98,45 @@ pub fn parse_api_time(text: &str) -> Option<i64> {
 /// Parses a Prometheus API duration: seconds (with a fraction) or a duration like `5m`.
 pub fn parse_api_duration(text: &str) -> Option<Duration> {
     if let Ok(seconds) = text.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0 && seconds < 1e12).then(|| Duration::from_secs_f64(seconds));
+        return ((0.0..1e12).contains(&seconds)).then(|| Duration::from_secs_f64(seconds));
     }
     parse_duration(text).ok()
 }
 
-/// Formats a duration as Prometheus does: `1h30m`, `15s`, `500ms`, `0s`.
+/// Formats a duration as Prometheus does (`1h30m`, `15s`, `500ms`, `0s`; years and weeks only
+/// when exact): `lookout_tsdb::duration`'s rule, for a `std` duration.
 pub fn format_duration(d: Duration) -> String {
-    let mut ms = d.as_millis() as u64;
-    if ms == 0 {
-        return "0s".into();
-    }
-    let mut out = String::new();
-    for (unit, size) in [
-        ("y", 365 * 86_400_000),
-        ("w", 7 * 86_400_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-        ("ms", 1),
-    ] {
-        if ms >= size {
-            out.push_str(&format!("{}{unit}", ms / size));
-            ms %= size;
-        }
-    }
-    out
+    lookout_tsdb::duration::format_duration(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// Parses a Prometheus duration such as `30s`, `10m`, `1h30m`, `15d` or `250ms`.
+/// A setting's duration (`30s`, `10m`, `1h30m`) in Prometheus's syntax, whose one parser is
+/// `lookout_tsdb::duration` (units largest first, each once), and more than zero: every duration
+/// Lookout is given is an interval, a timeout or a lifetime.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("invalid duration {text:?}: expected e.g. 30s, 10m, 1h30m");
-    if text.is_empty() {
-        return Err(invalid());
+    match lookout_tsdb::duration::parse_duration(text) {
+        Ok(0) => Err(format!("duration {text:?} must be more than zero")),
+        Ok(ms) => Ok(Duration::from_millis(ms.unsigned_abs())),
+        Err(err) => Err(err.to_string()),
     }
-    let mut total_ms: u64 = 0;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
-        if digits == 0 {
-            return Err(invalid());
-        }
-        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-        let unit_ms = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            "w" => 7 * 86_400_000,
-            "y" => 365 * 86_400_000,
-            _ => return Err(invalid()),
-        };
-        total_ms = number.checked_mul(unit_ms).and_then(|v| total_ms.checked_add(v)).ok_or_else(invalid)?;
-        rest = &rest[unit_len..];
-    }
-    Ok(Duration::from_millis(total_ms))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The server once had a parser of its own that took `1m1h` and refused `0` for another
+    /// reason than Prometheus's; now both go through the one Prometheus rule.
+    #[test]
+    fn durations_as_prometheus_reads_them() {
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1m1h").unwrap_err(), r#"not a valid duration string: "1m1h""#);
+        assert_eq!(parse_duration("0").unwrap_err(), r#"duration "0" must be more than zero"#);
+        assert!(parse_duration("1.5h").is_err() && parse_duration("").is_err() && parse_duration("5").is_err());
+        assert_eq!(format_duration(Duration::from_secs(90 * 86_400)), "90d", "weeks only when exact");
+        assert_eq!(format_duration(Duration::from_secs(14 * 86_400)), "2w");
+        assert_eq!(format_duration(Duration::ZERO), "0s");
+    }
 
     #[test]
     fn formats_rfc3339() {

@@ -2,7 +2,12 @@
 //! `printf` with Go's verbs, flags and its `%!d(string=x)` complaints, Go-quoted strings, and
 //! strconv's float formats (`%.4g` is what Prometheus's humanize functions print with).
 
+use lookout_gotext::{is_print, quote_rune};
+
 use crate::Value;
+
+/// Go's `strconv.Quote`, for `%q` and Go's error texts.
+pub(crate) use lookout_gotext::quote;
 
 /// Flags, width and precision of one `printf` verb.
 #[derive(Debug, Default, Clone, Copy)]
@@ -248,7 +253,7 @@ fn format_integer(i: i64, verb: char, spec: &Spec) -> String {
     let as_char = || u32::try_from(i).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}');
     match verb {
         'c' => return pad(&as_char().to_string(), spec),
-        'q' => return pad(&quote_with(&as_char().to_string(), '\''), spec),
+        'q' => return pad(&quote_rune(as_char()), spec),
         'U' => {
             let mut s = format!("U+{:04X}", i as u64);
             if spec.sharp && is_print(as_char()) {
@@ -428,43 +433,6 @@ fn format_f(digits: &[u8], dp: i64, prec: i64) -> String {
     out
 }
 
-/// Go's `unicode.IsPrint`, near enough: letters, marks, numbers, punctuation, symbols and the
-/// ASCII space.
-fn is_print(c: char) -> bool {
-    c == ' ' || !(c.is_control() || c.is_whitespace() || ('\u{200b}'..='\u{200f}').contains(&c) || c == '\u{feff}')
-}
-
-/// Go's `strconv.Quote`: a double-quoted string with Go escapes.
-pub(crate) fn quote(s: &str) -> String {
-    quote_with(s, '"')
-}
-
-fn quote_with(s: &str, delim: char) -> String {
-    let mut out = String::new();
-    out.push(delim);
-    for c in s.chars() {
-        match c {
-            c if c == delim || c == '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c if is_print(c) => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
-        }
-    }
-    out.push(delim);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,11 +546,5 @@ mod tests {
         assert_eq!(sprint(&[]), "");
         assert_eq!(sprintln(&[]), "\n");
         assert_eq!(sprint(&[Value::from(""), Value::Int(1), Value::Nil]), "1 <nil>");
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quote("a\"b\\c\td\u{7f}é\u{a0}"), "\"a\\\"b\\\\c\\td\\x7fé\\u00a0\"");
-        assert_eq!(quote("😀"), "\"😀\"");
     }
 }

@@ -556,8 +556,7 @@ mod tests {
     fn seek_agrees_with_a_binary_search() {
         let regular: Vec<i64> = (0..300).map(|i| i * 15).collect();
         let gap: Vec<i64> = (0..50).map(|i| i * 15).chain((0..50).map(|i| 100_000 + i)).collect();
-        let burst: Vec<i64> =
-            (0..40).map(|i| i).chain([10_000, 20_000, 30_000]).chain((0..40).map(|i| 40_000 + i * 3)).collect();
+        let burst: Vec<i64> = (0..40).chain([10_000, 20_000, 30_000]).chain((0..40).map(|i| 40_000 + i * 3)).collect();
         let squared: Vec<i64> = (0..200).map(|i| i * i).collect();
         for times in [regular, gap, burst, squared, vec![7], vec![]] {
             let part: Vec<Sample> = times.iter().map(|&t| (t, 0.0)).collect();

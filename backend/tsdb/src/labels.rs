@@ -109,7 +109,7 @@ impl fmt::Display for Labels {
                 f.write_str(", ")?;
             }
             first = false;
-            write!(f, "{}={:?}", label.name, label.value)?;
+            write!(f, "{}={}", label.name, lookout_gotext::quote(&label.value))?;
         }
         f.write_str("}")
     }

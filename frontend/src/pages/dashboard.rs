@@ -529,8 +529,7 @@ fn PanelBody(panel: Panel, index: usize, rounds: RwSignal<Option<LiveRound>>) ->
                     thresholds.as_ref().and_then(|t| {
                         t.steps
                             .iter()
-                            .filter(|s| s.value.is_none_or(|from| v >= from))
-                            .next_back()
+                            .rfind(|s| s.value.is_none_or(|from| v >= from))
                             .map(|s| s.color.clone())
                     })
                 })

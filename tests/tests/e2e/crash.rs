@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use lookout_e2e::{Lookout, TempDir, http_get, http_post, url_encode};
 use lookout_server::ingest::remote_write::encode;
 use lookout_tsdb::Labels;
+use serde_json::Value;
 
 /// Writers of each kind, all at once.
 const WRITERS: usize = 2;
@@ -64,12 +65,8 @@ impl Kind {
     /// How many of this kind's items the server holds, per writer.
     async fn stored(self, url: &str) -> Vec<usize> {
         let mut counts = vec![0; WRITERS];
-        let (path, rows, writer_of, count_of): (
-            String,
-            &str,
-            fn(&serde_json::Value) -> &serde_json::Value,
-            fn(&serde_json::Value) -> usize,
-        ) = match self {
+        type Reader = (String, &'static str, fn(&Value) -> &Value, fn(&Value) -> usize);
+        let (path, rows, writer_of, count_of): Reader = match self {
             Kind::Metrics => {
                 let end = (BASE_MS + (MAX_BATCHES * SAMPLES_PER_SERIES) as i64 * 1000) / 1000;
                 let query = url_encode("sum by (writer) (count_over_time(crash_test[30d]))");
@@ -181,8 +178,7 @@ fn tear(wal: &std::path::Path) -> (std::path::PathBuf, u64) {
     let (_, newest) = lookout_tsdb::wal::segments(wal)
         .unwrap()
         .into_iter()
-        .filter(|(_, p)| std::fs::metadata(p).unwrap().len() > 0)
-        .next_back()
+        .rfind(|(_, p)| std::fs::metadata(p).unwrap().len() > 0)
         .unwrap_or_else(|| panic!("no segment with records in {}", wal.display()));
     let mut bytes = std::fs::read(&newest).unwrap();
     let good_len = bytes.len() as u64;

@@ -162,7 +162,8 @@ fn number(v: f64) -> String {
     }
 }
 
-/// A PromQL string literal: backticks hold anything but a backtick, raw.
+/// A PromQL string literal: between backticks, raw, when it holds none (a regex reads best
+/// so); else Go-quoted, which the PromQL lexer reads back.
 fn quote(s: &str) -> String {
-    if s.contains('`') { format!("{s:?}") } else { format!("`{s}`") }
+    if s.contains('`') { lookout_gotext::quote(s) } else { format!("`{s}`") }
 }

@@ -167,9 +167,11 @@ fn top_bottom(
     let mut keep = vec![vec![false; n]; rows.len()];
     // The order of the first step's selection, so an instant topk lists its largest first.
     let mut first_rank: Vec<(usize, usize, usize)> = Vec::new();
+    #[expect(clippy::needless_range_loop, reason = "`i` is the step of every row, not an index into one slice")]
     for i in 0..n {
         let k = k_at(i);
-        if !(k >= 1.0) {
+        // NaN keeps nothing, as below 1 does.
+        if k.is_nan() || k < 1.0 {
             continue;
         }
         let k = k.min(rows.len() as f64) as usize;

@@ -142,7 +142,8 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
                     .map(|(i, v)| {
                         let v = (*v)?;
                         match name {
-                            "clamp" => (!(b[i] < a[i])).then(|| go_max(a[i], go_min(b[i], v))),
+                            "clamp" => (b[i].partial_cmp(&a[i]) != Some(std::cmp::Ordering::Less))
+                                .then(|| go_max(a[i], go_min(b[i], v))),
                             "clamp_min" => Some(go_max(a[i], v)),
                             "clamp_max" => Some(go_min(a[i], v)),
                             _ => {

@@ -451,6 +451,19 @@ fn snapshot(inner: &Inner) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Sleeps for `wait` to within tens of microseconds. Tokio's timers tick in whole milliseconds
+/// and wake up to one late, which would add half a millisecond on average to every group's
+/// `group_wait`; the last stretch is slept on a blocking thread, whose sleep is precise.
+async fn precise_sleep(wait: Duration) {
+    const COARSE_SLACK: Duration = Duration::from_millis(2);
+    if wait > COARSE_SLACK {
+        tokio::time::sleep(wait - COARSE_SLACK).await;
+        // The dispatch loop looks again and sleeps the rest precisely.
+        return;
+    }
+    let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,17 +511,4 @@ mod tests {
         assert_eq!(timeline, ["firing", "acknowledged"], "nothing applied twice");
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
-
-/// Sleeps for `wait` to within tens of microseconds. Tokio's timers tick in whole milliseconds
-/// and wake up to one late, which would add half a millisecond on average to every group's
-/// `group_wait`; the last stretch is slept on a blocking thread, whose sleep is precise.
-async fn precise_sleep(wait: Duration) {
-    const COARSE_SLACK: Duration = Duration::from_millis(2);
-    if wait > COARSE_SLACK {
-        tokio::time::sleep(wait - COARSE_SLACK).await;
-        // The dispatch loop looks again and sleeps the rest precisely.
-        return;
-    }
-    let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
 }

@@ -7,8 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use lookout_types::grafana::{
+    DashboardHit, DashboardMeta, DashboardVersion, DashboardVersionData, DashboardWithMeta, DeletedDashboard,
+    SaveDashboard, SavedDashboard,
+};
+use serde_json::Value;
 
 use super::grafana::GrafanaError;
 use super::params::Params;
@@ -64,21 +67,12 @@ fn url(d: &Dashboard) -> String {
     format!("/d/{}/{}", d.uid, slug(&d.title()))
 }
 
-#[derive(Deserialize)]
-struct SaveRequest {
-    dashboard: Value,
-    #[serde(default)]
-    overwrite: bool,
-    #[serde(default)]
-    message: String,
-}
-
 async fn dashboard_save(
     State(state): State<AppState>,
     caller: crate::auth::Caller,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, GrafanaError> {
-    let request: SaveRequest = serde_json::from_slice(&body)
+) -> Result<Json<SavedDashboard>, GrafanaError> {
+    let request: SaveDashboard<Value> = serde_json::from_slice(&body)
         .map_err(|e| GrafanaError(StatusCode::BAD_REQUEST, format!("bad request data: {e}"), None))?;
     let dashboards = store(&state)?;
     let saved = tokio::task::spawn_blocking(move || {
@@ -88,108 +82,113 @@ async fn dashboard_save(
     .map_err(|e| GrafanaError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None))??;
     let uid = saved.json["uid"].as_str().unwrap_or_default().to_string();
     let title = saved.json["title"].as_str().unwrap_or_default().to_string();
-    Ok(Json(json!({
-        "status": "success",
-        "uid": uid,
-        "slug": slug(&title),
-        "url": format!("/d/{uid}/{}", slug(&title)),
-        "version": saved.version,
-    })))
+    Ok(Json(SavedDashboard {
+        status: "success".into(),
+        slug: slug(&title),
+        url: format!("/d/{uid}/{}", slug(&title)),
+        uid,
+        version: saved.version,
+    }))
 }
 
 fn found(state: &AppState, uid: &str) -> Result<Dashboard, GrafanaError> {
     store(state)?.get(uid).ok_or_else(|| DashboardError::NotFound.into())
 }
 
-async fn dashboard_get(State(state): State<AppState>, Path(uid): Path<String>) -> Result<Json<Value>, GrafanaError> {
+async fn dashboard_get(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+) -> Result<Json<DashboardWithMeta<Value>>, GrafanaError> {
     let d = found(&state, &uid)?;
     let first = &d.versions[0];
     let latest = d.latest();
-    Ok(Json(json!({
-        "dashboard": latest.json,
-        "meta": {
-            "slug": slug(&d.title()),
-            "url": url(&d),
-            "version": latest.version,
-            "provisioned": d.provisioned,
-            "canSave": !d.provisioned,
-            "canEdit": true,
-            "canDelete": !d.provisioned,
-            "created": rfc3339_millis(first.created_ms),
-            "updated": rfc3339_millis(latest.created_ms),
-            "createdBy": first.created_by,
-            "updatedBy": latest.created_by,
-        },
-    })))
+    let meta = DashboardMeta {
+        slug: slug(&d.title()),
+        url: url(&d),
+        version: latest.version,
+        provisioned: d.provisioned,
+        can_save: !d.provisioned,
+        can_edit: true,
+        can_delete: !d.provisioned,
+        created: rfc3339_millis(first.created_ms),
+        updated: rfc3339_millis(latest.created_ms),
+        created_by: first.created_by.clone(),
+        updated_by: latest.created_by.clone(),
+    };
+    Ok(Json(DashboardWithMeta { dashboard: latest.json.clone(), meta }))
 }
 
 async fn dashboard_delete(
     State(state): State<AppState>,
     Path(uid): Path<String>,
     caller: crate::auth::Caller,
-) -> Result<Json<Value>, GrafanaError> {
+) -> Result<Json<DeletedDashboard>, GrafanaError> {
     let dashboards = store(&state)?;
     let deleted = tokio::task::spawn_blocking(move || dashboards.delete(&uid))
         .await
         .map_err(|e| GrafanaError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None))??;
     let title = deleted.title();
     tracing::info!(uid = %deleted.uid, %title, by = %caller.name(None), "dashboard deleted");
-    Ok(Json(json!({ "title": title, "message": format!("Dashboard {title} deleted"), "uid": deleted.uid })))
+    Ok(Json(DeletedDashboard { message: format!("Dashboard {title} deleted"), title, uid: deleted.uid }))
 }
 
-async fn versions_list(State(state): State<AppState>, Path(uid): Path<String>) -> Result<Json<Value>, GrafanaError> {
+async fn versions_list(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+) -> Result<Json<Vec<DashboardVersion>>, GrafanaError> {
     let d = found(&state, &uid)?;
-    let versions: Vec<Value> = d
+    let versions = d
         .versions
         .iter()
         .rev()
-        .map(|v| {
-            json!({
-                "version": v.version,
-                "created": rfc3339_millis(v.created_ms),
-                "createdBy": v.created_by,
-                "message": v.message,
-            })
+        .map(|v| DashboardVersion {
+            version: v.version,
+            created: rfc3339_millis(v.created_ms),
+            created_by: v.created_by.clone(),
+            message: v.message.clone(),
         })
         .collect();
-    Ok(Json(Value::from(versions)))
+    Ok(Json(versions))
 }
 
 async fn version_get(
     State(state): State<AppState>,
     Path((uid, version)): Path<(String, u64)>,
-) -> Result<Json<Value>, GrafanaError> {
+) -> Result<Json<DashboardVersionData<Value>>, GrafanaError> {
     let d = found(&state, &uid)?;
     let v = d.versions.iter().find(|v| v.version == version).ok_or(DashboardError::NotFound)?;
-    Ok(Json(json!({
-        "version": v.version,
-        "created": rfc3339_millis(v.created_ms),
-        "message": v.message,
-        "data": v.json,
-    })))
+    Ok(Json(DashboardVersionData {
+        version: v.version,
+        created: rfc3339_millis(v.created_ms),
+        message: v.message.clone(),
+        data: v.json.clone(),
+    }))
 }
 
 /// `GET /api/search?query=…&tag=…`: dashboards whose title holds `query`, with every `tag`.
-async fn search(State(state): State<AppState>, params: Params) -> Result<Json<Value>, GrafanaError> {
+async fn search(State(state): State<AppState>, params: Params) -> Result<Json<Vec<DashboardHit>>, GrafanaError> {
     let query = params.get("query").unwrap_or("").to_lowercase();
-    let tags: Vec<&str> = params.all("tag");
-    let hits: Vec<Value> = store(&state)?
+    let wanted: Vec<&str> = params.all("tag");
+    let hits = store(&state)?
         .list()
         .iter()
         .filter(|d| d.title().to_lowercase().contains(&query))
-        .filter(|d| {
-            let have = d.latest().json.get("tags").and_then(Value::as_array).cloned().unwrap_or_default();
-            tags.iter().all(|t| have.iter().any(|h| h.as_str() == Some(*t)))
-        })
-        .map(|d| {
-            json!({
-                "uid": d.uid,
-                "title": d.title(),
-                "url": url(d),
-                "type": "dash-db",
-                "tags": d.latest().json.get("tags").cloned().unwrap_or_else(|| json!([])),
+        .filter_map(|d| {
+            let tags = tags(&d.latest().json);
+            wanted.iter().all(|w| tags.iter().any(|t| t == w)).then(|| DashboardHit {
+                uid: d.uid.clone(),
+                title: d.title(),
+                url: url(d),
+                kind: "dash-db".into(),
+                tags,
             })
         })
         .collect();
-    Ok(Json(Value::from(hits)))
+    Ok(Json(hits))
+}
+
+/// A stored dashboard's tags: the strings of its `tags` list.
+fn tags(dashboard: &Value) -> Vec<String> {
+    let listed = dashboard.get("tags").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    listed.iter().filter_map(Value::as_str).map(str::to_string).collect()
 }

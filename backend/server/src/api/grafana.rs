@@ -4,17 +4,13 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use lookout_types::grafana::ErrorMessage;
 
 /// Grafana's error body.
 pub struct GrafanaError(pub StatusCode, pub String, pub Option<&'static str>);
 
 impl IntoResponse for GrafanaError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "message": self.1 });
-        if let Some(status) = self.2 {
-            body["status"] = Value::from(status);
-        }
-        (self.0, Json(body)).into_response()
+        (self.0, Json(ErrorMessage { message: self.1, status: self.2.map(str::to_string) })).into_response()
     }
 }

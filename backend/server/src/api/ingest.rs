@@ -29,32 +29,44 @@ pub fn router() -> Router<AppState> {
         .route("/loki/api/v1/push", post(loki_push))
 }
 
-/// Reads a body up to `limit` bytes; past it, 413 with the limit in the message.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
-    let too_large = || {
-        (StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than the limit of {limit} bytes\n"))
-            .into_response()
-    };
+/// Why a body was refused before any of it was stored.
+#[derive(Debug, thiserror::Error)]
+enum BodyError {
+    #[error("request body is larger than the limit of {0} bytes")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Inflate(#[from] InflateError),
+    /// A Loki push body that is not one (the good streams of one that is are kept instead).
+    #[error("{0}")]
+    Undecodable(String),
+}
+
+impl IntoResponse for BodyError {
+    fn into_response(self) -> Response {
+        let status = match self {
+            BodyError::TooLarge(_) | BodyError::Inflate(InflateError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyError::Inflate(_) | BodyError::Undecodable(_) => StatusCode::BAD_REQUEST,
+        };
+        (status, format!("{self}\n")).into_response()
+    }
+}
+
+/// Reads a body up to `limit` bytes.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, BodyError> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
+        return Err(BodyError::TooLarge(limit));
     }
-    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+    axum::body::to_bytes(body, limit).await.map_err(|_| BodyError::TooLarge(limit))
 }
 
 /// Inflates a gzip body when the request says it is one.
-fn inflate_if_gzip(headers: &HeaderMap, body: Bytes, max: usize) -> Result<Bytes, Response> {
+fn inflate_if_gzip(headers: &HeaderMap, body: Bytes, max: usize) -> Result<Bytes, BodyError> {
     if !gzip::is_gzip(headers) {
         return Ok(body);
     }
-    match gzip::inflate(&body, max) {
-        Ok(raw) => Ok(raw.into()),
-        Err(err @ InflateError::TooLarge { .. }) => {
-            Err((StatusCode::PAYLOAD_TOO_LARGE, format!("{err}\n")).into_response())
-        }
-        Err(err) => Err((StatusCode::BAD_REQUEST, format!("{err}\n")).into_response()),
-    }
+    Ok(gzip::inflate(&body, max)?.into())
 }
 
 #[derive(Deserialize)]
@@ -72,18 +84,18 @@ async fn logs(
 ) -> Response {
     let body = match read_body(&headers, body, MAX_LOG_BODY_BYTES).await {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(err) => return err.into_response(),
     };
     let limits = state.logs.limits;
     let parsed = tokio::task::spawn_blocking(move || {
         let raw = inflate_if_gzip(&headers, body, MAX_LOG_INFLATED_BYTES)?;
         let now = crate::timefmt::now_ms().saturating_mul(1_000_000);
-        Ok::<_, Response>(lookout_logs::ingest::parse_ndjson(&raw, params.service.as_deref(), now, limits))
+        Ok::<_, BodyError>(lookout_logs::ingest::parse_ndjson(&raw, params.service.as_deref(), now, limits))
     })
     .await;
     let parsed = match parsed {
         Ok(Ok(parsed)) => parsed,
-        Ok(Err(response)) => return response,
+        Ok(Err(err)) => return err.into_response(),
         Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("parsing failed: {err}\n")).into_response(),
     };
     let accepted = parsed.entries.len();
@@ -103,7 +115,7 @@ async fn logs(
 async fn loki_push(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let body = match read_body(&headers, body, loki_push::MAX_BODY_BYTES).await {
         Ok(body) => body,
-        Err(response) => return response,
+        Err(err) => return err.into_response(),
     };
     let content_type =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
@@ -115,12 +127,12 @@ async fn loki_push(State(state): State<AppState>, headers: HeaderMap, body: Body
         } else {
             loki_push::decode_protobuf(&body, limits)
         }
-        .map_err(|err| (StatusCode::BAD_REQUEST, format!("{err}\n")).into_response())
+        .map_err(BodyError::Undecodable)
     })
     .await;
     let decoded = match decoded {
         Ok(Ok(decoded)) => decoded,
-        Ok(Err(response)) => return response,
+        Ok(Err(err)) => return err.into_response(),
         Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("decoding failed: {err}\n")).into_response(),
     };
     let accepted = decoded.entries.len();

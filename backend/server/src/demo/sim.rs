@@ -159,8 +159,8 @@ impl Simulation {
         let mut logs = Vec::new();
         let Simulation { rng, instances, .. } = self;
         let (payments, others) = instances.split_at_mut(2);
-        for index in 0..payments.len() {
-            simulate_payments(rng, &mut payments[index], others, severity, from_ms, dt_s, &mut logs);
+        for payment in payments.iter_mut() {
+            simulate_payments(rng, payment, others, severity, from_ms, dt_s, &mut logs);
         }
         for instance in instances.iter_mut() {
             simulate_process(rng, instance, severity);

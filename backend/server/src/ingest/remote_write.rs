@@ -257,7 +257,9 @@ fn checked_labels(labels: &mut Vec<(&[u8], &[u8])>) -> Result<(), String> {
         let pairs: Vec<String> = labels
             .iter()
             .take(8)
-            .map(|(n, v)| format!("{}={:?}", String::from_utf8_lossy(n), String::from_utf8_lossy(v)))
+            .map(|(n, v)| {
+                format!("{}={}", String::from_utf8_lossy(n), lookout_gotext::quote(&String::from_utf8_lossy(v)))
+            })
             .collect();
         format!("{{{}{}}}", pairs.join(", "), if labels.len() > 8 { ", …" } else { "" })
     };

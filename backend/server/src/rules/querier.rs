@@ -61,10 +61,9 @@ impl RuleQuerier for StoreQuerier {
             return PromQuerier::new(self.metrics.db().as_ref(), self.options.clone())
                 .samples(labels, mint_ms, maxt_ms);
         };
-        // A range selector of these labels evaluated at `maxt`; it also matches series with more
-        // labels, so only the one with exactly these is kept, as the local querier does.
-        let matchers: Vec<String> = labels.iter().map(|l| format!("{}={:?}", l.name, l.value)).collect();
-        let selector = format!("{{{}}}[{}ms]", matchers.join(","), (maxt_ms - mint_ms).max(1));
+        // It also matches series with more labels, so only the one with exactly these is kept,
+        // as the local querier does.
+        let selector = range_selector(labels, (maxt_ms - mint_ms).max(1));
         match self.runtime.block_on(remote.query_instant(&selector, maxt_ms, Some(RULE_QUERY_TIMEOUT))) {
             Ok(QueryValue::Matrix(series)) => {
                 Ok(series.into_iter().find(|s| &s.labels == labels).map(|s| s.samples).unwrap_or_default())
@@ -73,6 +72,14 @@ impl RuleQuerier for StoreQuerier {
             Err(err) => Err(err.to_string()),
         }
     }
+}
+
+/// A range selector of exactly these labels over `range_ms`, in PromQL the engine reads back
+/// whatever the values hold.
+fn range_selector(labels: &Labels, range_ms: i64) -> String {
+    let matchers: Vec<String> =
+        labels.iter().map(|l| format!("{}={}", l.name, lookout_gotext::quote(&l.value))).collect();
+    format!("{{{}}}[{range_ms}ms]", matchers.join(","))
 }
 
 /// Appends a rule's samples as any write is: queued for the metrics backend when there is one,
@@ -95,5 +102,31 @@ impl RuleAppender for StoreAppender<'_> {
             None => Ok(()),
             Some(first) => Err(format!("{} of {} samples refused, the first: {first}", refused.len(), batch.len())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule's `for` state is restored from an engine by this selector; written with Rust's
+    /// `{:?}` it once held `\u{1}`, which PromQL refuses, for a label value with a control
+    /// character.
+    #[test]
+    fn range_selectors_parse_back_to_the_same_labels() {
+        let labels = Labels::from_pairs([
+            ("__name__", "ALERTS_FOR_STATE"),
+            ("alertname", "a\u{1}b"),
+            ("path", "C:\\tmp\n\"x\""),
+            ("emoji", "😀\u{a0}"),
+        ]);
+        let selector = range_selector(&labels, 60_000);
+        let Ok(lookout_promql::ast::Expr::MatrixSelector { selector: parsed, .. }) = lookout_promql::parse(&selector)
+        else {
+            panic!("{selector} does not parse as a range selector")
+        };
+        let read: Vec<(String, String)> = parsed.matchers.into_iter().map(|m| (m.name, m.value)).collect();
+        let wanted: Vec<(String, String)> = labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
+        assert_eq!(read, wanted, "{selector}");
     }
 }
