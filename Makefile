@@ -28,8 +28,9 @@ tools:
 test-tools:
 	scripts/install-tools.sh test
 
-## test: every test (unit, HTTP, browser), after installing what they need
+## test: clippy, then every test (tidy, unit, HTTP, browser), after installing what they need
 test: test-tools ui
+	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo build --locked -p lookout-server --bin lookout
 	cargo test --locked
 

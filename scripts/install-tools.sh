@@ -60,6 +60,11 @@ if [ ! -x "$tools/binaryen-$binaryen_version/node_modules/.bin/wasm-opt" ]; then
 fi
 
 if [ "$mode" = test ]; then
+  # `make test` runs clippy; rustup's minimal profile leaves it out.
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    say "adding clippy"
+    rustup component add clippy
+  fi
   # Chromium for the browser tests; Prometheus 2.42 and Alertmanager 0.25 for the tests that
   # compare answers with them (promtool checks rule tests, amtool drives the API, alerts are
   # delivered to Alertmanager); aiosmtpd as the SMTP server email notifications go to; openssl

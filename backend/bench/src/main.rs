@@ -387,8 +387,11 @@ fn measure(workload: &str, by_series: &SeriesMap, out: Option<&str>) {
         let mut text = String::new();
         for (labels, samples) in by_series {
             let name = labels.metric_name().unwrap_or("");
-            let rest: Vec<String> =
-                labels.iter().filter(|l| l.name != "__name__").map(|l| format!("{}={:?}", l.name, l.value)).collect();
+            let rest: Vec<String> = labels
+                .iter()
+                .filter(|l| l.name != "__name__")
+                .map(|l| format!("{}={}", l.name, lookout_gotext::quote(&l.value)))
+                .collect();
             for (t, v) in samples {
                 text.push_str(&format!("{name}{{{}}} {v} {}.{:03}\n", rest.join(","), t / 1000, t % 1000));
             }

@@ -43,8 +43,11 @@ pub struct Mark {
 /// `name{a="b", c="d"}`, the way Prometheus prints a series.
 pub fn series_name(metric: &Metric) -> String {
     let name = metric.get("__name__").cloned().unwrap_or_default();
-    let labels: Vec<String> =
-        metric.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| format!("{k}={v:?}")).collect();
+    let labels: Vec<String> = metric
+        .iter()
+        .filter(|(k, _)| *k != "__name__")
+        .map(|(k, v)| format!("{k}={}", lookout_gotext::quote(v)))
+        .collect();
     format!("{name}{{{}}}", labels.join(", "))
 }
 
