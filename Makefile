@@ -17,10 +17,9 @@ run: build
 build: ui
 	cargo build --release --locked -p lookout-server --bin lookout
 
-## ui: the WASM bundle in frontend/dist
+## ui: the WASM bundle in frontend/dist, rebuilt only when what it is built from changed
 ui: tools
-	cargo fetch --locked
-	trunk build --release --offline
+	scripts/ui.sh
 
 tools:
 	scripts/install-tools.sh build

@@ -98,7 +98,7 @@ mod tests {
     #[test]
     fn quoting_as_the_lexer_reads_it() {
         assert_eq!(quote("plain"), r#""plain""#);
-        assert_eq!(quote("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\u0001""#);
+        assert_eq!(quote("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\x01""#, "Go's escapes, which the lexer reads");
         assert_eq!(selector("up", [("job", "db"), ("instance", "h:1")]), r#"up{job="db",instance="h:1"}"#);
         assert_eq!(selector("up", []), "up{}");
     }
