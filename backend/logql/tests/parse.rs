@@ -962,7 +962,7 @@ fn display_normalizes() {
             r#"{a="b"} | x > 1 and (y < 2 or z == 3) | s >= 1KiB"#,
         ),
         (r#"{a="b"} | logfmt --keep-empty --strict"#, r#"{a="b"} | logfmt --strict --keep-empty"#),
-        ("{a=\"tab\\there\\u0001\"}", "{a=\"tab\\there\\u0001\"}"),
+        ("{a=\"tab\\there\\u0001\"}", "{a=\"tab\\there\\x01\"}"),
         (
             r#"rate({x="1"}[1m]) / ON(a) GROUP_LEFT() rate({x="2"}[1m])"#,
             r#"rate({x="1"}[1m]) / on (a) group_left rate({x="2"}[1m])"#,
