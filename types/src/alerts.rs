@@ -12,8 +12,7 @@ pub struct AlertView {
     pub fingerprint: String,
     pub labels: Metric,
     pub annotations: Metric,
-    /// `firing`, `suppressed` (silenced or inhibited) or `resolved`.
-    pub state: String,
+    pub state: AlertState,
     pub starts_at: i64,
     /// When it resolved, or when it will unless its source sends it again.
     pub ends_at: Option<i64>,
@@ -23,6 +22,89 @@ pub struct AlertView {
     pub inhibited_by: Vec<String>,
     pub acknowledged: Option<Acknowledgement>,
     pub history: Vec<TimelineEvent>,
+}
+
+/// Where an alert stands in Lookout's notifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    Firing,
+    /// Silenced or inhibited: held, not notified.
+    Suppressed,
+    Resolved,
+}
+
+/// What happened to an alert, as its timeline lists it. The words are the stored ones: the
+/// notifier's snapshots and journal hold them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TimelineKind {
+    /// It began firing (again).
+    #[serde(rename = "firing")]
+    Firing,
+    /// Its source said it stopped, or stopped sending it.
+    #[serde(rename = "resolved")]
+    Resolved,
+    /// Someone resolved it from the UI or the API.
+    #[serde(rename = "resolved by hand")]
+    ResolvedByHand,
+    #[serde(rename = "acknowledged")]
+    Acknowledged,
+    #[serde(rename = "unacknowledged")]
+    Unacknowledged,
+    /// A notification carrying it was delivered.
+    #[serde(rename = "notified")]
+    Notified,
+    /// A notification carrying it failed for good.
+    #[serde(rename = "notification_failed")]
+    NotificationFailed,
+}
+
+/// How one delivery try ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryOutcome {
+    Success,
+    /// Failed, and will be tried again.
+    Retrying,
+    /// Failed for good (or its retries ran out).
+    Failed,
+}
+
+impl AlertState {
+    /// The word on the wire, for pages that show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Suppressed => "suppressed",
+            AlertState::Resolved => "resolved",
+        }
+    }
+}
+
+impl TimelineKind {
+    /// The word on the wire and on disk, for pages that show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimelineKind::Firing => "firing",
+            TimelineKind::Resolved => "resolved",
+            TimelineKind::ResolvedByHand => "resolved by hand",
+            TimelineKind::Acknowledged => "acknowledged",
+            TimelineKind::Unacknowledged => "unacknowledged",
+            TimelineKind::Notified => "notified",
+            TimelineKind::NotificationFailed => "notification_failed",
+        }
+    }
+}
+
+impl DeliveryOutcome {
+    /// The word on the wire, for pages that show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Success => "success",
+            DeliveryOutcome::Retrying => "retrying",
+            DeliveryOutcome::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,9 +117,7 @@ pub struct Acknowledgement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEvent {
     pub at: i64,
-    /// `firing`, `resolved`, `resolved by hand`, `acknowledged`, `unacknowledged`, `notified`,
-    /// `notification_failed`.
-    pub kind: String,
+    pub kind: TimelineKind,
     pub detail: String,
 }
 
@@ -61,8 +141,7 @@ pub struct NotificationAttempt {
     pub group_key: String,
     /// Fingerprints of the alerts it carried.
     pub alerts: Vec<String>,
-    /// `success`, `retrying` or `failed`.
-    pub outcome: String,
+    pub outcome: DeliveryOutcome,
     pub http_status: Option<u16>,
     pub smtp_reply: Option<String>,
     pub error: Option<String>,
@@ -125,7 +204,7 @@ mod tests {
             integration: "webhook".into(),
             group_key: "{}:{}".into(),
             alerts: vec!["271f101352bce682".into()],
-            outcome: "success".into(),
+            outcome: DeliveryOutcome::Success,
             http_status: Some(200),
             smtp_reply: None,
             error: None,
@@ -136,5 +215,30 @@ mod tests {
             serde_json::to_string(&attempt).unwrap(),
             r#"{"at":1,"receiver":"team","integration":"webhook","group_key":"{}:{}","alerts":["271f101352bce682"],"outcome":"success","http_status":200,"smtp_reply":null,"error":null,"attempt":1,"escalation":false}"#
         );
+    }
+
+    /// The words are what snapshots and journals written before these enums hold.
+    #[test]
+    fn states_keep_their_words() {
+        let words = |v: serde_json::Value| v.as_str().unwrap().to_string();
+        let kinds = [
+            (TimelineKind::Firing, "firing"),
+            (TimelineKind::Resolved, "resolved"),
+            (TimelineKind::ResolvedByHand, "resolved by hand"),
+            (TimelineKind::Acknowledged, "acknowledged"),
+            (TimelineKind::Unacknowledged, "unacknowledged"),
+            (TimelineKind::Notified, "notified"),
+            (TimelineKind::NotificationFailed, "notification_failed"),
+        ];
+        for (kind, word) in kinds {
+            assert_eq!((words(serde_json::to_value(kind).unwrap()).as_str(), kind.as_str()), (word, word));
+            assert_eq!(serde_json::from_value::<TimelineKind>(word.into()).unwrap(), kind);
+        }
+        for state in [AlertState::Firing, AlertState::Suppressed, AlertState::Resolved] {
+            assert_eq!(words(serde_json::to_value(state).unwrap()), state.as_str());
+        }
+        for outcome in [DeliveryOutcome::Success, DeliveryOutcome::Retrying, DeliveryOutcome::Failed] {
+            assert_eq!(words(serde_json::to_value(outcome).unwrap()), outcome.as_str());
+        }
     }
 }

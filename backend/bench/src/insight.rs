@@ -149,7 +149,7 @@ pub fn run(dir: &str) {
         fingerprint: "bench".into(),
         labels: Default::default(),
         annotations: Default::default(),
-        state: "firing".into(),
+        state: lookout_types::alerts::AlertState::Firing,
         starts_at: now - WINDOW_MS / 4 + 60_000,
         ends_at: None,
         generator_url:

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use lookout_types::alertmanager::{PostableSilence, SilenceMatcher};
-use lookout_types::alerts::{AlertView, NotificationAttempt};
+use lookout_types::alerts::{AlertState, AlertView, NotificationAttempt};
 use lookout_types::prometheus::{Alert, Metric, Rule, RulesData};
 
 use crate::api;
@@ -144,14 +144,14 @@ fn rule_of(rules: &Option<RulesData>, alertname: &str) -> Option<(String, Option
 }
 
 fn is_open(a: &AlertView) -> bool {
-    a.state != "resolved"
+    a.state != AlertState::Resolved
 }
 
 /// Firing and unacknowledged first, then acknowledged, then silenced; most severe first.
 fn open_order(a: &AlertView) -> (u8, usize, i64) {
-    let rank = match (a.state.as_str(), a.acknowledged.is_some()) {
-        ("firing", false) => 0,
-        ("firing", true) => 1,
+    let rank = match (a.state, a.acknowledged.is_some()) {
+        (AlertState::Firing, false) => 0,
+        (AlertState::Firing, true) => 1,
         _ => 2,
     };
     (rank, severity_rank(&a.labels), -a.starts_at)
@@ -195,8 +195,8 @@ pub fn AlertsPage() -> impl IntoView {
     });
     let heading = move || {
         let open = open.get();
-        let firing = open.iter().filter(|a| a.state == "firing").count();
-        let acked = open.iter().filter(|a| a.state == "firing" && a.acknowledged.is_some()).count();
+        let firing = open.iter().filter(|a| a.state == AlertState::Firing).count();
+        let acked = open.iter().filter(|a| a.state == AlertState::Firing && a.acknowledged.is_some()).count();
         format!("{firing} firing ({acked} acknowledged), {} silenced or inhibited", open.len() - firing)
     };
     view! {
@@ -373,9 +373,9 @@ pub(crate) fn NotifierCard(
         let severity = a.labels.get("severity").cloned().unwrap_or_default();
         let (query, source) = rules.with(|r| rule_of(r, &name)).unwrap_or_default();
         let links = Links::new(&a.labels, Some(a.starts_at), &query, source.as_deref());
-        let badge = match (a.state.as_str(), &a.acknowledged) {
-            ("firing", Some(_)) => ("ACKNOWLEDGED", "state-acked"),
-            ("firing", None) => ("FIRING", "state-firing"),
+        let badge = match (a.state, &a.acknowledged) {
+            (AlertState::Firing, Some(_)) => ("ACKNOWLEDGED", "state-acked"),
+            (AlertState::Firing, None) => ("FIRING", "state-firing"),
             _ if !a.silenced_by.is_empty() => ("SILENCED", "state-suppressed"),
             _ => ("INHIBITED", "state-suppressed"),
         };
@@ -398,7 +398,7 @@ pub(crate) fn NotifierCard(
             .rev()
             .map(|e| {
                 let detail = if e.detail.is_empty() { String::new() } else { format!(" · {}", e.detail) };
-                view! { <li><time>{absolute_millis(e.at)}</time>" "{e.kind.clone()}{detail}</li> }
+                view! { <li><time>{absolute_millis(e.at)}</time>" "{e.kind.as_str()}{detail}</li> }
             })
             .collect_view();
         let receivers = a.receivers.join(", ");
@@ -406,7 +406,7 @@ pub(crate) fn NotifierCard(
             <article
                 class=format!("alert-card {}", severity_class(&a.labels))
                 data-testid="alert"
-                data-state=a.state.clone()
+                data-state=a.state.as_str()
                 data-acked=acked.is_some().to_string()
             >
                 <header class="alert-head">
@@ -629,12 +629,12 @@ fn AttemptsSection(attempts: Memo<Vec<NotificationAttempt>>) -> impl IntoView {
                 };
                 let escalation = if a.escalation { " (escalation)" } else { "" };
                 view! {
-                    <tr class=format!("attempt-{}", a.outcome)>
+                    <tr class=format!("attempt-{}", a.outcome.as_str())>
                         <td>{absolute_millis(a.at)}</td>
                         <td>{format!("{}{escalation}", a.receiver)}</td>
                         <td>{a.integration.clone()}</td>
                         <td>{a.attempt}</td>
-                        <td class="attempt-outcome">{a.outcome.clone()}</td>
+                        <td class="attempt-outcome">{a.outcome.as_str()}</td>
                         <td>{result}</td>
                     </tr>
                 }

@@ -169,6 +169,8 @@ pub fn DashboardPage() -> impl IntoView {
             let live_error = RwSignal::new(None::<String>);
             let feed = StoredValue::new_local(None::<LiveFeed>);
             let reconnect = RwSignal::new(0u32);
+            // The reconnection waiting to happen: dropped with the page, which cancels it.
+            let retry = StoredValue::new_local(None::<gloo_timers::callback::Timeout>);
             let for_live = d.clone();
             Effect::new(move |_| {
                 reconnect.track();
@@ -196,7 +198,8 @@ pub fn DashboardPage() -> impl IntoView {
                                     feed.update_value(|slot| *slot = None);
                                     reconnect.update(|n| *n += 1);
                                 };
-                                gloo_timers::callback::Timeout::new(RECONNECT_MS, again).forget();
+                                let timer = gloo_timers::callback::Timeout::new(RECONNECT_MS, again);
+                                retry.update_value(|pending| *pending = Some(timer));
                             }
                         })
                         .map_err(|e| live_error.set(Some(e)))
@@ -461,7 +464,7 @@ fn alert_rows(alerts: Vec<lookout_types::alerts::AlertView>) -> Body {
     Body::Alerts(
         alerts
             .into_iter()
-            .filter(|a| a.state != "resolved")
+            .filter(|a| a.state != lookout_types::alerts::AlertState::Resolved)
             .map(|a| {
                 let name = a.labels.get("alertname").cloned().unwrap_or_default();
                 let rest: Vec<String> = a
@@ -470,8 +473,8 @@ fn alert_rows(alerts: Vec<lookout_types::alerts::AlertView>) -> Body {
                     .filter(|(k, _)| k.as_str() != "alertname")
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
-                let state = if a.acknowledged.is_some() { "acknowledged".into() } else { a.state };
-                (format!("{name} {{{}}}", rest.join(", ")), state)
+                let state = if a.acknowledged.is_some() { "acknowledged" } else { a.state.as_str() };
+                (format!("{name} {{{}}}", rest.join(", ")), state.to_string())
             })
             .collect(),
     )

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use lookout_types::Overview;
-use lookout_types::alerts::AlertView;
+use lookout_types::alerts::{AlertState, AlertView};
 use lookout_types::insight::{ChangeKind, SaturationKind};
 
 use super::alerts::{severity_class, severity_rank};
@@ -35,7 +35,7 @@ pub fn OverviewPage() -> impl IntoView {
             {move || match poll.data.get() {
                 None => view! { <p class="loading">"Loading the current figures…"</p> }.into_any(),
                 Some(overview) => {
-                    let quiet = alerts.data.get().is_some_and(|all| all.iter().all(|a| a.state != "firing"));
+                    let quiet = alerts.data.get().is_some_and(|all| all.iter().all(|a| a.state != AlertState::Firing));
                     view! { <OverviewBody overview quiet /> }.into_any()
                 }
             }}
@@ -231,7 +231,7 @@ fn OverviewBody(overview: Overview, quiet: bool) -> impl IntoView {
 #[component]
 fn FiringAlerts(alerts: Vec<AlertView>) -> impl IntoView {
     let now = js_sys::Date::now() as i64;
-    let mut firing: Vec<AlertView> = alerts.into_iter().filter(|a| a.state == "firing").collect();
+    let mut firing: Vec<AlertView> = alerts.into_iter().filter(|a| a.state == AlertState::Firing).collect();
     firing.sort_by_key(|a| (severity_rank(&a.labels), a.acknowledged.is_some(), a.starts_at));
     if firing.is_empty() {
         return view! { <p class="all-clear" data-testid="firing-alerts">"No alert is firing."</p> }.into_any();

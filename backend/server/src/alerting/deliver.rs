@@ -7,6 +7,7 @@ use lookout_alertmanager::config::{Config, Integration, PagerDutyConfig};
 use lookout_alertmanager::dispatch::Flush;
 use lookout_alertmanager::pipeline::SendPlan;
 use lookout_notify::{Attempt, Guard, Message, Notifier, Outcome};
+use lookout_types::alerts::DeliveryOutcome;
 
 use super::state::AttemptRecord;
 
@@ -85,11 +86,10 @@ fn record(a: Attempt, receiver: &str, group_key: &str, alerts: &[String], escala
         group_key: group_key.to_string(),
         alerts: alerts.to_vec(),
         outcome: match a.outcome {
-            Outcome::Success => "success",
-            Outcome::Retryable => "retrying",
-            Outcome::Failed => "failed",
-        }
-        .into(),
+            Outcome::Success => DeliveryOutcome::Success,
+            Outcome::Retryable => DeliveryOutcome::Retrying,
+            Outcome::Failed => DeliveryOutcome::Failed,
+        },
         status: a.http_status,
         smtp_reply: a.smtp_reply,
         error: a.error,
@@ -101,7 +101,7 @@ fn record(a: Attempt, receiver: &str, group_key: &str, alerts: &[String], escala
 /// A delivery that ended in an error: its last try said "retrying" but none follows (the
 /// deadline ended it), so it is the failure.
 fn settle(records: &mut [AttemptRecord]) {
-    if let Some(last) = records.last_mut().filter(|r| r.outcome == "retrying") {
-        last.outcome = "failed".into();
+    if let Some(last) = records.last_mut().filter(|r| r.outcome == DeliveryOutcome::Retrying) {
+        last.outcome = DeliveryOutcome::Failed;
     }
 }

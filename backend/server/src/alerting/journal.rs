@@ -8,6 +8,7 @@ use lookout_alertmanager::alert::Alert;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::pipeline::NflogRecord;
 use lookout_alertmanager::silence::SilenceError;
+use lookout_types::alerts::TimelineKind;
 use lookout_wal::WalRecord;
 use serde::{Deserialize, Serialize};
 
@@ -82,10 +83,12 @@ impl WalRecord for Change {
 }
 
 /// Why a change does not apply; it is then not logged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Refusal {
     /// The alert it names is not there, or not in the state the change needs.
+    #[error("{0}")]
     Alert(String),
+    #[error(transparent)]
     Silence(SilenceError),
 }
 
@@ -103,20 +106,20 @@ pub fn apply(state: &mut State, change: &Change) -> Result<Option<String>, Refus
             let starts_at = firing(state, fp, *now).map_err(Refusal::Alert)?.starts_at;
             let detail = if comment.is_empty() { by.clone() } else { format!("{by}: {comment}") };
             state.acks.insert(fp, Ack { by: by.clone(), at_ms: *now, comment: comment.clone(), starts_at });
-            state.event(fp, *now, "acknowledged", detail);
+            state.event(fp, *now, TimelineKind::Acknowledged, detail);
         }
         Change::Unack { now, fp, by } => {
             let fp = Fingerprint(*fp);
             if state.acks.remove(&fp).is_none() {
                 return Err(Refusal::Alert(format!("the alert {fp} is not acknowledged")));
             }
-            state.event(fp, *now, "unacknowledged", by.clone());
+            state.event(fp, *now, TimelineKind::Unacknowledged, by.clone());
         }
         Change::Resolve { now, fp, by, comment } => {
             let fp = Fingerprint(*fp);
             let alert = firing(state, fp, *now).map_err(Refusal::Alert)?.clone();
             let detail = if comment.is_empty() { by.clone() } else { format!("{by}: {comment}") };
-            state.event(fp, *now, "resolved by hand", detail);
+            state.event(fp, *now, TimelineKind::ResolvedByHand, detail);
             store(state, Alert { ends_at: Some(*now), updated_at: *now, timeout: false, ..alert }, *now, now * 1000);
         }
         Change::SetSilence { now, silence, random } => {
@@ -130,7 +133,7 @@ pub fn apply(state: &mut State, change: &Change) -> Result<Option<String>, Refus
         Change::ExpireSilence { now, id } => state.silences.expire(id, *now).map_err(Refusal::Silence)?,
         Change::Delivery { attempts, events } => {
             for (fp, e) in events {
-                state.event(Fingerprint(*fp), e.at_ms, &e.kind, e.detail.clone());
+                state.event(Fingerprint(*fp), e.at_ms, e.kind, e.detail.clone());
             }
             for attempt in attempts {
                 state.record_attempt(attempt.clone());
@@ -166,11 +169,11 @@ pub fn store(state: &mut State, alert: Alert, now: i64, now_us: i64) {
     let stored = state.alerts.put(alert, now);
     let resolved = stored.resolved_at(now);
     match before {
-        Some((_, false)) if resolved => state.event(fp, now, "resolved", String::new()),
+        Some((_, false)) if resolved => state.event(fp, now, TimelineKind::Resolved, String::new()),
         Some((starts, true)) if !resolved && starts != stored.starts_at => {
-            state.event(fp, now, "firing", String::new())
+            state.event(fp, now, TimelineKind::Firing, String::new())
         }
-        None if !resolved => state.event(fp, now, "firing", String::new()),
+        None if !resolved => state.event(fp, now, TimelineKind::Firing, String::new()),
         _ => {}
     }
     state.dispatcher.insert(&stored, now_us);

@@ -22,12 +22,14 @@ use lookout_alertmanager::dispatch::Flush;
 use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::pipeline::{PipelineContext, plan};
-use lookout_alertmanager::silence::{Silence, SilenceError};
+use lookout_alertmanager::silence::Silence;
 use lookout_notify::{Guard, Message};
+use lookout_types::alerts::{DeliveryOutcome, TimelineKind};
 use lookout_wal::Wal;
 use tokio::sync::{Notify, watch};
 
-use self::journal::{Change, Refusal};
+use self::journal::Change;
+pub use self::journal::Refusal;
 use self::persist::{SnapshotFile, StoredAlert, StoredSilence};
 use self::state::{Event, State};
 use crate::timefmt::{now_ms, now_us};
@@ -67,8 +69,17 @@ pub struct PreparedConfig {
     deliverer: Arc<deliver::Deliverer>,
 }
 
-/// What a change to the state answers once it is durable.
-pub type Durable<T> = Result<T, String>;
+/// Why a change to the notifier's state did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// It does not apply, so nothing was logged: the alert is not there or not in the state the
+    /// change needs, or the silence is invalid or unknown.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The journal could not keep it, so it was not made.
+    #[error("the alert state could not be stored: {0}")]
+    NotStored(String),
+}
 
 impl Alerting {
     /// Opens the notifier's state under `dir` and starts its loops.
@@ -154,31 +165,27 @@ impl Alerting {
 
     /// Applies a change and waits until its journal record is fsynced; a change that does not
     /// apply is refused and not logged.
-    async fn record(&self, change: Change) -> Durable<Result<Option<String>, Refusal>> {
+    async fn record(&self, change: Change) -> Result<Option<String>, ChangeError> {
+        let not_stored = |e: &dyn std::fmt::Display| ChangeError::NotStored(e.to_string());
         let (seq, answer) = {
             let mut state = self.lock();
             // Once the journal has failed nothing more is applied: a change must not be seen
             // (and notified on) if it cannot be kept.
-            self.inner.journal.queue(&[]).map_err(|e| format!("the alert state cannot be stored: {e}"))?;
-            match journal::apply(&mut state, &change) {
-                Err(refusal) => return Ok(Err(refusal)),
-                Ok(answer) => {
-                    let seq = self.inner.journal.queue(std::slice::from_ref(&change)).map_err(|e| e.to_string())?;
-                    (seq, answer)
-                }
-            }
+            self.inner.journal.queue(&[]).map_err(|e| not_stored(&e))?;
+            let answer = journal::apply(&mut state, &change)?;
+            (self.inner.journal.queue(std::slice::from_ref(&change)).map_err(|e| not_stored(&e))?, answer)
         };
         let inner = self.inner.clone();
         match tokio::task::spawn_blocking(move || inner.journal.wait(seq)).await {
-            Ok(Ok(())) => Ok(Ok(answer)),
-            Ok(Err(e)) => Err(format!("the alert state could not be stored: {e}")),
-            Err(e) => Err(format!("the alert state could not be stored: {e}")),
+            Ok(Ok(())) => Ok(answer),
+            Ok(Err(e)) => Err(not_stored(&e)),
+            Err(e) => Err(not_stored(&e)),
         }
     }
 
     /// Takes alerts as `POST /api/v2/alerts` does: every valid one is stored (and grouped); the
     /// invalid ones come back as Alertmanager's messages.
-    pub async fn post(&self, posted: Vec<PostableAlert>) -> Durable<Vec<String>> {
+    pub async fn post(&self, posted: Vec<PostableAlert>) -> Result<Vec<String>, ChangeError> {
         let at_us = now_us();
         let now = at_us / 1000;
         let resolve_timeout = self.lock().config.global.resolve_timeout_ms;
@@ -191,7 +198,7 @@ impl Alerting {
             }
         }
         if !alerts.is_empty() {
-            self.record(Change::Post { now, at_us, alerts }).await?.map_err(|r| format!("{r:?}"))?;
+            self.record(Change::Post { now, at_us, alerts }).await?;
             self.inner.wake.notify_one();
         }
         Ok(errors)
@@ -199,12 +206,10 @@ impl Alerting {
 
     /// Acknowledges a firing alert: no repeats and no escalation until it resolves or fires anew;
     /// PagerDuty receivers of its groups are told (an `acknowledge` event).
-    pub async fn ack(&self, fp: Fingerprint, by: String, comment: String) -> Durable<Result<(), String>> {
-        let answer = self.record(Change::Ack { now: now_ms(), fp: fp.0, by, comment }).await.map(refused_alert);
-        if matches!(answer, Ok(Ok(()))) {
-            tokio::spawn(self.clone().acknowledge_pagerduty(fp));
-        }
-        answer
+    pub async fn ack(&self, fp: Fingerprint, by: String, comment: String) -> Result<(), ChangeError> {
+        self.record(Change::Ack { now: now_ms(), fp: fp.0, by, comment }).await?;
+        tokio::spawn(self.clone().acknowledge_pagerduty(fp));
+        Ok(())
     }
 
     /// Sends PagerDuty's `acknowledge` event for every group holding the alert whose receiver
@@ -247,37 +252,29 @@ impl Alerting {
         }
     }
 
-    pub async fn unack(&self, fp: Fingerprint, by: String) -> Durable<Result<(), String>> {
-        self.record(Change::Unack { now: now_ms(), fp: fp.0, by }).await.map(refused_alert)
+    pub async fn unack(&self, fp: Fingerprint, by: String) -> Result<(), ChangeError> {
+        self.record(Change::Unack { now: now_ms(), fp: fp.0, by }).await.map(drop)
     }
 
     /// Resolves an alert by hand, as if its source had sent `endsAt = now`.
-    pub async fn resolve(&self, fp: Fingerprint, by: String, comment: String) -> Durable<Result<(), String>> {
-        let answer = self.record(Change::Resolve { now: now_ms(), fp: fp.0, by, comment }).await.map(refused_alert);
+    pub async fn resolve(&self, fp: Fingerprint, by: String, comment: String) -> Result<(), ChangeError> {
+        let answer = self.record(Change::Resolve { now: now_ms(), fp: fp.0, by, comment }).await.map(drop);
         self.inner.wake.notify_one();
         answer
     }
 
     /// `POST /api/v2/silences`: creates or updates a silence; the id in force.
-    pub async fn set_silence(&self, silence: Silence) -> Durable<Result<String, SilenceError>> {
+    pub async fn set_silence(&self, silence: Silence) -> Result<String, ChangeError> {
         let change = Change::SetSilence {
             now: now_ms(),
             silence: StoredSilence::from(&silence),
             random: crate::random::bytes(),
         };
-        Ok(match self.record(change).await? {
-            Ok(id) => Ok(id.unwrap_or_default()),
-            Err(Refusal::Silence(e)) => Err(e),
-            Err(Refusal::Alert(m)) => Err(SilenceError::Invalid(m)),
-        })
+        Ok(self.record(change).await?.unwrap_or_default())
     }
 
-    pub async fn expire_silence(&self, id: String) -> Durable<Result<(), SilenceError>> {
-        Ok(match self.record(Change::ExpireSilence { now: now_ms(), id }).await? {
-            Ok(_) => Ok(()),
-            Err(Refusal::Silence(e)) => Err(e),
-            Err(Refusal::Alert(m)) => Err(SilenceError::Invalid(m)),
-        })
+    pub async fn expire_silence(&self, id: String) -> Result<(), ChangeError> {
+        self.record(Change::ExpireSilence { now: now_ms(), id }).await.map(drop)
     }
 
     /// Now and then folds the journal into a snapshot: the state as of a fresh journal segment
@@ -374,16 +371,16 @@ impl Alerting {
                             .deliverer()
                             .deliver(integration, &flush, &p, group_interval, &self.inner.external_url)
                             .await;
-                        let success = attempts.last().is_some_and(|a| a.outcome == "success");
+                        let success = attempts.last().is_some_and(|a| a.outcome == DeliveryOutcome::Success);
                         let now = now_ms();
-                        let kind = if success { "notified" } else { "notification_failed" };
+                        let kind = if success { TimelineKind::Notified } else { TimelineKind::NotificationFailed };
                         let how = if flush.escalation { " (escalation)" } else { "" };
                         let detail = format!("{} via {}{how}", p.receiver, p.kind);
                         let events = p
                             .alerts
                             .iter()
                             .map(|a| {
-                                let event = Event { at_ms: now, kind: kind.into(), detail: detail.clone() };
+                                let event = Event { at_ms: now, kind, detail: detail.clone() };
                                 (a.fingerprint().0, event)
                             })
                             .collect();
@@ -419,15 +416,6 @@ impl Alerting {
 pub fn default_config() -> Config {
     const DEFAULT: &str = "route:\n  receiver: lookout\n  group_by: [alertname]\nreceivers:\n  - name: lookout\n";
     lookout_alertmanager::config::load(DEFAULT).expect("the built-in notifier configuration is valid")
-}
-
-/// An alert change's answer: refused with the reason, or done.
-fn refused_alert(answer: Result<Option<String>, Refusal>) -> Result<(), String> {
-    match answer {
-        Ok(_) => Ok(()),
-        Err(Refusal::Alert(reason)) => Err(reason),
-        Err(Refusal::Silence(e)) => Err(e.to_string()),
-    }
 }
 
 /// Writes the state as of a new journal segment, then deletes the segments it covers. Under the
@@ -490,15 +478,15 @@ mod tests {
         let alerting = start();
         assert!(alerting.post(vec![alert("Before")]).await.unwrap().is_empty());
         let fp = alerting.with_state(|s, _| s.alerts.iter().next().map(|(fp, _)| fp)).unwrap();
-        alerting.ack(fp, "ann".into(), "looking".into()).await.unwrap().unwrap();
+        alerting.ack(fp, "ann".into(), "looking".into()).await.unwrap();
         // Folded into a snapshot; the segments it covers are gone.
         snapshot(&alerting.inner).unwrap();
         let segments = lookout_wal::segments(&dir.join("journal")).unwrap();
         assert_eq!(segments.len(), 1, "{segments:?}");
         // Then more changes, in the journal only.
         assert!(alerting.post(vec![alert("After")]).await.unwrap().is_empty());
-        let refused = alerting.unack(Fingerprint(1), "ann".into()).await.unwrap();
-        assert!(refused.is_err(), "a refused change is not logged");
+        let refused = alerting.unack(Fingerprint(1), "ann".into()).await;
+        assert!(matches!(refused, Err(ChangeError::Refused(_))), "a refused change is not logged: {refused:?}");
         drop(alerting);
 
         let alerting = start();
@@ -507,8 +495,8 @@ mod tests {
         assert_eq!(seen, ["After", "Before"]);
         let ack = alerting.with_state(|s, _| s.acks.get(&fp).map(|a| (a.by.clone(), a.comment.clone())));
         assert_eq!(ack, Some(("ann".to_string(), "looking".to_string())));
-        let timeline = alerting.with_state(|s, _| s.history[&fp].iter().map(|e| e.kind.clone()).collect::<Vec<_>>());
-        assert_eq!(timeline, ["firing", "acknowledged"], "nothing applied twice");
+        let timeline = alerting.with_state(|s, _| s.history[&fp].iter().map(|e| e.kind).collect::<Vec<_>>());
+        assert_eq!(timeline, [TimelineKind::Firing, TimelineKind::Acknowledged], "nothing applied twice");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,9 +7,14 @@ use lookout_alertmanager::alert::{Alert, AlertStore};
 use lookout_alertmanager::config::Config;
 use lookout_alertmanager::dedup::NotificationLog;
 use lookout_alertmanager::dispatch::Dispatcher;
+use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::silence::Silences;
-use lookout_types::alerts::{AlertStats, IntegrationStats, SeverityCount};
+use lookout_alertmanager::status::{AlertStatus, alert_status};
+use lookout_types::alerts::{
+    Acknowledgement, AlertState, AlertStats, AlertView, DeliveryOutcome, IntegrationStats, NotificationAttempt,
+    SeverityCount, TimelineEvent, TimelineKind,
+};
 use serde::{Deserialize, Serialize};
 
 use super::persist::{Snapshot, StoredAlert, StoredNflog, StoredSilence};
@@ -33,8 +38,7 @@ pub struct Ack {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub at_ms: i64,
-    /// `firing`, `resolved`, `acknowledged`, `unacknowledged`, `notified`, `notification_failed`.
-    pub kind: String,
+    pub kind: TimelineKind,
     pub detail: String,
 }
 
@@ -46,8 +50,7 @@ pub struct AttemptRecord {
     pub integration: String,
     pub group_key: String,
     pub alerts: Vec<String>,
-    /// `success`, `retrying` or `failed`.
-    pub outcome: String,
+    pub outcome: DeliveryOutcome,
     pub status: Option<u16>,
     pub smtp_reply: Option<String>,
     pub error: Option<String>,
@@ -120,9 +123,9 @@ impl State {
         }
     }
 
-    pub fn event(&mut self, fp: Fingerprint, at_ms: i64, kind: &str, detail: String) {
+    pub fn event(&mut self, fp: Fingerprint, at_ms: i64, kind: TimelineKind, detail: String) {
         let events = self.history.entry(fp).or_default();
-        events.push_back(Event { at_ms, kind: kind.into(), detail });
+        events.push_back(Event { at_ms, kind, detail });
         if events.len() > EVENTS_KEPT {
             events.pop_front();
         }
@@ -139,7 +142,8 @@ impl State {
 impl State {
     /// Counts by severity and state, delivery success per integration, and the mean times to
     /// acknowledge and to resolve, from the alerts held and their timelines.
-    pub fn stats(&self, now: i64, is_suppressed: impl Fn(&Alert) -> bool) -> AlertStats {
+    pub fn stats(&self, now: i64) -> AlertStats {
+        let inhibitor = Inhibitor::new(&self.config.inhibit_rules, &self.alerts, now);
         let mut by_severity: BTreeMap<String, SeverityCount> = BTreeMap::new();
         for (fp, alert) in self.alerts.iter() {
             let severity = alert.labels.get("severity").cloned().unwrap_or_default();
@@ -148,19 +152,26 @@ impl State {
                 .or_insert_with(|| SeverityCount { severity, ..SeverityCount::default() });
             match () {
                 _ if alert.resolved_at(now) => count.resolved += 1,
-                _ if is_suppressed(alert) => count.suppressed += 1,
+                _ if Self::state_of(
+                    alert,
+                    &alert_status(alert, &self.config, &inhibitor, &self.silences, now),
+                    now,
+                ) == AlertState::Suppressed =>
+                {
+                    count.suppressed += 1
+                }
                 _ if self.is_acked(fp) => count.acknowledged += 1,
                 _ => count.firing += 1,
             }
         }
         let mut integrations: BTreeMap<String, IntegrationStats> = BTreeMap::new();
         // A retried try is not an outcome; the last try of a delivery is.
-        for a in self.attempts.iter().filter(|a| a.outcome != "retrying") {
+        for a in self.attempts.iter().filter(|a| a.outcome != DeliveryOutcome::Retrying) {
             let entry = integrations.entry(a.integration.clone()).or_insert_with(|| IntegrationStats {
                 integration: a.integration.clone(),
                 ..IntegrationStats::default()
             });
-            if a.outcome == "success" {
+            if a.outcome == DeliveryOutcome::Success {
                 entry.delivered += 1;
             } else {
                 entry.failed += 1;
@@ -173,10 +184,12 @@ impl State {
         for events in self.history.values() {
             let mut fired = None;
             for e in events {
-                match e.kind.as_str() {
-                    "firing" => fired = Some(e.at_ms),
-                    "acknowledged" => to_ack.extend(fired.map(|f| e.at_ms - f)),
-                    "resolved" | "resolved by hand" => to_resolve.extend(fired.take().map(|f| e.at_ms - f)),
+                match e.kind {
+                    TimelineKind::Firing => fired = Some(e.at_ms),
+                    TimelineKind::Acknowledged => to_ack.extend(fired.map(|f| e.at_ms - f)),
+                    TimelineKind::Resolved | TimelineKind::ResolvedByHand => {
+                        to_resolve.extend(fired.take().map(|f| e.at_ms - f))
+                    }
                     _ => {}
                 }
             }
@@ -189,6 +202,81 @@ impl State {
             mean_time_to_acknowledge_s: mean_s(&to_ack),
             mean_time_to_resolve_s: mean_s(&to_resolve),
         }
+    }
+
+    /// Every alert as the UI shows it: its state (firing, suppressed by a silence or an
+    /// inhibition, or resolved), receivers, acknowledgement and timeline; firing first, newest
+    /// first.
+    pub fn views(&self, now: i64) -> Vec<AlertView> {
+        let inhibitor = Inhibitor::new(&self.config.inhibit_rules, &self.alerts, now);
+        let mut alerts: Vec<AlertView> = self
+            .alerts
+            .iter()
+            .map(|(fp, a)| {
+                let status = alert_status(a, &self.config, &inhibitor, &self.silences, now);
+                let state = Self::state_of(a, &status, now);
+                let mut receivers: Vec<String> = self.config.route.receivers(&a.labels);
+                receivers.dedup();
+                AlertView {
+                    fingerprint: fp.to_string(),
+                    labels: a.labels.clone(),
+                    annotations: a.annotations.clone(),
+                    state,
+                    starts_at: a.starts_at,
+                    ends_at: a.ends_at,
+                    generator_url: a.generator_url.clone(),
+                    receivers,
+                    silenced_by: status.silenced_by,
+                    inhibited_by: status.inhibited_by,
+                    acknowledged: self.is_acked(fp).then(|| &self.acks[&fp]).map(|ack| Acknowledgement {
+                        by: ack.by.clone(),
+                        at: ack.at_ms,
+                        comment: ack.comment.clone(),
+                    }),
+                    history: self
+                        .history
+                        .get(&fp)
+                        .into_iter()
+                        .flatten()
+                        .map(|e| TimelineEvent { at: e.at_ms, kind: e.kind, detail: e.detail.clone() })
+                        .collect(),
+                }
+            })
+            .collect();
+        alerts.sort_by_key(|a| (a.state != AlertState::Firing, -a.starts_at));
+        alerts
+    }
+
+    /// Resolved, else suppressed (silenced or inhibited), else firing.
+    fn state_of(alert: &Alert, status: &AlertStatus, now: i64) -> AlertState {
+        if alert.resolved_at(now) {
+            AlertState::Resolved
+        } else if status.silenced_by.is_empty() && status.inhibited_by.is_empty() {
+            AlertState::Firing
+        } else {
+            AlertState::Suppressed
+        }
+    }
+
+    /// Every delivery attempt kept, newest first.
+    pub fn attempt_views(&self) -> Vec<NotificationAttempt> {
+        self.attempts
+            .iter()
+            .rev()
+            .map(|a| NotificationAttempt {
+                at: a.at_ms,
+                receiver: a.receiver.clone(),
+                integration: a.integration.clone(),
+                group_key: a.group_key.clone(),
+                alerts: a.alerts.clone(),
+                outcome: a.outcome,
+                http_status: a.status,
+                smtp_reply: a.smtp_reply.clone(),
+                error: a.error.clone(),
+                attempt: a.attempt,
+                escalation: a.escalation,
+            })
+            .collect()
     }
 }
 

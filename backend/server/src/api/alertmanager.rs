@@ -15,8 +15,8 @@ use lookout_alertmanager::status::{AlertFilter, ListedAlert, StatusContext, list
 use lookout_types::alertmanager as wire;
 
 use super::params::Params;
-use crate::alerting::Alerting;
 use crate::alerting::state::State as NotifierState;
+use crate::alerting::{Alerting, ChangeError, Refusal};
 use crate::state::AppState;
 use crate::timefmt::{parse_rfc3339, rfc3339_millis};
 
@@ -174,7 +174,7 @@ async fn alerts_post(State(state): State<AppState>, body: axum::body::Bytes) -> 
             generator_url: p.generator_url,
         });
     }
-    let errors = notifier(&state)?.post(alerts).await.map_err(|e| AmError(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let errors = notifier(&state)?.post(alerts).await.map_err(change_error)?;
     if errors.is_empty() { Ok(StatusCode::OK) } else { Err(bad(errors.join("; "))) }
 }
 
@@ -248,17 +248,19 @@ async fn silence_create(
         created_by: caller.name(Some(posted.created_by)),
         comment: posted.comment,
     };
-    match notifier(&state)?.set_silence(silence).await.map_err(|e| AmError(StatusCode::INTERNAL_SERVER_ERROR, e))? {
-        Ok(silence_id) => Ok(Json(wire::SilenceCreated { silence_id })),
-        Err(e) => Err(silence_error(e)),
-    }
+    let silence_id = notifier(&state)?.set_silence(silence).await.map_err(change_error)?;
+    Ok(Json(wire::SilenceCreated { silence_id }))
 }
 
-fn silence_error(e: SilenceError) -> AmError {
+/// Alertmanager's status and message for a change the notifier did not make.
+fn change_error(e: ChangeError) -> AmError {
     match e {
-        SilenceError::Invalid(m) => bad(format!("silence invalid: {m}")),
-        SilenceError::Rejected(m) => bad(format!("Failed to create silence: {m}")),
-        SilenceError::NotFound => AmError(StatusCode::NOT_FOUND, "silence not found".into()),
+        ChangeError::Refused(Refusal::Silence(SilenceError::NotFound)) => {
+            AmError(StatusCode::NOT_FOUND, "silence not found".into())
+        }
+        ChangeError::Refused(Refusal::Silence(e)) => bad(e.to_string()),
+        ChangeError::Refused(Refusal::Alert(m)) => bad(format!("silence invalid: {m}")),
+        ChangeError::NotStored(_) => AmError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
@@ -276,12 +278,7 @@ async fn silence_delete(
     Path(id): Path<String>,
     caller: crate::auth::Caller,
 ) -> Result<StatusCode, AmError> {
-    match notifier(&state)?.expire_silence(id.clone()).await {
-        Ok(Ok(())) => {
-            tracing::info!(silence = %id, by = %caller.name(None), "silence expired");
-            Ok(StatusCode::OK)
-        }
-        Ok(Err(e)) => Err(silence_error(e)),
-        Err(e) => Err(AmError(StatusCode::INTERNAL_SERVER_ERROR, e)),
-    }
+    notifier(&state)?.expire_silence(id.clone()).await.map_err(change_error)?;
+    tracing::info!(silence = %id, by = %caller.name(None), "silence expired");
+    Ok(StatusCode::OK)
 }

@@ -8,14 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
-use lookout_alertmanager::status::alert_status;
-use lookout_types::alerts::{Acknowledgement, AlertAction, AlertStats, AlertView, NotificationAttempt, TimelineEvent};
+use lookout_types::alerts::{AlertAction, AlertStats, AlertView, NotificationAttempt};
 use lookout_types::insight::Investigation;
 
 use super::ApiError;
-use crate::alerting::{Alerting, Durable};
+use crate::alerting::{Alerting, ChangeError};
 use crate::state::AppState;
 use crate::timefmt::now_ms;
 
@@ -38,52 +36,7 @@ async fn alerts_list(State(state): State<AppState>) -> Result<Json<Vec<AlertView
 
 /// Every alert the notifier holds as the UI shows it, firing first, newest first.
 fn views(state: &AppState) -> Result<Vec<AlertView>, ApiError> {
-    let alerts = notifier(state)?.with_state(|s, now| {
-        let inhibitor = Inhibitor::new(&s.config.inhibit_rules, &s.alerts, now);
-        let mut alerts: Vec<AlertView> = s
-            .alerts
-            .iter()
-            .map(|(fp, a)| {
-                let status = alert_status(a, &s.config, &inhibitor, &s.silences, now);
-                let state = if a.resolved_at(now) {
-                    "resolved"
-                } else if status.silenced_by.is_empty() && status.inhibited_by.is_empty() {
-                    "firing"
-                } else {
-                    "suppressed"
-                };
-                let mut receivers: Vec<String> = s.config.route.receivers(&a.labels);
-                receivers.dedup();
-                AlertView {
-                    fingerprint: fp.to_string(),
-                    labels: a.labels.clone(),
-                    annotations: a.annotations.clone(),
-                    state: state.into(),
-                    starts_at: a.starts_at,
-                    ends_at: a.ends_at,
-                    generator_url: a.generator_url.clone(),
-                    receivers,
-                    silenced_by: status.silenced_by,
-                    inhibited_by: status.inhibited_by,
-                    acknowledged: s.is_acked(fp).then(|| &s.acks[&fp]).map(|ack| Acknowledgement {
-                        by: ack.by.clone(),
-                        at: ack.at_ms,
-                        comment: ack.comment.clone(),
-                    }),
-                    history: s
-                        .history
-                        .get(&fp)
-                        .into_iter()
-                        .flatten()
-                        .map(|e| TimelineEvent { at: e.at_ms, kind: e.kind.clone(), detail: e.detail.clone() })
-                        .collect(),
-                }
-            })
-            .collect();
-        alerts.sort_by_key(|a| (a.state != "firing", -a.starts_at));
-        alerts
-    });
-    Ok(alerts)
+    Ok(notifier(state)?.with_state(|s, now| s.views(now)))
 }
 
 /// `GET /api/lookout/investigation/{fingerprint}`: the alert's symptom and its probable causes.
@@ -110,14 +63,7 @@ async fn investigation_get(
 }
 
 async fn alerts_stats(State(state): State<AppState>) -> Result<Json<AlertStats>, ApiError> {
-    let stats = notifier(&state)?.with_state(|s, now| {
-        let inhibitor = Inhibitor::new(&s.config.inhibit_rules, &s.alerts, now);
-        s.stats(now, |a| {
-            let status = alert_status(a, &s.config, &inhibitor, &s.silences, now);
-            !status.silenced_by.is_empty() || !status.inhibited_by.is_empty()
-        })
-    });
-    Ok(Json(stats))
+    Ok(Json(notifier(&state)?.with_state(|s, now| s.stats(now))))
 }
 
 async fn alert_act(
@@ -136,38 +82,20 @@ async fn alert_act(
     };
     let by = caller.name(request.by);
     let alerting = notifier(&state)?;
-    let outcome: Durable<Result<(), String>> = match action.as_str() {
+    let outcome = match action.as_str() {
         "ack" => alerting.ack(fp, by, request.comment).await,
         "unack" => alerting.unack(fp, by).await,
         "resolve" => alerting.resolve(fp, by, request.comment).await,
         other => return Err(ApiError::NotFound(format!("unknown action {other:?}: use ack, unack or resolve"))),
     };
     match outcome {
-        Ok(Ok(())) => Ok(StatusCode::NO_CONTENT),
-        Ok(Err(message)) => Err(ApiError::NotFound(message)),
-        Err(message) => Err(ApiError::Execution(message)),
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        // No such alert, or not in the state the action needs (not firing, not acknowledged).
+        Err(ChangeError::Refused(refusal)) => Err(ApiError::NotFound(refusal.to_string())),
+        Err(err @ ChangeError::NotStored(_)) => Err(ApiError::Execution(err.to_string())),
     }
 }
 
 async fn notifications_list(State(state): State<AppState>) -> Result<Json<Vec<NotificationAttempt>>, ApiError> {
-    let attempts = notifier(&state)?.with_state(|s, _| {
-        s.attempts
-            .iter()
-            .rev()
-            .map(|a| NotificationAttempt {
-                at: a.at_ms,
-                receiver: a.receiver.clone(),
-                integration: a.integration.clone(),
-                group_key: a.group_key.clone(),
-                alerts: a.alerts.clone(),
-                outcome: a.outcome.clone(),
-                http_status: a.status,
-                smtp_reply: a.smtp_reply.clone(),
-                error: a.error.clone(),
-                attempt: a.attempt,
-                escalation: a.escalation,
-            })
-            .collect()
-    });
-    Ok(Json(attempts))
+    Ok(Json(notifier(&state)?.with_state(|s, _| s.attempt_views())))
 }

@@ -5,6 +5,7 @@
 //! demo and tests send with them) and decode metadata.
 
 use lookout_tsdb::{Batch, Labels};
+use lookout_wal::bytes::Reader;
 use prost::Message;
 
 use crate::metrics::FamilyMetadata;
@@ -193,39 +194,28 @@ enum Value<'a> {
     Fixed32,
 }
 
-/// The fields of one protobuf message, in wire order.
+/// The fields of one protobuf message, in wire order, read with the stores' own bounds-checked
+/// reader.
 struct Fields<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+    reader: Reader<'a>,
+    len: usize,
 }
 
 impl<'a> Fields<'a> {
     fn new(bytes: &'a [u8]) -> Self {
-        Fields { bytes, pos: 0 }
+        Fields { reader: Reader::new(bytes, 0), len: bytes.len() }
     }
 
     fn varint(&mut self) -> Result<u64, String> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = *self.bytes.get(self.pos).ok_or("truncated varint")?;
-            self.pos += 1;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err("varint longer than ten bytes".into())
+        self.reader.varint().ok_or_else(|| "truncated varint, or one longer than ten bytes".into())
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.pos.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or("truncated field")?;
-        let taken = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(taken)
+        self.reader.take(n).ok_or_else(|| "truncated field".into())
     }
 
     fn next(&mut self) -> Result<Option<(u64, Value<'a>)>, String> {
-        if self.pos >= self.bytes.len() {
+        if self.reader.pos() >= self.len {
             return Ok(None);
         }
         let key = self.varint()?;

@@ -105,7 +105,7 @@ fn encode_shards(batch: &Batch, shards: usize) -> Vec<(Vec<u8>, u32)> {
     let mut order: Vec<usize> = (0..samples.len()).collect();
     order.sort_by_key(|&i| samples[i].0);
     let mut out = vec![(Vec::new(), 0u32); shards];
-    let mut series = Vec::new();
+    let (mut series, mut sample) = (Vec::new(), Vec::with_capacity(20));
     for group in order.chunk_by(|a, b| samples[*a].0 == samples[*b].0) {
         let key = batch.key(samples[group[0]].0);
         series.clear();
@@ -114,15 +114,12 @@ fn encode_shards(batch: &Batch, shards: usize) -> Vec<(Vec<u8>, u32)> {
         }
         for &i in group {
             let (_, t, v) = samples[i];
-            let mut sample = [0u8; 20];
-            let mut len = 0;
-            sample[0] = 0x09; // field 1, 64-bit: the value
-            sample[1..9].copy_from_slice(&v.to_le_bytes());
-            len += 9;
-            sample[len] = 0x10; // field 2, varint: the timestamp
-            len += 1;
-            len += varint_into(&mut sample[len..], t as u64);
-            field(&mut series, 2, &sample[..len]);
+            sample.clear();
+            sample.push(0x09); // field 1, 64-bit: the value
+            sample.extend_from_slice(&v.to_le_bytes());
+            sample.push(0x10); // field 2, varint: the timestamp
+            lookout_wal::bytes::put_varint(&mut sample, t as u64);
+            field(&mut series, 2, &sample);
         }
         let (body, count) = &mut out[shard_of(key, shards)];
         field(body, 1, &series);
@@ -153,18 +150,6 @@ fn field(out: &mut Vec<u8>, number: u8, bytes: &[u8]) {
     out.push(number << 3 | 2);
     lookout_wal::bytes::put_varint(out, bytes.len() as u64);
     out.extend_from_slice(bytes);
-}
-
-/// Writes `v` as a varint at the start of `out`; its length.
-fn varint_into(out: &mut [u8], mut v: u64) -> usize {
-    let mut n = 0;
-    while v >= 0x80 {
-        out[n] = (v as u8) | 0x80;
-        v >>= 7;
-        n += 1;
-    }
-    out[n] = v as u8;
-    n + 1
 }
 
 fn timeout_param(timeout: Option<Duration>) -> Option<(String, String)> {

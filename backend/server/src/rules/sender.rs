@@ -109,7 +109,7 @@ impl Sender {
         if let Some(alerting) = internal.filter(|_| self.builtin.load(Ordering::Relaxed)) {
             let alerts = alerts.clone();
             tokio::spawn(async move {
-                let errors = alerting.post(alerts).await.unwrap_or_else(|e| vec![e]);
+                let errors = alerting.post(alerts).await.unwrap_or_else(|e| vec![e.to_string()]);
                 for error in errors {
                     tracing::warn!(%error, "the notifier refused an alert from the rules");
                 }
