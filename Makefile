@@ -32,6 +32,7 @@ test: test-tools ui
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo build --locked -p lookout-server --bin lookout
 	cargo test --locked
+	cargo test --locked -p lookout-frontend
 
 ## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus, VictoriaMetrics and ripgrep to compare); BENCH=metrics, logs, alerts or ui runs one part
 bench: test-tools ui

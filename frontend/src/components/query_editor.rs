@@ -355,3 +355,29 @@ pub fn QueryEditor(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The messages as the peers write them, and ours.
+    #[test]
+    fn error_positions_from_either_peer() {
+        assert_eq!(error_position("bad_data: 1:7: parse error: unexpected end of input"), Some((1, 7)));
+        assert_eq!(
+            error_position("invalid parameter \"query\": 2:14: parse error: unclosed left brace"),
+            Some((2, 14))
+        );
+        assert_eq!(error_position("parse error at line 1, col 12: syntax error: unexpected IDENTIFIER"), Some((1, 12)));
+        assert_eq!(error_position("query timed out"), None);
+        assert_eq!(error_position("x: parse error"), None);
+    }
+
+    #[test]
+    fn the_word_at_the_cursor() {
+        assert_eq!(word_before("sum(rate(http_req", 17), (9, "http_req"));
+        assert_eq!(word_before("up{job", 6), (3, "job"));
+        assert_eq!(word_before("a b", 2), (2, ""));
+        assert_eq!(word_before("abc", 99), (0, "abc"));
+    }
+}

@@ -173,3 +173,24 @@ pub fn refresh_ms(choice: &str) -> Option<u32> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_and_refresh_choices() {
+        let now = 1_000_000_000;
+        assert_eq!(resolve("now", now), Some(now));
+        assert_eq!(resolve(" now-15m ", now), Some(now - 900_000));
+        assert_eq!(resolve("now+1h", now), Some(now + 3_600_000));
+        assert_eq!(resolve("now-2w", now), Some(now - 2 * 604_800_000));
+        assert_eq!(resolve("1700000000000", now), Some(1_700_000_000_000));
+        assert_eq!(resolve("now-5x", now), None);
+        assert_eq!(resolve("now-m", now), None);
+        assert!(is_relative("now-1h") && !is_relative("1700000000000"));
+        for (choice, _) in REFRESH_CHOICES {
+            assert_eq!(refresh_ms(choice).is_none(), choice == "off", "{choice}");
+        }
+    }
+}

@@ -42,23 +42,51 @@ type Choices = BTreeMap<String, Vec<String>>;
 
 const ALL: &str = "$__all";
 
-/// The query with the dashboard's variables filled in: `$var`, `${var}` and `[[var]]`; `All` (or
-/// a multi-value selection) becomes a regex alternative.
+/// The query with the dashboard's variables filled in: `$var`, `${var}` and `[[var]]`, a name
+/// read whole as Grafana reads it (`$environment` is not `$env` followed by text); `All` (or a
+/// multi-value selection) becomes a regex alternative; unknown names stay as written.
 fn interpolate(query: &str, dashboard: &Dashboard, choices: &Choices) -> String {
-    let mut out = query.to_string();
-    for var in &dashboard.templating.list {
-        let values = choices.get(&var.name).cloned().unwrap_or_default();
-        let value = if values.is_empty() || values.iter().any(|v| v == ALL) {
-            ".*".to_string()
-        } else if values.len() == 1 {
-            values[0].clone()
+    let value_of = |name: &str| {
+        dashboard.templating.list.iter().any(|v| v.name == name).then(|| {
+            let values = choices.get(name).cloned().unwrap_or_default();
+            if values.is_empty() || values.iter().any(|v| v == ALL) {
+                ".*".to_string()
+            } else if values.len() == 1 {
+                values[0].clone()
+            } else {
+                format!("({})", values.join("|"))
+            }
+        })
+    };
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(query.len());
+    let mut rest = query;
+    while let Some(at) = rest.find(['$', '[']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        // (the reference as written, the name in it)
+        let reference = if let Some(braced) = tail.strip_prefix("${") {
+            braced.find('}').map(|end| (&tail[..end + 3], &braced[..end]))
+        } else if let Some(bracketed) = tail.strip_prefix("[[") {
+            bracketed.find("]]").map(|end| (&tail[..end + 4], &bracketed[..end]))
+        } else if let Some(bare) = tail.strip_prefix('$') {
+            let end = bare.find(|c: char| !is_word(c)).unwrap_or(bare.len());
+            (end > 0).then(|| (&tail[..end + 1], &bare[..end]))
         } else {
-            format!("({})", values.join("|"))
+            None
         };
-        for pattern in [format!("${{{}}}", var.name), format!("[[{}]]", var.name), format!("${}", var.name)] {
-            out = out.replace(&pattern, &value);
+        match reference.and_then(|(written, name)| value_of(name).map(|value| (written, value))) {
+            Some((written, value)) => {
+                out.push_str(&value);
+                rest = &tail[written.len()..];
+            }
+            None => {
+                out.push_str(&tail[..1]);
+                rest = &tail[1..];
+            }
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -599,4 +627,45 @@ fn arc(fill: f64) -> String {
     let angle = std::f64::consts::PI * (1.0 - fill);
     let (x, y) = (cx + r * angle.cos(), cy - r * angle.sin());
     format!("M {} {cy} A {r} {r} 0 0 1 {x:.2} {y:.2}", cx - r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dashboard(variables: &[&str]) -> Dashboard {
+        let list: Vec<serde_json::Value> =
+            variables.iter().map(|name| serde_json::json!({"name": name, "type": "custom"})).collect();
+        serde_json::from_value(serde_json::json!({"templating": {"list": list}})).unwrap()
+    }
+
+    #[test]
+    fn variables_fill_in_whole_names_only() {
+        let d = dashboard(&["env", "environment", "job"]);
+        let choices: Choices = [
+            ("env".to_string(), vec!["prod".to_string()]),
+            ("environment".to_string(), vec!["eu".to_string(), "us".to_string()]),
+            ("job".to_string(), vec![ALL.to_string()]),
+        ]
+        .into_iter()
+        .collect();
+        let check = |query: &str, expected: &str| assert_eq!(interpolate(query, &d, &choices), expected, "{query}");
+        check(r#"up{env="$env", region=~"$environment"}"#, r#"up{env="prod", region=~"(eu|us)"}"#);
+        check(r#"up{job=~"${job}", a="[[env]]"}"#, r#"up{job=~".*", a="prod"}"#);
+        check(
+            "rate(x[$__rate_interval]) $unknown ${unknown} [[unknown]] $ [a]",
+            "rate(x[$__rate_interval]) $unknown ${unknown} [[unknown]] $ [a]",
+        );
+        check("${env", "${env");
+        check("$env$env", "prodprod");
+        check("é $env é", "é prod é");
+    }
+
+    #[test]
+    fn legends_name_labels() {
+        let metric: lookout_types::prometheus::Metric =
+            [("job".to_string(), "api".to_string()), ("code".to_string(), "500".to_string())].into_iter().collect();
+        assert_eq!(legend("{{job}} {{ code }} {{missing}}", &metric, "x".into()), "api 500 {{missing}}");
+        assert_eq!(legend("", &metric, "fallback".into()), "fallback");
+    }
 }

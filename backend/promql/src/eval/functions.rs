@@ -9,14 +9,13 @@ use super::value::{Row, collect_rows, drop_name, without};
 use super::{Ctx, MatrixVal, Steps, Val};
 use crate::ast::Expr;
 use crate::error::EvalError;
-use crate::functions::Function;
+use crate::functions::{DatePart, Func, Function, MathFunc, RangeFunc};
 
 pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Result<Val, EvalError> {
     let n = steps.len();
-    let name = func.name;
     // timestamp() of a plain selector reports when each sample was taken; of anything else,
     // the evaluation time.
-    if name == "timestamp" {
+    if func.func == Func::Timestamp {
         let rows = match unparen(&args[0]) {
             Expr::VectorSelector(sel) => ctx.vector_selector(sel, steps, true)?,
             other => match ctx.eval(other, steps)? {
@@ -60,13 +59,14 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
         }
     };
     let string = |idx: usize| -> &str { strings.get(idx).map_or("", String::as_str) };
-    Ok(match name {
-        "time" => Val::Scalar((0..n).map(|i| steps.at(i) as f64 / 1000.0).collect()),
-        "pi" => Val::Scalar(vec![std::f64::consts::PI; n]),
-        "vector" => {
+    Ok(match func.func {
+        Func::Timestamp => unreachable!("answered above, before its argument is evaluated"),
+        Func::Time => Val::Scalar((0..n).map(|i| steps.at(i) as f64 / 1000.0).collect()),
+        Func::Pi => Val::Scalar(vec![std::f64::consts::PI; n]),
+        Func::Vector => {
             Val::Vector(vec![Row { labels: Labels::default(), vals: scalar(0).into_iter().map(Some).collect() }])
         }
-        "scalar" => {
+        Func::Scalar => {
             let rows = vector_arg(&mut vals, 0);
             Val::Scalar(
                 (0..n)
@@ -80,14 +80,14 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
                     .collect(),
             )
         }
-        "absent" => {
+        Func::Absent => {
             let rows = vector_arg(&mut vals, 0);
             let labels = absent_labels(&args[0]);
             let out: Vec<Option<f64>> =
                 (0..n).map(|i| (!rows.iter().any(|r| r.vals[i].is_some())).then_some(1.0)).collect();
             Val::Vector(nonempty(vec![Row { labels, vals: out }]))
         }
-        "absent_over_time" => {
+        Func::AbsentOverTime => {
             let Some(Val::Matrix(m)) = vals.pop() else { unreachable!("type checked") };
             let labels = absent_labels(&args[0]);
             let out = (0..n)
@@ -99,10 +99,10 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
                 .collect();
             Val::Vector(nonempty(vec![Row { labels, vals: out }]))
         }
-        "sort" | "sort_desc" => {
+        Func::Sort | Func::SortDesc => {
             let mut rows = vector_arg(&mut vals, 0);
             if n == 1 {
-                let desc = name == "sort_desc";
+                let desc = func.func == Func::SortDesc;
                 // NaN sorts last either way, as in Prometheus.
                 rows.sort_by(|a, b| {
                     let (x, y) = (a.vals[0].unwrap_or(f64::NAN), b.vals[0].unwrap_or(f64::NAN));
@@ -116,21 +116,21 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
             }
             Val::Vector(rows)
         }
-        "label_replace" => {
+        Func::LabelReplace => {
             let rows = vector_arg(&mut vals, 0);
             Val::Vector(label_replace(rows, string(1), string(2), string(3), string(4))?)
         }
-        "label_join" => {
+        Func::LabelJoin => {
             let rows = vector_arg(&mut vals, 0);
             let sources: Vec<String> = (3..args.len()).map(|i| string(i).to_string()).collect();
             Val::Vector(label_join(rows, string(1), string(2), &sources)?)
         }
-        "histogram_quantile" => {
+        Func::HistogramQuantile => {
             let q = scalar(0);
             let rows = vector_arg(&mut vals, 1);
             Val::Vector(histogram_quantile(&q, rows, n)?)
         }
-        "clamp" | "clamp_min" | "clamp_max" | "round" => {
+        kind @ (Func::Clamp | Func::ClampMin | Func::ClampMax | Func::Round) => {
             let rows = vector_arg(&mut vals, 0);
             let (a, b) = (scalar(1), scalar(2));
             let out = rows.into_iter().map(|r| Row {
@@ -141,11 +141,11 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
                     .enumerate()
                     .map(|(i, v)| {
                         let v = (*v)?;
-                        match name {
-                            "clamp" => (b[i].partial_cmp(&a[i]) != Some(std::cmp::Ordering::Less))
+                        match kind {
+                            Func::Clamp => (b[i].partial_cmp(&a[i]) != Some(std::cmp::Ordering::Less))
                                 .then(|| go_max(a[i], go_min(b[i], v))),
-                            "clamp_min" => Some(go_max(a[i], v)),
-                            "clamp_max" => Some(go_min(a[i], v)),
+                            Func::ClampMin => Some(go_max(a[i], v)),
+                            Func::ClampMax => Some(go_min(a[i], v)),
                             _ => {
                                 let to = if args.len() > 1 { a[i] } else { 1.0 };
                                 let inverse = 1.0 / to;
@@ -157,7 +157,7 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
             });
             Val::Vector(collect_rows(out)?)
         }
-        "days_in_month" | "day_of_month" | "day_of_week" | "day_of_year" | "hour" | "minute" | "month" | "year" => {
+        Func::Date(part) => {
             let rows = if args.is_empty() {
                 vec![Row {
                     labels: Labels::default(),
@@ -166,27 +166,17 @@ pub fn call(ctx: &Ctx<'_>, func: &Function, args: &[Expr], steps: Steps) -> Resu
             } else {
                 vector_arg(&mut vals, 0)
             };
-            Val::Vector(map_values(rows, |v| date_part(name, v))?)
+            Val::Vector(map_values(rows, |v| date_part(part, v))?)
         }
-        _ => match func.args.first() {
-            Some(crate::ast::ValueType::Matrix) => {
-                let matrix_idx = func.args.iter().position(|t| *t == crate::ast::ValueType::Matrix).unwrap_or(0);
-                let params: Vec<Vec<f64>> = (0..args.len()).filter(|i| *i != matrix_idx).map(scalar).collect();
-                let Val::Matrix(m) = vals.swap_remove(matrix_idx) else { unreachable!("type checked") };
-                Val::Vector(range_function(name, &m, &params, steps)?)
-            }
-            _ if func.args.get(1) == Some(&crate::ast::ValueType::Matrix) => {
-                let params = vec![scalar(0)];
-                let Val::Matrix(m) = vals.swap_remove(1) else { unreachable!("type checked") };
-                Val::Vector(range_function(name, &m, &params, steps)?)
-            }
-            _ => {
-                let rows = vector_arg(&mut vals, 0);
-                let f = simple_math(name)
-                    .ok_or_else(|| EvalError::Execution(format!("function {name} is not implemented")))?;
-                Val::Vector(map_values(rows, f)?)
-            }
-        },
+        Func::Range(range) => {
+            // The range vector is the first argument, or the second after a scalar parameter
+            // (`quantile_over_time`); the other arguments are parameters, in order.
+            let matrix_idx = func.args.iter().position(|t| *t == crate::ast::ValueType::Matrix).unwrap_or(0);
+            let params: Vec<Vec<f64>> = (0..args.len()).filter(|i| *i != matrix_idx).map(scalar).collect();
+            let Val::Matrix(m) = vals.swap_remove(matrix_idx) else { unreachable!("type checked") };
+            Val::Vector(range_function(range, &m, &params, steps)?)
+        }
+        Func::Math(math) => Val::Vector(map_values(vector_arg(&mut vals, 0), simple_math(math))?),
     })
 }
 
@@ -225,31 +215,31 @@ fn map_values(rows: Vec<Row>, f: impl Fn(f64) -> f64) -> Result<Vec<Row>, EvalEr
     )
 }
 
-fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
-    Some(match name {
-        "abs" => f64::abs,
-        "ceil" => f64::ceil,
-        "floor" => f64::floor,
-        "exp" => f64::exp,
-        "sqrt" => f64::sqrt,
-        "ln" => f64::ln,
-        "log2" => f64::log2,
-        "log10" => f64::log10,
-        "sin" => f64::sin,
-        "cos" => f64::cos,
-        "tan" => f64::tan,
-        "asin" => f64::asin,
-        "acos" => f64::acos,
-        "atan" => f64::atan,
-        "sinh" => f64::sinh,
-        "cosh" => f64::cosh,
-        "tanh" => f64::tanh,
-        "asinh" => f64::asinh,
-        "acosh" => f64::acosh,
-        "atanh" => f64::atanh,
-        "deg" => |v| v * 180.0 / std::f64::consts::PI,
-        "rad" => |v| v * std::f64::consts::PI / 180.0,
-        "sgn" => |v: f64| {
+fn simple_math(func: MathFunc) -> fn(f64) -> f64 {
+    match func {
+        MathFunc::Abs => f64::abs,
+        MathFunc::Ceil => f64::ceil,
+        MathFunc::Floor => f64::floor,
+        MathFunc::Exp => f64::exp,
+        MathFunc::Sqrt => f64::sqrt,
+        MathFunc::Ln => f64::ln,
+        MathFunc::Log2 => f64::log2,
+        MathFunc::Log10 => f64::log10,
+        MathFunc::Sin => f64::sin,
+        MathFunc::Cos => f64::cos,
+        MathFunc::Tan => f64::tan,
+        MathFunc::Asin => f64::asin,
+        MathFunc::Acos => f64::acos,
+        MathFunc::Atan => f64::atan,
+        MathFunc::Sinh => f64::sinh,
+        MathFunc::Cosh => f64::cosh,
+        MathFunc::Tanh => f64::tanh,
+        MathFunc::Asinh => f64::asinh,
+        MathFunc::Acosh => f64::acosh,
+        MathFunc::Atanh => f64::atanh,
+        MathFunc::Deg => |v| v * 180.0 / std::f64::consts::PI,
+        MathFunc::Rad => |v| v * std::f64::consts::PI / 180.0,
+        MathFunc::Sgn => |v: f64| {
             if v < 0.0 {
                 -1.0
             } else if v > 0.0 {
@@ -258,8 +248,7 @@ fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
                 v
             }
         },
-        _ => return None,
-    })
+    }
 }
 
 /// The labels `absent()` gives its result: the selector's equality matchers.
@@ -292,7 +281,7 @@ fn window(samples: &[Sample], lo: i64, hi: i64) -> &[Sample] {
 /// Series per thread below which a range function is not worth splitting across cores.
 const SERIES_PER_THREAD: usize = 500;
 
-fn range_function(name: &str, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) -> Result<Vec<Row>, EvalError> {
+fn range_function(func: RangeFunc, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) -> Result<Vec<Row>, EvalError> {
     // Each series is independent, so large inputs are split across the machine's cores.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -300,13 +289,13 @@ fn range_function(name: &str, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) 
         .max(1);
     let part = m.series.len().div_ceil(threads).max(1);
     let rows: Vec<Result<Vec<Row>, EvalError>> = if threads == 1 {
-        vec![range_rows(name, &m.series, m, params, steps)]
+        vec![range_rows(func, &m.series, m, params, steps)]
     } else {
         std::thread::scope(|scope| {
             let handles: Vec<_> = m
                 .series
                 .chunks(part)
-                .map(|chunk| scope.spawn(move || range_rows(name, chunk, m, params, steps)))
+                .map(|chunk| scope.spawn(move || range_rows(func, chunk, m, params, steps)))
                 .collect();
             handles
                 .into_iter()
@@ -322,14 +311,14 @@ fn range_function(name: &str, m: &MatrixVal, params: &[Vec<f64>], steps: Steps) 
 }
 
 fn range_rows(
-    name: &str,
+    func: RangeFunc,
     series: &[Series],
     m: &MatrixVal,
     params: &[Vec<f64>],
     steps: Steps,
 ) -> Result<Vec<Row>, EvalError> {
     let n = steps.len();
-    let keep_name = name == "last_over_time";
+    let keep_name = func == RangeFunc::LastOverTime;
     let mut rows = Vec::with_capacity(series.len());
     for s in series {
         let mut vals = vec![None; n];
@@ -341,7 +330,7 @@ fn range_rows(
                 continue;
             }
             let param = |k: usize| params.get(k).map_or(f64::NAN, |p| p[i]);
-            *slot = over_window(name, points, lo, hi, m.range, t, param)?;
+            *slot = over_window(func, points, lo, hi, m.range, t, param)?;
         }
         rows.push(Row { labels: if keep_name { s.labels.clone() } else { drop_name(&s.labels) }, vals });
     }
@@ -350,7 +339,7 @@ fn range_rows(
 
 /// One range function over one window of samples (never empty).
 fn over_window(
-    name: &str,
+    func: RangeFunc,
     points: &[Sample],
     lo: i64,
     hi: i64,
@@ -359,11 +348,11 @@ fn over_window(
     param: impl Fn(usize) -> f64,
 ) -> Result<Option<f64>, EvalError> {
     let values = || points.iter().map(|(_, v)| *v);
-    Ok(match name {
-        "rate" => extrapolated_rate(points, lo, hi, range, true, true),
-        "increase" => extrapolated_rate(points, lo, hi, range, true, false),
-        "delta" => extrapolated_rate(points, lo, hi, range, false, false),
-        "irate" | "idelta" => {
+    Ok(match func {
+        RangeFunc::Rate => extrapolated_rate(points, lo, hi, range, true, true),
+        RangeFunc::Increase => extrapolated_rate(points, lo, hi, range, true, false),
+        RangeFunc::Delta => extrapolated_rate(points, lo, hi, range, false, false),
+        RangeFunc::Irate | RangeFunc::Idelta => {
             if points.len() < 2 {
                 return Ok(None);
             }
@@ -372,36 +361,33 @@ fn over_window(
             if interval == 0 {
                 return Ok(None);
             }
-            if name == "irate" {
+            if func == RangeFunc::Irate {
                 let delta = if last.1 < prev.1 { last.1 } else { last.1 - prev.1 };
                 Some(delta / (interval as f64 / 1000.0))
             } else {
                 Some(last.1 - prev.1)
             }
         }
-        "changes" => {
+        RangeFunc::Changes => {
             Some(points.windows(2).filter(|w| w[0].1 != w[1].1 && !(w[0].1.is_nan() && w[1].1.is_nan())).count() as f64)
         }
-        "resets" => Some(points.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64),
-        "deriv" => (points.len() >= 2).then(|| linear_regression(points, points[0].0).0),
-        "predict_linear" => (points.len() >= 2).then(|| {
+        RangeFunc::Resets => Some(points.windows(2).filter(|w| w[1].1 < w[0].1).count() as f64),
+        RangeFunc::Deriv => (points.len() >= 2).then(|| linear_regression(points, points[0].0).0),
+        RangeFunc::PredictLinear => (points.len() >= 2).then(|| {
             let (slope, intercept) = linear_regression(points, t);
             slope * param(0) + intercept
         }),
-        "holt_winters" => holt_winters(points, param(0), param(1))?,
-        "avg_over_time" => Some(mean(&values().collect::<Vec<_>>())),
-        "count_over_time" => Some(points.len() as f64),
-        "sum_over_time" => Some(values().sum()),
-        "min_over_time" => Some(min(values())),
-        "max_over_time" => Some(max(values())),
-        "last_over_time" => Some(points[points.len() - 1].1),
-        "present_over_time" => Some(1.0),
-        "quantile_over_time" => Some(quantile(param(0), &mut values().collect::<Vec<_>>())),
-        "stdvar_over_time" => Some(variance(values())),
-        "stddev_over_time" => Some(variance(values()).sqrt()),
-        other => {
-            return Err(EvalError::Execution(format!("function {other} is not implemented")));
-        }
+        RangeFunc::HoltWinters => holt_winters(points, param(0), param(1))?,
+        RangeFunc::AvgOverTime => Some(mean(&values().collect::<Vec<_>>())),
+        RangeFunc::CountOverTime => Some(points.len() as f64),
+        RangeFunc::SumOverTime => Some(values().sum()),
+        RangeFunc::MinOverTime => Some(min(values())),
+        RangeFunc::MaxOverTime => Some(max(values())),
+        RangeFunc::LastOverTime => Some(points[points.len() - 1].1),
+        RangeFunc::PresentOverTime => Some(1.0),
+        RangeFunc::QuantileOverTime => Some(quantile(param(0), &mut values().collect::<Vec<_>>())),
+        RangeFunc::StdvarOverTime => Some(variance(values())),
+        RangeFunc::StddevOverTime => Some(variance(values()).sqrt()),
     })
 }
 
@@ -634,7 +620,7 @@ fn bucket_quantile(q: f64, buckets: &mut Vec<(f64, f64)>) -> f64 {
 }
 
 /// The calendar part `name` of a Unix time in seconds, in UTC.
-fn date_part(name: &str, seconds: f64) -> f64 {
+fn date_part(part: DatePart, seconds: f64) -> f64 {
     if !seconds.is_finite() {
         return f64::NAN;
     }
@@ -645,15 +631,14 @@ fn date_part(name: &str, seconds: f64) -> f64 {
     let (m, d) = (i64::from(m), i64::from(d));
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    match name {
-        "year" => y as f64,
-        "month" => m as f64,
-        "day_of_month" => d as f64,
-        "day_of_week" => (days + 4).rem_euclid(7) as f64,
-        "day_of_year" => (month_days[..(m - 1) as usize].iter().sum::<i64>() + d) as f64,
-        "days_in_month" => month_days[(m - 1) as usize] as f64,
-        "hour" => (rem / 3600) as f64,
-        "minute" => (rem % 3600 / 60) as f64,
-        _ => f64::NAN,
+    match part {
+        DatePart::Year => y as f64,
+        DatePart::Month => m as f64,
+        DatePart::DayOfMonth => d as f64,
+        DatePart::DayOfWeek => (days + 4).rem_euclid(7) as f64,
+        DatePart::DayOfYear => (month_days[..(m - 1) as usize].iter().sum::<i64>() + d) as f64,
+        DatePart::DaysInMonth => month_days[(m - 1) as usize] as f64,
+        DatePart::Hour => (rem / 3600) as f64,
+        DatePart::Minute => (rem % 3600 / 60) as f64,
     }
 }
