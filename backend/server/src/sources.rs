@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use lookout_types::grafana::DataSourceInfo;
 
+use crate::metrics::{Metrics, Reader};
 use crate::remote::config::{EngineSettings, Kind, OWN_SOURCES};
 use crate::remote::{Engine, Loki, Prometheus};
 
@@ -42,6 +43,19 @@ impl DataSources {
             None | Some("") => Ok(None),
             Some(uid) if OWN_SOURCES.contains(&uid) => Ok(None),
             Some(uid) => self.by_uid.get(uid).map(Some).ok_or_else(|| format!("no data source {uid:?}")),
+        }
+    }
+
+    /// The metrics reader `uid` names: Lookout's own pillar (`own`, which reads its engine when
+    /// one is configured) for `lookout` or none, the engine of a named Prometheus source.
+    pub fn metrics<'a>(&'a self, uid: Option<&str>, own: &'a Metrics) -> Result<Reader<'a>, String> {
+        match self.get(uid)? {
+            None => Ok(own.reader()),
+            Some(Source::Prometheus(engine)) => Ok(Reader::Engine(engine)),
+            Some(Source::Loki(_)) => Err(format!(
+                "data source {} does not answer this kind of query",
+                lookout_gotext::quote(uid.unwrap_or(""))
+            )),
         }
     }
 

@@ -94,44 +94,47 @@ async fn send_round(socket: &mut WebSocket, state: &AppState, request: &LiveRequ
 async fn run_query(state: &AppState, q: &LiveQuery, now: i64) -> LiveResult {
     let (start, end) = if q.follow { (now - (q.end_ms - q.start_ms).max(0), now) } else { (q.start_ms, q.end_ms) };
     let mut result = LiveResult { id: q.id.clone(), metrics: None, logs: None, error: None };
-    let outcome = match (q.kind, state.sources.get(q.datasource.as_deref())) {
-        (_, Err(message)) => Err(message),
-        (LiveKind::Range, Ok(source @ (None | Some(Source::Prometheus(_))))) => {
-            let series = match source {
-                Some(Source::Prometheus(p)) => p.query_range(&q.expr, start, end, q.step_ms, Some(QUERY_TIMEOUT)).await,
-                _ => state.metrics.query_range(&q.expr, start, end, q.step_ms, Some(QUERY_TIMEOUT)).await,
-            };
-            series.map(|series| result.metrics = Some(matrix(series))).map_err(|e| e.to_string())
-        }
-        (LiveKind::Instant, Ok(source @ (None | Some(Source::Prometheus(_))))) => {
-            let value = match source {
-                Some(Source::Prometheus(p)) => p.query_instant(&q.expr, end, Some(QUERY_TIMEOUT)).await,
-                _ => state.metrics.query_instant(&q.expr, end, Some(QUERY_TIMEOUT)).await,
-            };
-            value.map(|value| result.metrics = Some(instant_data(value, end))).map_err(|e| e.to_string())
-        }
-        (LiveKind::Logs, Ok(None)) => {
-            let params = LogParams {
-                start: start.saturating_mul(NS_PER_MS),
-                end: end.saturating_mul(NS_PER_MS),
-                step: 0,
-                limit: q.limit.clamp(1, MAX_LINES),
-                direction: Order::Backward,
-                timeout: QUERY_TIMEOUT,
-            };
-            run(state, q.expr.clone(), params)
+    let outcome = match q.kind {
+        LiveKind::Range => match state.sources.metrics(q.datasource.as_deref(), &state.metrics) {
+            Ok(reader) => reader
+                .query_range(&q.expr, start, end, q.step_ms, Some(QUERY_TIMEOUT))
                 .await
-                .map(|(output, stats, seconds)| result.logs = Some(log_data(output, stats, seconds)))
-                .map_err(|e| e.message().to_string())
-        }
-        (LiveKind::Logs, Ok(Some(Source::Loki(loki)))) => {
-            loki_lines(loki, &q.expr, start, end, q.limit.clamp(1, MAX_LINES))
+                .map(|series| result.metrics = Some(matrix(series)))
+                .map_err(|e| e.to_string()),
+            Err(message) => Err(message),
+        },
+        LiveKind::Instant => match state.sources.metrics(q.datasource.as_deref(), &state.metrics) {
+            Ok(reader) => reader
+                .query_instant(&q.expr, end, Some(QUERY_TIMEOUT))
                 .await
-                .map(|data| result.logs = Some(data))
-        }
-        (_, Ok(Some(_))) => {
-            Err(format!("data source {:?} does not answer this kind of query", q.datasource.as_deref().unwrap_or("")))
-        }
+                .map(|value| result.metrics = Some(instant_data(value, end)))
+                .map_err(|e| e.to_string()),
+            Err(message) => Err(message),
+        },
+        LiveKind::Logs => match state.sources.get(q.datasource.as_deref()) {
+            Err(message) => Err(message),
+            Ok(None) => {
+                let params = LogParams {
+                    start: start.saturating_mul(NS_PER_MS),
+                    end: end.saturating_mul(NS_PER_MS),
+                    step: 0,
+                    limit: q.limit.clamp(1, MAX_LINES),
+                    direction: Order::Backward,
+                    timeout: QUERY_TIMEOUT,
+                };
+                run(state, q.expr.clone(), params)
+                    .await
+                    .map(|(output, stats, seconds)| result.logs = Some(log_data(output, stats, seconds)))
+                    .map_err(|e| e.message().to_string())
+            }
+            Ok(Some(Source::Loki(loki))) => loki_lines(loki, &q.expr, start, end, q.limit.clamp(1, MAX_LINES))
+                .await
+                .map(|data| result.logs = Some(data)),
+            Ok(Some(Source::Prometheus(_))) => Err(format!(
+                "data source {} does not answer this kind of query",
+                lookout_gotext::quote(q.datasource.as_deref().unwrap_or(""))
+            )),
+        },
     };
     if let Err(message) = outcome {
         result.error = Some(message);

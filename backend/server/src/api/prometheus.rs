@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use lookout_promql::QueryValue;
-use lookout_tsdb::{Labels, Series, format_value};
+use lookout_tsdb::{Series, format_value};
 use lookout_types::prometheus::{
     ActiveTarget, BuildInfo, DroppedTarget, InstantSample, Metric, MetricMetadata, QueryData, RangeSeries, Response,
     SamplePair, TargetsData,
@@ -16,7 +16,7 @@ use lookout_types::prometheus::{
 
 use super::ApiError;
 use super::params::Params;
-use crate::metrics::parse_selector;
+use crate::metrics::{Lookup, parse_selector};
 use crate::state::AppState;
 use crate::timefmt::{now_ms, rfc3339_millis};
 
@@ -38,9 +38,7 @@ pub fn router() -> Router<AppState> {
 
 type ApiResult<T> = Result<Json<Response<T>>, ApiError>;
 
-pub(super) fn metric(labels: &Labels) -> Metric {
-    labels.iter().map(|l| (l.name.clone(), l.value.clone())).collect()
-}
+pub(super) use crate::metrics::metric;
 
 pub(super) fn pair(t_ms: i64, v: f64) -> SamplePair {
     SamplePair(t_ms as f64 / 1000.0, format_value(v))
@@ -62,7 +60,7 @@ async fn query(State(state): State<AppState>, params: Params) -> ApiResult<Query
     let query = params.required("query")?;
     let time = params.time("time", now_ms())?;
     let timeout = params.duration("timeout")?;
-    let value = state.metrics.query_instant(query, time, timeout).await?;
+    let value = state.metrics.reader().query_instant(query, time, timeout).await?;
     Ok(Json(Response::success(instant_data(value, time))))
 }
 
@@ -90,7 +88,7 @@ async fn query_range(State(state): State<AppState>, params: Params) -> ApiResult
         .ok_or_else(|| ApiError::BadData("invalid parameter \"step\": missing".into()))?
         .as_millis() as i64;
     let timeout = params.duration("timeout")?;
-    let series = state.metrics.query_range(query, start, end, step, timeout).await?;
+    let series = state.metrics.reader().query_range(query, start, end, step, timeout).await?;
     Ok(Json(Response::success(matrix(series))))
 }
 
@@ -103,25 +101,23 @@ fn selectors(params: &Params) -> Result<Vec<Vec<lookout_tsdb::Matcher>>, ApiErro
 }
 
 async fn series(State(state): State<AppState>, params: Params) -> ApiResult<Vec<Metric>> {
-    if let Some(remote) = &state.metrics.remote {
-        return Ok(Json(Response::success(remote.get("/api/v1/series", params.pairs()).await?)));
-    }
     let selectors = selectors(&params)?;
     if selectors.is_empty() {
         return Err(ApiError::BadData("no match[] parameter provided".into()));
     }
+    let found = state.metrics.reader().series(&lookup(&params, &selectors)?).await?;
+    Ok(Json(Response::success(found)))
+}
+
+/// A look-up's selectors and range, and the request's own parameters for an engine.
+fn lookup<'a>(params: &'a Params, selectors: &'a [Vec<lookout_tsdb::Matcher>]) -> Result<Lookup<'a>, ApiError> {
     let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
-    let found = state.metrics.series(&selectors, start, end);
-    Ok(Json(Response::success(found.iter().map(metric).collect())))
+    Ok(Lookup { selectors, start, end, params: params.pairs() })
 }
 
 async fn labels(State(state): State<AppState>, params: Params) -> ApiResult<Vec<String>> {
-    if let Some(remote) = &state.metrics.remote {
-        return Ok(Json(Response::success(remote.get("/api/v1/labels", params.pairs()).await?)));
-    }
     let selectors = selectors(&params)?;
-    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
-    Ok(Json(Response::success(state.metrics.label_names(&selectors, start, end))))
+    Ok(Json(Response::success(state.metrics.reader().label_names(&lookup(&params, &selectors)?).await?)))
 }
 
 async fn label_values(
@@ -129,23 +125,11 @@ async fn label_values(
     Path(name): Path<String>,
     params: Params,
 ) -> ApiResult<Vec<String>> {
-    if let Some(remote) = &state.metrics.remote {
-        // Label names need no escaping in a path; anything else is refused before it is sent.
-        if !lookout_tsdb::is_valid_label_name(&name) {
-            return Err(ApiError::BadData(format!("invalid label name: {name:?}")));
-        }
-        let path = format!("/api/v1/label/{name}/values");
-        return Ok(Json(Response::success(remote.get(&path, params.pairs()).await?)));
-    }
     let selectors = selectors(&params)?;
-    let (start, end) = (params.time("start", MIN_TIME)?, params.time("end", MAX_TIME)?);
-    Ok(Json(Response::success(state.metrics.label_values(&name, &selectors, start, end))))
+    Ok(Json(Response::success(state.metrics.reader().label_values(&name, &lookup(&params, &selectors)?).await?)))
 }
 
 async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BTreeMap<String, Vec<MetricMetadata>>> {
-    if let Some(remote) = &state.metrics.remote {
-        return Ok(Json(Response::success(remote.get("/api/v1/metadata", params.pairs()).await?)));
-    }
     let limit = match params.get("limit") {
         None | Some("") => None,
         Some(text) => {
@@ -153,12 +137,8 @@ async fn metadata(State(state): State<AppState>, params: Params) -> ApiResult<BT
         }
     };
     let limit = limit.filter(|l| *l >= 0).map(|l| l as usize);
-    let found = state.metrics.metadata(params.get("metric"), limit);
-    let data = found
-        .into_iter()
-        .map(|(name, m)| (name, vec![MetricMetadata { kind: m.kind, help: m.help, unit: m.unit }]))
-        .collect();
-    Ok(Json(Response::success(data)))
+    let found = state.metrics.reader().metadata(params.get("metric"), limit, params.pairs()).await?;
+    Ok(Json(Response::success(found)))
 }
 
 async fn targets(State(state): State<AppState>, params: Params) -> Json<Response<TargetsData>> {

@@ -3,8 +3,10 @@
 //! (`crate::remote`), writes are forwarded to it and queries read from it.
 
 mod query;
+mod reader;
 
 pub use query::{QueryError, QueryLimits, parse_selector};
+pub use reader::{Lookup, Reader, metric};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -38,6 +40,14 @@ impl Metrics {
 
     pub fn db(&self) -> &Arc<Db> {
         &self.db
+    }
+
+    /// What answers the pillar's queries: the configured engine, else this store.
+    pub fn reader(&self) -> Reader<'_> {
+        match &self.remote {
+            Some(engine) => Reader::Engine(engine),
+            None => Reader::Store(self),
+        }
     }
 
     /// Stores samples durably (fsynced in the log) before returning; runs off the async runtime.

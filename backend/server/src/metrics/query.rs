@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use lookout_promql::{EvalError, Options, QueryValue, ast::Expr, eval_instant, eval_range, parse};
-use lookout_tsdb::{Matcher, Series};
+use lookout_promql::{EvalError, Options, ast::Expr, parse};
+use lookout_tsdb::Matcher;
 
 use super::Metrics;
 
@@ -66,60 +66,15 @@ pub fn parse_selector(selector: &str) -> Result<Vec<Matcher>, QueryError> {
 }
 
 impl Metrics {
-    fn options(&self, timeout: Option<Duration>) -> Options {
+    /// The options a query of this store runs under: its limits, and a caller's shorter timeout.
+    pub(super) fn options(&self, timeout: Option<Duration>) -> Options {
         let timeout = timeout.map_or(self.limits.timeout, |t| t.min(self.limits.timeout));
         Options { timeout: Some(timeout), max_samples: self.limits.max_samples, ..Options::default() }
     }
-
-    /// Evaluates `query` at `time` (ms), on a blocking thread.
-    pub async fn query_instant(
-        &self,
-        query: &str,
-        time: i64,
-        timeout: Option<Duration>,
-    ) -> Result<QueryValue, QueryError> {
-        if let Some(remote) = &self.remote {
-            return remote.query_instant(query, time, timeout).await;
-        }
-        let expr = parse_query(query)?;
-        let (db, opts) = (self.db().clone(), self.options(timeout));
-        run_blocking(move || eval_instant(db.as_ref(), &expr, time, &opts)).await
-    }
-
-    /// Evaluates `query` from `start` to `end` every `step` (all ms), on a blocking thread.
-    pub async fn query_range(
-        &self,
-        query: &str,
-        start: i64,
-        end: i64,
-        step: i64,
-        timeout: Option<Duration>,
-    ) -> Result<Vec<Series>, QueryError> {
-        if end < start {
-            return Err(QueryError::BadData(
-                "invalid parameter \"end\": end timestamp must not be before start time".into(),
-            ));
-        }
-        if step <= 0 {
-            return Err(QueryError::BadData(
-                "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
-            ));
-        }
-        if end.checked_sub(start).is_none_or(|span| span / step > self.limits.max_points_per_series) {
-            return Err(QueryError::BadData(
-                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
-            ));
-        }
-        if let Some(remote) = &self.remote {
-            return remote.query_range(query, start, end, step, timeout).await;
-        }
-        let expr = parse_query(query)?;
-        let (db, opts) = (self.db().clone(), self.options(timeout));
-        run_blocking(move || eval_range(db.as_ref(), &expr, start, end, step, &opts)).await
-    }
 }
 
-async fn run_blocking<T: Send + 'static>(
+/// Runs an evaluation on a blocking thread.
+pub(super) async fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, EvalError> + Send + 'static,
 ) -> Result<T, QueryError> {
     match tokio::task::spawn_blocking(f).await {

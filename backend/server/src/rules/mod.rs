@@ -225,10 +225,7 @@ async fn run_group(
             metrics: inner.metrics.clone(),
             runtime: tokio::runtime::Handle::current(),
             logs: inner.logs.clone(),
-            options: lookout_promql::Options {
-                default_subquery_step_ms: interval,
-                ..lookout_promql::Options::default()
-            },
+            interval_ms: interval,
         };
         let evaluated = tokio::task::spawn_blocking(move || {
             let alerts = group.eval(ts, &querier, &mut StoreAppender(&querier.metrics));
