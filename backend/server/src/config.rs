@@ -143,36 +143,7 @@ impl Config {
             None => (RawConfig::default(), "(defaults)".to_string()),
         };
         let invalid = |message: String| ConfigError::Invalid { path: path.clone(), message };
-        let demo_enabled = !cli.no_demo && raw.demo.enabled.unwrap_or(true);
-        let demo = if demo_enabled {
-            let defaults = DemoConfig::default();
-            let duration = |field: &str, value: &Option<String>, default: Duration| match value {
-                Some(text) => parse_duration(text).map_err(|e| invalid(format!("demo.{field}: {e}"))),
-                None => Ok(default),
-            };
-            let mut demo = DemoConfig {
-                incident_every: duration("incident_every", &raw.demo.incident_every, defaults.incident_every)?,
-                first_incident_after: duration(
-                    "first_incident_after",
-                    &raw.demo.first_incident_after,
-                    defaults.first_incident_after,
-                )?,
-                incident_duration: duration(
-                    "incident_duration",
-                    &raw.demo.incident_duration,
-                    defaults.incident_duration,
-                )?,
-            };
-            if let Some(minutes) = cli.demo_incident_every {
-                demo.incident_every = Duration::from_secs(minutes * 60);
-            }
-            if demo.incident_every.is_zero() {
-                return Err(invalid("demo.incident_every must be more than zero".into()));
-            }
-            Some(demo)
-        } else {
-            None
-        };
+        let demo = demo_config(&raw.demo, cli, &invalid)?;
         let base_dir = cli.config.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf).unwrap_or_default();
         let scrape = crate::scrape::config::validate(&raw.global, &raw.scrape_configs, &base_dir).map_err(invalid)?;
         let external_url = cli.external_url.clone().unwrap_or_else(|| format!("http://{}", cli.listen));
@@ -182,19 +153,8 @@ impl Config {
         if demo.is_some() {
             rules.builtin.push(crate::demo::rules());
         }
-        let alertmanager = match &raw.alertmanager {
-            Some(value) => {
-                let text = serde_norway::to_string(value).map_err(|e| invalid(format!("alertmanager: {e}")))?;
-                let mut config =
-                    lookout_alertmanager::config::load(&text).map_err(|e| invalid(format!("alertmanager: {e}")))?;
-                // Template globs are relative to the config file, as in Alertmanager.
-                for pattern in &mut config.templates {
-                    *pattern = base_dir.join(&*pattern).display().to_string();
-                }
-                Some(config)
-            }
-            None => None,
-        };
+        let alertmanager =
+            raw.alertmanager.as_ref().map(|v| alertmanager_config(v, &base_dir, &invalid)).transpose()?;
         let dashboard_files =
             lookout_rules::glob::expand(&base_dir, &raw.dashboards).map_err(|e| invalid(format!("dashboards: {e}")))?;
         let outbound = lookout_notify::Guard {
@@ -202,17 +162,7 @@ impl Config {
             allow_self: raw.outbound.allow_self,
             allow_link_local: raw.outbound.allow_link_local,
         };
-        let auth_enabled = match auth_env.map(str::to_ascii_lowercase).as_deref() {
-            None | Some("") => raw.auth.enabled.unwrap_or(true),
-            Some("on" | "true" | "1") => true,
-            Some("off" | "false" | "0") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    path: "LOOKOUT_AUTH".into(),
-                    message: format!("{other:?}: use on or off"),
-                });
-            }
-        };
+        let auth_enabled = auth_enabled(auth_env, raw.auth.enabled)?;
         use crate::remote::config::{Kind, validate};
         let remote = raw
             .storage
@@ -285,6 +235,65 @@ fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
     }
     serde_norway::from_str(text)
         .map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })
+}
+
+/// The demo's settings, or `None` when it is off (`--no-demo`, `demo: {enabled: false}`).
+fn demo_config(
+    raw: &RawDemo,
+    cli: &Cli,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<Option<DemoConfig>, ConfigError> {
+    if cli.no_demo || !raw.enabled.unwrap_or(true) {
+        return Ok(None);
+    }
+    let defaults = DemoConfig::default();
+    let duration = |field: &str, value: &Option<String>, default: Duration| match value {
+        Some(text) => parse_duration(text).map_err(|e| invalid(format!("demo.{field}: {e}"))),
+        None => Ok(default),
+    };
+    let mut demo = DemoConfig {
+        incident_every: duration("incident_every", &raw.incident_every, defaults.incident_every)?,
+        first_incident_after: duration(
+            "first_incident_after",
+            &raw.first_incident_after,
+            defaults.first_incident_after,
+        )?,
+        incident_duration: duration("incident_duration", &raw.incident_duration, defaults.incident_duration)?,
+    };
+    if let Some(minutes) = cli.demo_incident_every {
+        demo.incident_every = Duration::from_secs(minutes * 60);
+    }
+    if demo.incident_every.is_zero() {
+        return Err(invalid("demo.incident_every must be more than zero".into()));
+    }
+    Ok(Some(demo))
+}
+
+/// The `alertmanager:` section as Alertmanager reads its file, template globs relative to the
+/// config file as in Alertmanager.
+fn alertmanager_config(
+    value: &serde_norway::Value,
+    base_dir: &Path,
+    invalid: &dyn Fn(String) -> ConfigError,
+) -> Result<lookout_alertmanager::config::Config, ConfigError> {
+    let text = serde_norway::to_string(value).map_err(|e| invalid(format!("alertmanager: {e}")))?;
+    let mut config = lookout_alertmanager::config::load(&text).map_err(|e| invalid(format!("alertmanager: {e}")))?;
+    for pattern in &mut config.templates {
+        *pattern = base_dir.join(&*pattern).display().to_string();
+    }
+    Ok(config)
+}
+
+/// Whether sign-in is on: `LOOKOUT_AUTH` (on or off) over the file's `auth.enabled`, on by default.
+fn auth_enabled(env: Option<&str>, configured: Option<bool>) -> Result<bool, ConfigError> {
+    match env.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") => Ok(configured.unwrap_or(true)),
+        Some("on" | "true" | "1") => Ok(true),
+        Some("off" | "false" | "0") => Ok(false),
+        Some(other) => {
+            Err(ConfigError::Invalid { path: "LOOKOUT_AUTH".into(), message: format!("{other:?}: use on or off") })
+        }
+    }
 }
 
 #[cfg(test)]

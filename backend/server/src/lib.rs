@@ -50,6 +50,50 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => None,
     };
     let data_dir = DataDir::open(&cli.data_dir)?;
+    let mut state = open_state(&data_dir, &config, &cli, identity.is_some())?;
+    if !assets::ui_embedded() {
+        tracing::warn!("this binary carries no UI; build it with `make build`");
+    }
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    tokio::spawn(maintain_storage(state.clone(), cli.retention, shutdown_rx.clone()));
+    state.scrape = scrape::start(config.scrape.clone(), state.metrics.clone(), shutdown_rx.clone());
+    let listener =
+        tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let address = listener.local_addr()?;
+    let demo_endpoints = match &config.demo {
+        Some(_) => Some(start_demo_receivers(&mut state, &shutdown_rx).await?),
+        None => None,
+    };
+    start_alerting(&mut state, &config, &cli, &data_dir, address, demo_endpoints, &shutdown_rx)?;
+    let demo = match config.demo.clone() {
+        Some(demo) => {
+            let target = demo_target(&state, address, identity.as_ref())?;
+            Some(tokio::spawn(demo::run(state.clone(), target, demo, shutdown_rx.clone())))
+        }
+        None => None,
+    };
+    // Scripts (and the test harness) read this line to learn the port when listening on :0.
+    let signalled = shutdown_signal()?;
+    let scheme = if identity.is_some() { "https" } else { "http" };
+    println!("Lookout is listening on {scheme}://{address}/");
+
+    tokio::spawn(async move {
+        signalled.await;
+        tracing::info!("shutting down");
+        let _ = shutdown_tx.send(true);
+    });
+    serve(listener, identity.as_ref(), state, shutdown_rx).await?;
+    if let Some(demo) = demo {
+        let _ = demo.await;
+    }
+    drop(data_dir);
+    Ok(())
+}
+
+/// The stores, the engines that stand in for them, and every file of state under the data
+/// directory, opened and ready to serve.
+fn open_state(data_dir: &DataDir, config: &Config, cli: &Cli, tls: bool) -> anyhow::Result<AppState> {
     let metrics_dir = data_dir.path().join("metrics");
     let (db, report) = lookout_tsdb::Db::open(&metrics_dir, lookout_tsdb::Limits::default())
         .with_context(|| format!("cannot open the metrics store in {}", metrics_dir.display()))?;
@@ -94,14 +138,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     state.links = Some(std::sync::Arc::new(
         links::Links::open(&data_dir.path().join("links.jsonl")).context("cannot open the short links")?,
     ));
-    state.dashboards = Some(std::sync::Arc::new(open_dashboards(&data_dir, &config)?));
+    state.dashboards = Some(std::sync::Arc::new(open_dashboards(data_dir, config)?));
     state.annotations = Some(std::sync::Arc::new(
         annotations::Annotations::open(&data_dir.path().join("annotations.jsonl"))
             .context("cannot open the annotations")?,
     ));
     state.sources = std::sync::Arc::new(sources::DataSources::connect(&config.datasources)?);
     state.overview_cards = std::sync::Arc::new(config.overview_cards.clone());
-    state.auth = open_auth(&data_dir, &config, cli.reset_admin_password, identity.is_some())?;
+    state.auth = open_auth(data_dir, config, cli.reset_admin_password, tls)?;
     state.set_ready();
     tracing::info!(
         data_dir = %data_dir.path().display(),
@@ -111,44 +155,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         checkpoint = ?report.checkpoint,
         "storage open"
     );
-    if !assets::ui_embedded() {
-        tracing::warn!("this binary carries no UI; build it with `make build`");
-    }
+    Ok(state)
+}
 
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    tokio::spawn(maintain_storage(state.clone(), cli.retention, shutdown_rx.clone()));
-    state.scrape = scrape::start(config.scrape.clone(), state.metrics.clone(), shutdown_rx.clone());
-    let listener =
-        tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
-    let address = listener.local_addr()?;
-    // The demo's notifications go to stand-ins: an HTTP inbox and an SMTP server on loopback.
-    let demo_endpoints = match &config.demo {
-        Some(_) => {
-            let inbox = demo::inbox::Inbox::default();
-            let smtp = inbox.start_smtp(shutdown_rx.clone()).await.context("cannot start the demo's mail server")?;
-            let http = inbox.start_http(shutdown_rx.clone()).await.context("cannot start the demo's receivers")?;
-            state.inbox = Some(inbox);
-            Some(demo::alerting::DemoEndpoints { http, smtp })
-        }
-        None => None,
-    };
+/// The demo's stand-in receivers: an HTTP inbox and an SMTP server on loopback, where its
+/// notifications go.
+async fn start_demo_receivers(
+    state: &mut AppState,
+    shutdown: &watch::Receiver<bool>,
+) -> anyhow::Result<demo::alerting::DemoEndpoints> {
+    let inbox = demo::inbox::Inbox::default();
+    let smtp = inbox.start_smtp(shutdown.clone()).await.context("cannot start the demo's mail server")?;
+    let http = inbox.start_http(shutdown.clone()).await.context("cannot start the demo's receivers")?;
+    state.inbox = Some(inbox);
+    Ok(demo::alerting::DemoEndpoints { http, smtp })
+}
+
+/// The notifier, the rules that feed it, the engines' senders (whose alert about an engine goes
+/// where the rules' go), and the reloader of both on SIGHUP.
+fn start_alerting(
+    state: &mut AppState,
+    config: &Config,
+    cli: &Cli,
+    data_dir: &DataDir,
+    address: SocketAddr,
+    demo_endpoints: Option<demo::alerting::DemoEndpoints>,
+    shutdown: &watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     let alerting = alerting::Alerting::start(
         &data_dir.path().join("alerts"),
-        reload::notifier_config(&config, demo_endpoints).map_err(anyhow::Error::msg)?,
+        reload::notifier_config(config, demo_endpoints).map_err(anyhow::Error::msg)?,
         lookout_notify::Guard { own: vec![address], ..config.outbound.clone() },
         config.rules.external_url.clone(),
-        shutdown_rx.clone(),
+        shutdown.clone(),
     )
     .context("cannot open the alert state")?;
     state.alerting = Some(alerting.clone());
     let rules =
-        rules::Rules::start(config.rules.clone(), state.metrics.clone(), state.logs.store.clone(), shutdown_rx.clone())
+        rules::Rules::start(config.rules.clone(), state.metrics.clone(), state.logs.store.clone(), shutdown.clone())
             .map_err(|e| anyhow::anyhow!("invalid rule files:\n{e}"))?;
     rules.deliver_to(alerting.clone());
-    // The backends' senders start now: their alert about a backend goes where the rules' go.
     let engines = [state.metrics.remote.as_ref().map(|r| &r.engine), state.logs.remote.as_ref().map(|l| &l.engine)];
     for engine in engines.into_iter().flatten() {
-        engine.start(state.telemetry.clone(), rules.sender(), shutdown_rx.clone());
+        engine.start(state.telemetry.clone(), rules.sender(), shutdown.clone());
     }
     state.rules = Some(rules.clone());
     let reloader = std::sync::Arc::new(reload::Reloader {
@@ -160,7 +209,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     });
     tokio::spawn(reload_on_sighup(reloader.clone())?);
     state.reloader = Some(reloader);
-    // With sign-in on, the demo's services push with a token of their own that only ingests.
+    Ok(())
+}
+
+/// Where the demo's services send: this server's public API on the address it listens on,
+/// with a token of their own that only ingests when sign-in is on.
+fn demo_target(
+    state: &AppState,
+    address: SocketAddr,
+    identity: Option<&tls::Identity>,
+) -> anyhow::Result<demo::client::Target> {
     let authorization = match state.auth.store() {
         Some(store) => Some(format!(
             "Bearer {}",
@@ -168,44 +226,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         )),
         None => None,
     };
-    // The demo talks to this server through its public API, on the address it listens on.
-    let demo_target = demo::client::Target {
+    Ok(demo::client::Target {
         address: local_address(address),
         authorization,
-        tls: match &identity {
+        tls: match identity {
             Some(identity) => Some(std::sync::Arc::new(tls::pinned_client(identity.chain[0].clone())?)),
             None => None,
         },
-    };
-    let demo =
-        config.demo.clone().map(|demo| tokio::spawn(demo::run(state.clone(), demo_target, demo, shutdown_rx.clone())));
-    // Scripts (and the test harness) read this line to learn the port when listening on :0.
-    let signalled = shutdown_signal()?;
-    let scheme = if identity.is_some() { "https" } else { "http" };
-    println!("Lookout is listening on {scheme}://{address}/");
+    })
+}
 
-    tokio::spawn(async move {
-        signalled.await;
-        tracing::info!("shutting down");
-        let _ = shutdown_tx.send(true);
-    });
-    let mut server_shutdown = shutdown_rx;
-    match &identity {
-        Some(identity) => tls::serve(listener, identity, app::app(state), server_shutdown).await?,
+/// Serves the app over HTTP, or HTTPS with an identity, until shutdown.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    identity: Option<&tls::Identity>,
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    match identity {
+        Some(identity) => tls::serve(listener, identity, app::app(state), shutdown).await?,
         None => {
             let app = app::app(state).into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
-                    let _ = server_shutdown.changed().await;
+                    let _ = shutdown.changed().await;
                 })
                 .await
                 .context("HTTP server failed")?;
         }
     }
-    if let Some(demo) = demo {
-        let _ = demo.await;
-    }
-    drop(data_dir);
     Ok(())
 }
 
