@@ -15,10 +15,11 @@ use lookout_logs::Order;
 use lookout_logs::query::Params as LogParams;
 use lookout_types::live::{LiveKind, LiveQuery, LiveRequest, LiveResult, LiveRound};
 
-use super::loki::{NS_PER_MS, log_data, run};
+use super::loki::{log_data, run};
 use super::prometheus::{instant_data, matrix};
 use crate::sources::Source;
 use crate::state::AppState;
+use crate::timefmt::NS_PER_MS;
 use crate::timefmt::now_ms;
 
 /// Queries one page may keep live.
@@ -127,7 +128,8 @@ async fn run_query(state: &AppState, q: &LiveQuery, now: i64) -> LiveResult {
                     .map(|(output, stats, seconds)| result.logs = Some(log_data(output, stats, seconds)))
                     .map_err(|e| e.message().to_string())
             }
-            Ok(Some(Source::Loki(loki))) => loki_lines(loki, &q.expr, start, end, q.limit.clamp(1, MAX_LINES))
+            Ok(Some(Source::Loki(loki))) => loki
+                .query_lines(&q.expr, start, end, q.limit.clamp(1, MAX_LINES))
                 .await
                 .map(|data| result.logs = Some(data)),
             Ok(Some(Source::Prometheus(_))) => Err(format!(
@@ -140,32 +142,4 @@ async fn run_query(state: &AppState, q: &LiveQuery, now: i64) -> LiveResult {
         result.error = Some(message);
     }
     result
-}
-
-/// A LogQL query over `[start, end]` (ms) on a Loki data source, newest lines first.
-async fn loki_lines(
-    loki: &crate::remote::Loki,
-    expr: &str,
-    start: i64,
-    end: i64,
-    limit: usize,
-) -> Result<lookout_types::logs::QueryData, String> {
-    let params: Vec<(String, String)> = [
-        ("query", expr.to_string()),
-        ("start", start.saturating_mul(NS_PER_MS).to_string()),
-        ("end", end.saturating_mul(NS_PER_MS).to_string()),
-        ("limit", limit.to_string()),
-        ("direction", "backward".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let answer = loki.engine.fetch("/loki/api/v1/query_range", &params).await?;
-    let text = String::from_utf8_lossy(&answer.body);
-    if answer.status != 200 {
-        return Err(text.trim().to_string());
-    }
-    let envelope: lookout_types::prometheus::Response<lookout_types::logs::QueryData> =
-        serde_json::from_str(&text).map_err(|e| format!("the Loki data source answered something else: {e}"))?;
-    envelope.data.ok_or_else(|| envelope.error.unwrap_or_else(|| "no data".into()))
 }

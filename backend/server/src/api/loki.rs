@@ -13,24 +13,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use lookout_logs::query::{Output, Params as QueryParams, QueryError, Stats, Tail, evaluate};
-use lookout_logs::{Order, Row, Selection};
+use lookout_logs::{Order, Selection};
 use lookout_types::logs::{DroppedEntry, QueryData, QueryResult, QueryStats, StatsSummary, Stream, TailMessage};
 use lookout_types::prometheus::{InstantSample, RangeSeries, Response as Envelope};
 
 use super::params::Params;
 use super::prometheus::{metric, pair};
 use crate::state::AppState;
-use crate::timefmt::now_ms;
+use crate::timefmt::{NS_PER_MS, now_ms};
 
-pub(super) const NS_PER_MS: i64 = 1_000_000;
 /// Lines a log query returns unless `limit` says otherwise, and the most it may ask for.
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 5000;
 /// How far back a query looks without `start` or `since`.
 const DEFAULT_SINCE: Duration = Duration::from_secs(3600);
 const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
-/// Values listed for a field whose blocks hold too many to summarise, read from recent lines.
-const SCANNED_VALUES: usize = 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -252,33 +249,10 @@ async fn label_values(
     }
     let (start, end) = range_params(&params)?;
     let store = state.logs.store.clone();
-    let values = tokio::task::spawn_blocking(move || {
-        match store.fields(start, end).fields.remove(&name) {
-            None => Vec::new(),
-            Some(Some(values)) => values.into_iter().collect(),
-            // Too many to summarise: the distinct values of recent lines.
-            Some(None) => recent_values(&store, &name, start, end),
-        }
-    })
-    .await
-    .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let values = tokio::task::spawn_blocking(move || crate::logs::label_values(&store, &name, start, end))
+        .await
+        .map_err(|e| LokiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     Ok(Json(Envelope::success(values)).into_response())
-}
-
-fn recent_values(store: &lookout_logs::LogStore, name: &str, start: i64, end: i64) -> Vec<String> {
-    let selection = Selection::new(start, end, vec![lookout_tsdb::Matcher::not_equal(name, "")]);
-    let mut found = std::collections::BTreeSet::new();
-    let mut collect = |row: Row<'_>| {
-        if found.len() < SCANNED_VALUES
-            && let Some(v) = row.stream.get(name).map(str::to_string).or_else(|| {
-                lookout_logs::json_fields(row.line).and_then(|f| f.into_iter().find(|(n, _)| n == name).map(|(_, v)| v))
-            })
-        {
-            found.insert(v);
-        }
-    };
-    store.scan(&selection, Order::Backward, &mut collect);
-    found.into_iter().collect()
 }
 
 async fn series(State(state): State<AppState>, uri: OriginalUri, params: Params) -> Result<Response, LokiError> {

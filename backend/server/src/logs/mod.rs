@@ -1,10 +1,13 @@
 //! The logs pillar as the API sees it: durable appends (with the head cut into a block in the
-//! background when it is due), live tail subscriptions, and the Overview's error groups.
+//! background when it is due), live tail subscriptions, label look-ups, and the Overview's error
+//! groups.
 
 mod errors;
+mod labels;
 pub mod patterns;
 
 pub use errors::error_groups;
+pub use labels::label_values;
 
 use std::sync::{Arc, Mutex};
 

@@ -6,6 +6,10 @@ use std::collections::HashMap;
 use std::io;
 
 use lookout_logs::Entry;
+use lookout_types::logs::QueryData;
+use lookout_types::prometheus::Response;
+
+use crate::timefmt::NS_PER_MS;
 use prost::Message as _;
 
 use super::engine::{Engine, shard_of};
@@ -22,6 +26,29 @@ impl Loki {
     /// async workers.
     pub fn forward(&self, entries: &[Entry]) -> io::Result<()> {
         self.engine.push(|shards| encode_shards(entries, shards))
+    }
+
+    /// A LogQL query over `[start, end]` (ms), at most `limit` lines, newest first, as Loki's
+    /// `query_range` answers it.
+    pub async fn query_lines(&self, expr: &str, start: i64, end: i64, limit: usize) -> Result<QueryData, String> {
+        let params: Vec<(String, String)> = [
+            ("query", expr.to_string()),
+            ("start", start.saturating_mul(NS_PER_MS).to_string()),
+            ("end", end.saturating_mul(NS_PER_MS).to_string()),
+            ("limit", limit.to_string()),
+            ("direction", "backward".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let answer = self.engine.fetch("/loki/api/v1/query_range", &params).await?;
+        let text = String::from_utf8_lossy(&answer.body);
+        if answer.status != 200 {
+            return Err(text.trim().to_string());
+        }
+        let envelope: Response<QueryData> =
+            serde_json::from_str(&text).map_err(|e| format!("the Loki data source answered something else: {e}"))?;
+        envelope.data.ok_or_else(|| envelope.error.unwrap_or_else(|| "no data".into()))
     }
 }
 

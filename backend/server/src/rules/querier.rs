@@ -11,10 +11,10 @@ use lookout_rules::{RuleAppender, RuleQuerier, Sample, Source, samples_of};
 use lookout_tsdb::{Batch, Labels, is_stale_nan};
 
 use crate::metrics::Metrics;
+use crate::timefmt::NS_PER_MS;
 
 /// A rule query may take at most this long (Prometheus bounds it by the query timeout too).
 const RULE_QUERY_TIMEOUT: Duration = Duration::from_secs(60);
-const NS_PER_MS: i64 = 1_000_000;
 
 pub struct StoreQuerier {
     pub metrics: Metrics,
