@@ -18,11 +18,12 @@ use std::time::Duration;
 
 use lookout_alertmanager::alert::{Alert, PostableAlert, ingest};
 use lookout_alertmanager::config::{Config, IntegrationConfig, PagerDutyConfig};
-use lookout_alertmanager::dispatch::Flush;
+use lookout_alertmanager::dispatch::{Dispatcher, Flush};
 use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::labels::Fingerprint;
 use lookout_alertmanager::pipeline::{PipelineContext, plan};
 use lookout_alertmanager::silence::Silence;
+use lookout_alertmanager::status::StatusContext;
 use lookout_notify::{Guard, Message};
 use lookout_types::alerts::{DeliveryOutcome, TimelineKind};
 use lookout_wal::Wal;
@@ -161,6 +162,22 @@ impl Alerting {
     pub fn with_state<T>(&self, f: impl FnOnce(&State, i64) -> T) -> T {
         let state = self.lock();
         f(&state, now_ms())
+    }
+
+    /// Reads the state as Alertmanager's status API does: alerts, silences and inhibitions at
+    /// this moment, and the aggregation groups.
+    pub fn with_status<T>(&self, f: impl FnOnce(&StatusContext<'_>, &Dispatcher) -> T) -> T {
+        self.with_state(|s, now| {
+            let inhibitor = Inhibitor::new(&s.config.inhibit_rules, &s.alerts, now);
+            let ctx = StatusContext {
+                config: &s.config,
+                alerts: &s.alerts,
+                inhibitor: &inhibitor,
+                silences: &s.silences,
+                now,
+            };
+            f(&ctx, &s.dispatcher)
+        })
     }
 
     /// Applies a change and waits until its journal record is fsynced; a change that does not

@@ -8,14 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use lookout_alertmanager::alert::{Alert, PostableAlert};
-use lookout_alertmanager::inhibit::Inhibitor;
 use lookout_alertmanager::matchers::{MatchType, parse_matcher};
 use lookout_alertmanager::silence::{Silence, SilenceError, SilenceMatcher};
-use lookout_alertmanager::status::{AlertFilter, ListedAlert, StatusContext, list_alerts, list_groups};
+use lookout_alertmanager::status::{AlertFilter, ListedAlert, list_alerts, list_groups};
 use lookout_types::alertmanager as wire;
 
 use super::params::Params;
-use crate::alerting::state::State as NotifierState;
 use crate::alerting::{Alerting, ChangeError, Refusal};
 use crate::state::AppState;
 use crate::timefmt::{parse_rfc3339, rfc3339_millis};
@@ -130,26 +128,16 @@ fn gettable(listed: &ListedAlert<'_>) -> wire::GettableAlert {
     }
 }
 
-/// Runs `f` with the context the status functions read.
-fn with_context<T>(alerting: &Alerting, f: impl FnOnce(&StatusContext<'_>, &NotifierState) -> T) -> T {
-    alerting.with_state(|s, now| {
-        let inhibitor = Inhibitor::new(&s.config.inhibit_rules, &s.alerts, now);
-        let ctx =
-            StatusContext { config: &s.config, alerts: &s.alerts, inhibitor: &inhibitor, silences: &s.silences, now };
-        f(&ctx, s)
-    })
-}
-
 async fn alerts_list(State(state): State<AppState>, params: Params) -> Result<Json<Vec<wire::GettableAlert>>, AmError> {
     let filter = filter(&params, true)?;
-    let alerts = with_context(notifier(&state)?, |ctx, _| list_alerts(ctx, &filter).iter().map(gettable).collect());
+    let alerts = notifier(&state)?.with_status(|ctx, _| list_alerts(ctx, &filter).iter().map(gettable).collect());
     Ok(Json(alerts))
 }
 
 async fn groups_list(State(state): State<AppState>, params: Params) -> Result<Json<Vec<wire::AlertGroup>>, AmError> {
     let filter = filter(&params, true)?;
-    let groups = with_context(notifier(&state)?, |ctx, s| {
-        list_groups(ctx, &s.dispatcher, &filter)
+    let groups = notifier(&state)?.with_status(|ctx, dispatcher| {
+        list_groups(ctx, dispatcher, &filter)
             .iter()
             .map(|g| wire::AlertGroup {
                 alerts: g.alerts.iter().map(gettable).collect(),
