@@ -31,8 +31,8 @@ test-tools:
 test: test-tools ui
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo build --locked -p lookout-server --bin lookout
-	cargo test --locked
-	cargo test --locked -p lookout-frontend
+	scripts/scratch.sh cargo test --locked
+	scripts/scratch.sh cargo test --locked -p lookout-frontend
 
 ## bench: the benchmarks whose figures are in BENCHMARKS.md (installs Prometheus, VictoriaMetrics and ripgrep to compare); BENCH=metrics, logs, alerts or ui runs one part
 bench: test-tools ui
