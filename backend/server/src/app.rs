@@ -5,10 +5,12 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse;
 
+use crate::demo::inbox::Inbox;
 use crate::state::AppState;
 use crate::{api, assets, auth, telemetry};
 
-pub fn app(state: AppState) -> Router {
+/// The application; `inbox` adds the demo's inbox route while the demo runs.
+pub fn app(state: AppState, inbox: Option<Inbox>) -> Router {
     let router = Router::new()
         .merge(api::health_router())
         .merge(api::lookout_router())
@@ -19,12 +21,12 @@ pub fn app(state: AppState) -> Router {
         .merge(api::alertmanager_router())
         .merge(api::alerts_router())
         .merge(api::auth_router())
-        .merge(api::demo_router())
         .merge(api::links_router())
         .merge(api::live_router())
         .merge(api::dashboards_router())
         .merge(api::annotations_router())
         .merge(api::datasources_router())
+        .merge(inbox.map(api::demo_router).unwrap_or_default())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback(assets::serve);
     api::with_body_limit(router, api::DEFAULT_BODY_LIMIT)
@@ -51,7 +53,7 @@ mod tests {
     #[tokio::test]
     async fn ready_only_after_storage_is_open() {
         let state = AppState::new(crate::testing::db(), crate::testing::log_store(), 0, false);
-        let app = app(state.clone());
+        let app = app(state.clone(), None);
         assert_eq!(get(&app, "/-/healthy").await.0, StatusCode::OK);
         assert_eq!(get(&app, "/-/ready").await.0, StatusCode::SERVICE_UNAVAILABLE);
         let (status, body) = get(&app, "/api/lookout/overview").await;

@@ -61,9 +61,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let address = listener.local_addr()?;
-    let demo_endpoints = match &config.demo {
-        Some(_) => Some(start_demo_receivers(&mut state, &shutdown_rx).await?),
-        None => None,
+    let (demo_endpoints, inbox) = match &config.demo {
+        Some(_) => {
+            let (endpoints, inbox) = start_demo_receivers(&shutdown_rx).await?;
+            (Some(endpoints), Some(inbox))
+        }
+        None => (None, None),
     };
     start_alerting(&mut state, &config, &cli, &data_dir, address, demo_endpoints, &shutdown_rx)?;
     let demo = match config.demo.clone() {
@@ -83,7 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         tracing::info!("shutting down");
         let _ = shutdown_tx.send(true);
     });
-    serve(listener, identity.as_ref(), state, shutdown_rx).await?;
+    serve(listener, identity.as_ref(), app::app(state, inbox), shutdown_rx).await?;
     if let Some(demo) = demo {
         let _ = demo.await;
     }
@@ -161,14 +164,12 @@ fn open_state(data_dir: &DataDir, config: &Config, cli: &Cli, tls: bool) -> anyh
 /// The demo's stand-in receivers: an HTTP inbox and an SMTP server on loopback, where its
 /// notifications go.
 async fn start_demo_receivers(
-    state: &mut AppState,
     shutdown: &watch::Receiver<bool>,
-) -> anyhow::Result<demo::alerting::DemoEndpoints> {
+) -> anyhow::Result<(demo::alerting::DemoEndpoints, demo::inbox::Inbox)> {
     let inbox = demo::inbox::Inbox::default();
     let smtp = inbox.start_smtp(shutdown.clone()).await.context("cannot start the demo's mail server")?;
     let http = inbox.start_http(shutdown.clone()).await.context("cannot start the demo's receivers")?;
-    state.inbox = Some(inbox);
-    Ok(demo::alerting::DemoEndpoints { http, smtp })
+    Ok((demo::alerting::DemoEndpoints { http, smtp }, inbox))
 }
 
 /// The notifier, the rules that feed it, the engines' senders (whose alert about an engine goes
@@ -240,13 +241,13 @@ fn demo_target(
 async fn serve(
     listener: tokio::net::TcpListener,
     identity: Option<&tls::Identity>,
-    state: AppState,
+    app: axum::Router,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     match identity {
-        Some(identity) => tls::serve(listener, identity, app::app(state), shutdown).await?,
+        Some(identity) => tls::serve(listener, identity, app, shutdown).await?,
         None => {
-            let app = app::app(state).into_make_service_with_connect_info::<SocketAddr>();
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = shutdown.changed().await;

@@ -9,7 +9,6 @@ use lookout_tsdb::Db;
 use crate::alerting::Alerting;
 use crate::auth::Auth;
 use crate::dashboards::Dashboards;
-use crate::demo::inbox::Inbox;
 use crate::links::Links;
 use crate::logs::Logs;
 use crate::metrics::Metrics;
@@ -35,8 +34,6 @@ pub struct AppState {
     pub alerting: Option<Alerting>,
     /// Re-reads the configuration (SIGHUP, `POST /-/reload`), once everything is started.
     pub reloader: Option<Arc<Reloader>>,
-    /// What the demo's stand-in receivers got, when the demo runs.
-    pub inbox: Option<Inbox>,
     /// Short links, once the data directory is open.
     pub links: Option<Arc<Links>>,
     /// Dashboards, once the data directory is open.
@@ -66,7 +63,6 @@ impl AppState {
             rules: None,
             alerting: None,
             reloader: None,
-            inbox: None,
             links: None,
             dashboards: None,
             auth: Auth::off(),

@@ -43,7 +43,7 @@ pub fn app() -> (AppState, Router) {
     state.annotations =
         Some(std::sync::Arc::new(crate::annotations::Annotations::open(&dir.join("annotations.jsonl")).unwrap()));
     state.set_ready();
-    (state.clone(), crate::app::app(state))
+    (state.clone(), crate::app::app(state, None))
 }
 
 /// The admin's password in [`app_with_auth`].
@@ -61,7 +61,7 @@ pub fn app_with_auth() -> (AppState, Router) {
     state.dashboards = Some(std::sync::Arc::new(crate::dashboards::Dashboards::open(&dir.join("dashboards")).unwrap()));
     state.auth = crate::auth::Auth::on(std::sync::Arc::new(store), false);
     state.set_ready();
-    (state.clone(), crate::app::app(state))
+    (state.clone(), crate::app::app(state, None))
 }
 
 pub async fn get(app: &Router, uri: &str) -> (StatusCode, String) {
