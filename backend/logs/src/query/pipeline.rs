@@ -358,176 +358,197 @@ impl LineState<'_> {
     /// Applies one step; false drops the line.
     fn apply(&mut self, step: &Step) -> bool {
         match step {
-            Step::Filter { op, values, regexes, patterns } => {
-                let line = self.line.as_ref();
-                match op {
-                    LineFilterOp::Contains => values.iter().any(|v| line.contains(v.as_str())),
-                    LineFilterOp::NotContains => !values.iter().any(|v| line.contains(v.as_str())),
-                    LineFilterOp::Match => regexes.iter().any(|r| r.is_match(line)),
-                    LineFilterOp::NotMatch => !regexes.iter().any(|r| r.is_match(line)),
-                    LineFilterOp::Pattern => patterns.iter().any(|p| p.captures(line).is_some()),
-                    LineFilterOp::NotPattern => !patterns.iter().any(|p| p.captures(line).is_some()),
-                }
-            }
-            Step::Json { params } => {
-                match serde_json::from_str::<Value>(&self.line) {
-                    Ok(Value::Object(map)) if params.is_empty() => {
-                        let mut fields = Vec::with_capacity(map.len());
-                        flatten("", &map, &mut fields);
-                        fields.into_iter().for_each(|(n, v)| self.extract(n, v));
-                    }
-                    Ok(value) if !params.is_empty() => {
-                        for (name, path) in params {
-                            if let Some(found) = walk(&value, path) {
-                                self.extract(sanitize(name).into_owned(), found);
-                            }
-                        }
-                    }
-                    Ok(_) => self.set_error("JSONParserErr", "the line is not a JSON object"),
-                    Err(e) => self.set_error("JSONParserErr", &e.to_string()),
-                }
-                true
-            }
-            Step::Logfmt { keep_empty, params } => {
-                let pairs = logfmt(&self.line);
-                if params.is_empty() {
-                    for (k, v) in pairs {
-                        if !v.is_empty() || *keep_empty {
-                            self.extract(sanitize(&k).into_owned(), v);
-                        }
-                    }
-                } else {
-                    for (name, key) in params {
-                        if let Some((_, v)) = pairs.iter().find(|(k, _)| k == key) {
-                            self.extract(sanitize(name).into_owned(), v.clone());
-                        }
-                    }
-                }
-                true
-            }
-            Step::Regexp(re) => {
-                if let Some(caps) = re.captures(&self.line.clone()) {
-                    for name in re.capture_names().flatten() {
-                        if let Some(m) = caps.name(name) {
-                            self.extract(name.to_string(), m.as_str().to_string());
-                        }
-                    }
-                }
-                true
-            }
-            Step::Pattern(pattern) => {
-                if let Some(captures) = pattern.captures(&self.line.clone()) {
-                    captures.into_iter().for_each(|(n, v)| self.extract(n, v));
-                }
-                true
-            }
-            Step::Unpack => {
-                match serde_json::from_str::<Value>(&self.line) {
-                    Ok(Value::Object(map)) => {
-                        let mut entry = None;
-                        for (k, v) in map {
-                            match (k.as_str(), v) {
-                                ("_entry", Value::String(s)) => entry = Some(s),
-                                (_, Value::String(s)) => self.extract(sanitize(&k).into_owned(), s),
-                                _ => {}
-                            }
-                        }
-                        if let Some(entry) = entry {
-                            self.line = Cow::Owned(entry);
-                        }
-                    }
-                    _ => self.set_error("JSONParserErr", "unpack: the line is not a JSON object"),
-                }
-                true
-            }
-            Step::LabelFilter(filter) => self.filter(filter),
+            Step::Filter { op, values, regexes, patterns } => return self.line_filter(op, values, regexes, patterns),
+            Step::LabelFilter(filter) => return self.filter(filter),
+            Step::Json { params } => self.json(params),
+            Step::Logfmt { keep_empty, params } => self.logfmt(*keep_empty, params),
+            Step::Regexp(re) => self.regexp(re),
+            Step::Pattern(pattern) => self.pattern(pattern),
+            Step::Unpack => self.unpack(),
             Step::LineFormat(template) => {
                 let line = self.render(template);
                 self.line = Cow::Owned(line);
-                true
             }
-            Step::LabelFormat(formats) => {
-                // Every template sees the labels as they were before this stage.
-                let mut updates = Vec::new();
-                for format in formats {
-                    match format {
-                        LabelFormat::Rename { dst, src } => {
-                            let value = self.get(src).map(str::to_string);
-                            updates.push((dst.clone(), value, Some(src.clone())));
-                        }
-                        LabelFormat::Template { dst, template } => {
-                            updates.push((dst.clone(), Some(self.render(template)), None));
-                        }
-                    }
-                }
-                for (dst, value, renamed_from) in updates {
-                    if let Some(src) = renamed_from.filter(|s| *s != dst) {
-                        self.remove(&src);
-                    }
-                    match value {
-                        Some(v) => self.set(&dst, v),
-                        None => self.remove(&dst),
-                    }
-                }
-                true
+            Step::LabelFormat(formats) => self.label_format(formats),
+            Step::Drop(selections) => self.drop_labels(selections),
+            Step::Keep(selections) => self.keep_labels(selections),
+            Step::Decolorize => self.decolorize(),
+        }
+        // Every stage but the filters keeps the line.
+        true
+    }
+
+    /// A line filter: whether the line stays.
+    fn line_filter(&self, op: &LineFilterOp, values: &[String], regexes: &[Regex], patterns: &[Pattern]) -> bool {
+        let line = self.line.as_ref();
+        match op {
+            LineFilterOp::Contains => values.iter().any(|v| line.contains(v.as_str())),
+            LineFilterOp::NotContains => !values.iter().any(|v| line.contains(v.as_str())),
+            LineFilterOp::Match => regexes.iter().any(|r| r.is_match(line)),
+            LineFilterOp::NotMatch => !regexes.iter().any(|r| r.is_match(line)),
+            LineFilterOp::Pattern => patterns.iter().any(|p| p.captures(line).is_some()),
+            LineFilterOp::NotPattern => !patterns.iter().any(|p| p.captures(line).is_some()),
+        }
+    }
+
+    /// `| json`: every field flattened, or the named paths.
+    fn json(&mut self, params: &[(String, Vec<PathPart>)]) {
+        match serde_json::from_str::<Value>(&self.line) {
+            Ok(Value::Object(map)) if params.is_empty() => {
+                let mut fields = Vec::with_capacity(map.len());
+                flatten("", &map, &mut fields);
+                fields.into_iter().for_each(|(n, v)| self.extract(n, v));
             }
-            Step::Drop(selections) => {
-                for selection in selections {
-                    match selection {
-                        CompiledSelection::Name(n) => self.remove(n),
-                        CompiledSelection::Matcher { name, op, value, regex } => {
-                            if self.get(name).is_some_and(|actual| matches(*op, regex.as_ref(), value, actual)) {
-                                self.remove(name);
-                            }
-                        }
+            Ok(value) if !params.is_empty() => {
+                for (name, path) in params {
+                    if let Some(found) = walk(&value, path) {
+                        self.extract(sanitize(name).into_owned(), found);
                     }
                 }
-                true
             }
-            Step::Keep(selections) => {
-                let names: Vec<String> = self.labels.iter().map(|(n, _)| n.clone()).collect();
-                for name in names {
-                    let keep = selections.iter().any(|s| match s {
-                        CompiledSelection::Name(n) => *n == name,
-                        CompiledSelection::Matcher { name: n, op, value, regex } => {
-                            *n == name
-                                && self.labels.iter().any(|(k, v)| *k == name && matches(*op, regex.as_ref(), value, v))
-                        }
-                    });
-                    if !keep {
-                        self.remove(&name);
+            Ok(_) => self.set_error("JSONParserErr", "the line is not a JSON object"),
+            Err(e) => self.set_error("JSONParserErr", &e.to_string()),
+        }
+    }
+
+    /// `| logfmt`: every key, or the named ones.
+    fn logfmt(&mut self, keep_empty: bool, params: &[(String, String)]) {
+        let pairs = logfmt(&self.line);
+        if params.is_empty() {
+            for (k, v) in pairs {
+                if !v.is_empty() || keep_empty {
+                    self.extract(sanitize(&k).into_owned(), v);
+                }
+            }
+        } else {
+            for (name, key) in params {
+                if let Some((_, v)) = pairs.iter().find(|(k, _)| k == key) {
+                    self.extract(sanitize(name).into_owned(), v.clone());
+                }
+            }
+        }
+    }
+
+    /// `| regexp`: the named groups.
+    fn regexp(&mut self, re: &Regex) {
+        if let Some(caps) = re.captures(&self.line.clone()) {
+            for name in re.capture_names().flatten() {
+                if let Some(m) = caps.name(name) {
+                    self.extract(name.to_string(), m.as_str().to_string());
+                }
+            }
+        }
+    }
+
+    /// `| pattern`: the named captures.
+    fn pattern(&mut self, pattern: &Pattern) {
+        if let Some(captures) = pattern.captures(&self.line.clone()) {
+            captures.into_iter().for_each(|(n, v)| self.extract(n, v));
+        }
+    }
+
+    /// `| unpack`: the packed labels, and `_entry` as the line.
+    fn unpack(&mut self) {
+        match serde_json::from_str::<Value>(&self.line) {
+            Ok(Value::Object(map)) => {
+                let mut entry = None;
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("_entry", Value::String(s)) => entry = Some(s),
+                        (_, Value::String(s)) => self.extract(sanitize(&k).into_owned(), s),
+                        _ => {}
                     }
                 }
-                // Kept names that are fields, not labels yet, become labels.
-                for selection in selections {
-                    if let CompiledSelection::Name(n) = selection
-                        && !self.labels.iter().any(|(k, _)| k == n)
-                    {
-                        self.hidden.retain(|h| h != n);
-                        if let Some(v) = self.get(n).map(str::to_string) {
-                            self.set(n, v);
-                        }
+                if let Some(entry) = entry {
+                    self.line = Cow::Owned(entry);
+                }
+            }
+            _ => self.set_error("JSONParserErr", "unpack: the line is not a JSON object"),
+        }
+    }
+
+    /// `| label_format`: renames and templates, each over the labels as they were before the stage.
+    fn label_format(&mut self, formats: &[LabelFormat]) {
+        // Every template sees the labels as they were before this stage.
+        let mut updates = Vec::new();
+        for format in formats {
+            match format {
+                LabelFormat::Rename { dst, src } => {
+                    let value = self.get(src).map(str::to_string);
+                    updates.push((dst.clone(), value, Some(src.clone())));
+                }
+                LabelFormat::Template { dst, template } => {
+                    updates.push((dst.clone(), Some(self.render(template)), None));
+                }
+            }
+        }
+        for (dst, value, renamed_from) in updates {
+            if let Some(src) = renamed_from.filter(|s| *s != dst) {
+                self.remove(&src);
+            }
+            match value {
+                Some(v) => self.set(&dst, v),
+                None => self.remove(&dst),
+            }
+        }
+    }
+
+    /// `| drop`: the named labels, or those matching.
+    fn drop_labels(&mut self, selections: &[CompiledSelection]) {
+        for selection in selections {
+            match selection {
+                CompiledSelection::Name(n) => self.remove(n),
+                CompiledSelection::Matcher { name, op, value, regex } => {
+                    if self.get(name).is_some_and(|actual| matches(*op, regex.as_ref(), value, actual)) {
+                        self.remove(name);
                     }
                 }
-                // Fields not named stay hidden from later stages, as dropped labels would be.
-                let fields: Vec<String> = self
-                    .fields
-                    .iter()
-                    .flatten()
-                    .map(|(n, _)| n.clone())
-                    .filter(|n| !self.labels.iter().any(|(k, _)| k == n))
-                    .collect();
-                fields.into_iter().for_each(|n| self.remove(&n));
-                true
             }
-            Step::Decolorize => {
-                static ANSI: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-                let ansi = ANSI.get_or_init(|| Regex::new(r"\x1b\[[0-9;]*[A-Za-z]").expect("a valid regex"));
-                if let Cow::Owned(clean) = ansi.replace_all(&self.line, "") {
-                    self.line = Cow::Owned(clean);
+        }
+    }
+
+    /// `| keep`: only the named labels, or those matching; named fields become labels.
+    fn keep_labels(&mut self, selections: &[CompiledSelection]) {
+        let names: Vec<String> = self.labels.iter().map(|(n, _)| n.clone()).collect();
+        for name in names {
+            let keep = selections.iter().any(|s| match s {
+                CompiledSelection::Name(n) => *n == name,
+                CompiledSelection::Matcher { name: n, op, value, regex } => {
+                    *n == name && self.labels.iter().any(|(k, v)| *k == name && matches(*op, regex.as_ref(), value, v))
                 }
-                true
+            });
+            if !keep {
+                self.remove(&name);
             }
+        }
+        // Kept names that are fields, not labels yet, become labels.
+        for selection in selections {
+            if let CompiledSelection::Name(n) = selection
+                && !self.labels.iter().any(|(k, _)| k == n)
+            {
+                self.hidden.retain(|h| h != n);
+                if let Some(v) = self.get(n).map(str::to_string) {
+                    self.set(n, v);
+                }
+            }
+        }
+        // Fields not named stay hidden from later stages, as dropped labels would be.
+        let fields: Vec<String> = self
+            .fields
+            .iter()
+            .flatten()
+            .map(|(n, _)| n.clone())
+            .filter(|n| !self.labels.iter().any(|(k, _)| k == n))
+            .collect();
+        fields.into_iter().for_each(|n| self.remove(&n));
+    }
+
+    /// `| decolorize`: ANSI colour codes out of the line.
+    fn decolorize(&mut self) {
+        static ANSI: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        let ansi = ANSI.get_or_init(|| Regex::new(r"\x1b\[[0-9;]*[A-Za-z]").expect("a valid regex"));
+        if let Cow::Owned(clean) = ansi.replace_all(&self.line, "") {
+            self.line = Cow::Owned(clean);
         }
     }
 
