@@ -57,14 +57,8 @@ impl Logs {
         // Copies for live tails only when someone is tailing.
         let for_tail = (self.tail.receiver_count() > 0).then(|| entries.clone());
         let (store, remote) = (self.store.clone(), self.remote.clone());
-        let due = tokio::task::spawn_blocking(move || {
-            if let Some(remote) = remote {
-                remote.forward(&entries)?;
-            }
-            store.append(entries)
-        })
-        .await
-        .map_err(std::io::Error::other)??;
+        let forward = remote.map(|engine| move |entries: &Vec<Entry>| engine.forward(entries));
+        let due = crate::remote::forward_then_store(entries, forward, move |entries| store.append(entries)).await?;
         if due {
             self.cut_in_background();
         }

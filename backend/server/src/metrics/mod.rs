@@ -55,14 +55,8 @@ impl Metrics {
     /// refuses is not stored either, so the writer's retry finds neither copy.
     pub async fn append(&self, batch: Batch) -> std::io::Result<AppendResult> {
         let (db, remote) = (self.db.clone(), self.remote.clone());
-        tokio::task::spawn_blocking(move || {
-            if let Some(remote) = remote {
-                remote.forward(&batch)?;
-            }
-            db.append_batch(&batch)
-        })
-        .await
-        .map_err(std::io::Error::other)?
+        let forward = remote.map(|engine| move |batch: &Batch| engine.forward(batch));
+        crate::remote::forward_then_store(batch, forward, move |batch| db.append_batch(&batch)).await
     }
 
     /// Records (or replaces) a family's metadata.

@@ -15,3 +15,25 @@ mod watch;
 pub use engine::{Answer, Engine};
 pub use loki::Loki;
 pub use prometheus::Prometheus;
+
+/// The one order of a write, for every pillar, on a blocking thread: queued (on disk) for the
+/// engine when there is one, then stored here. A write the queue refuses is not stored either,
+/// so the writer's retry finds neither copy.
+pub async fn forward_then_store<W, R>(
+    write: W,
+    forward: Option<impl FnOnce(&W) -> std::io::Result<()> + Send + 'static>,
+    store: impl FnOnce(W) -> std::io::Result<R> + Send + 'static,
+) -> std::io::Result<R>
+where
+    W: Send + 'static,
+    R: Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        if let Some(forward) = forward {
+            forward(&write)?;
+        }
+        store(write)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
