@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stamp=target/ui-inputs.sha256
+# First, so cargo tree below can read every manifest offline on a fresh machine.
+cargo fetch --locked
 crates=$(cargo tree --locked --offline -p lookout-frontend --target wasm32-unknown-unknown -e normal --prefix none \
   | grep -o "($PWD/[^)]*)" | tr -d '()' | sort -u)
 # shellcheck disable=SC2086 # one path a word
@@ -19,7 +21,6 @@ if [ -f frontend/dist/index.html ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs
   echo "ui: frontend/dist is up to date"
   exit 0
 fi
-cargo fetch --locked
 trunk build --release --offline
 mkdir -p target
 echo "$inputs" > "$stamp"
