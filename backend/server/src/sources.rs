@@ -52,10 +52,7 @@ impl DataSources {
         match self.get(uid)? {
             None => Ok(own.reader()),
             Some(Source::Prometheus(engine)) => Ok(Reader::Engine(engine)),
-            Some(Source::Loki(_)) => Err(format!(
-                "data source {} does not answer this kind of query",
-                lookout_gotext::quote(uid.unwrap_or(""))
-            )),
+            Some(Source::Loki(_)) => Err(wrong_kind(uid)),
         }
     }
 
@@ -80,6 +77,11 @@ impl DataSources {
             }))
             .collect()
     }
+}
+
+/// Why a named source cannot answer: a Loki asked for metrics, or a Prometheus for lines.
+pub fn wrong_kind(uid: Option<&str>) -> String {
+    format!("data source {} does not answer this kind of query", lookout_gotext::quote(uid.unwrap_or("")))
 }
 
 impl Source {

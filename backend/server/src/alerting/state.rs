@@ -150,18 +150,12 @@ impl State {
             let count = by_severity
                 .entry(severity.clone())
                 .or_insert_with(|| SeverityCount { severity, ..SeverityCount::default() });
-            match () {
-                _ if alert.resolved_at(now) => count.resolved += 1,
-                _ if Self::state_of(
-                    alert,
-                    &alert_status(alert, &self.config, &inhibitor, &self.silences, now),
-                    now,
-                ) == AlertState::Suppressed =>
-                {
-                    count.suppressed += 1
-                }
-                _ if self.is_acked(fp) => count.acknowledged += 1,
-                _ => count.firing += 1,
+            let status = alert_status(alert, &self.config, &inhibitor, &self.silences, now);
+            match Self::state_of(alert, &status, now) {
+                AlertState::Resolved => count.resolved += 1,
+                AlertState::Suppressed => count.suppressed += 1,
+                AlertState::Firing if self.is_acked(fp) => count.acknowledged += 1,
+                AlertState::Firing => count.firing += 1,
             }
         }
         let mut integrations: BTreeMap<String, IntegrationStats> = BTreeMap::new();

@@ -132,10 +132,7 @@ async fn run_query(state: &AppState, q: &LiveQuery, now: i64) -> LiveResult {
                 .query_lines(&q.expr, start, end, q.limit.clamp(1, MAX_LINES))
                 .await
                 .map(|data| result.logs = Some(data)),
-            Ok(Some(Source::Prometheus(_))) => Err(format!(
-                "data source {} does not answer this kind of query",
-                lookout_gotext::quote(q.datasource.as_deref().unwrap_or(""))
-            )),
+            Ok(Some(Source::Prometheus(_))) => Err(crate::sources::wrong_kind(q.datasource.as_deref())),
         },
     };
     if let Err(message) = outcome {

@@ -198,12 +198,11 @@ enum Value<'a> {
 /// reader.
 struct Fields<'a> {
     reader: Reader<'a>,
-    len: usize,
 }
 
 impl<'a> Fields<'a> {
     fn new(bytes: &'a [u8]) -> Self {
-        Fields { reader: Reader::new(bytes, 0), len: bytes.len() }
+        Fields { reader: Reader::new(bytes, 0) }
     }
 
     fn varint(&mut self) -> Result<u64, String> {
@@ -215,7 +214,7 @@ impl<'a> Fields<'a> {
     }
 
     fn next(&mut self) -> Result<Option<(u64, Value<'a>)>, String> {
-        if self.reader.pos() >= self.len {
+        if self.reader.at_end() {
             return Ok(None);
         }
         let key = self.varint()?;

@@ -8,18 +8,20 @@ use lookout_tsdb::Matcher;
 
 use super::Metrics;
 
-/// Limits every query runs under.
+/// The most points one series of a range query may have, as Prometheus's API allows, whichever
+/// store answers.
+pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
+
+/// Limits every query of this store runs under.
 #[derive(Debug, Clone)]
 pub struct QueryLimits {
     pub timeout: Duration,
     pub max_samples: usize,
-    /// The most points one series of a range query may have (Prometheus's 11,000).
-    pub max_points_per_series: i64,
 }
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits { timeout: Duration::from_secs(120), max_samples: 50_000_000, max_points_per_series: 11_000 }
+        QueryLimits { timeout: Duration::from_secs(120), max_samples: 50_000_000 }
     }
 }
 

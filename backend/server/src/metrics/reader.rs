@@ -10,7 +10,7 @@ use lookout_promql::{QueryValue, eval_instant, eval_range};
 use lookout_tsdb::{Labels, Matcher, Series};
 use lookout_types::prometheus::{Metric, MetricMetadata};
 
-use super::query::{parse_query, run_blocking};
+use super::query::{MAX_POINTS_PER_SERIES, parse_query, run_blocking};
 use super::{Metrics, QueryError};
 use crate::remote::Prometheus;
 
@@ -63,8 +63,8 @@ impl Reader<'_> {
         }
     }
 
-    /// Evaluates `query` from `start` to `end` every `step` (all ms), within the store's limits
-    /// whichever answers.
+    /// Evaluates `query` from `start` to `end` every `step` (all ms), within Prometheus's points
+    /// limit whichever answers.
     pub async fn query_range(
         &self,
         query: &str,
@@ -83,11 +83,7 @@ impl Reader<'_> {
                 "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
             ));
         }
-        let max_points = match *self {
-            Reader::Store(metrics) => metrics.limits.max_points_per_series,
-            Reader::Engine(_) => super::QueryLimits::default().max_points_per_series,
-        };
-        if end.checked_sub(start).is_none_or(|span| span / step > max_points) {
+        if end.checked_sub(start).is_none_or(|span| span / step > MAX_POINTS_PER_SERIES) {
             return Err(QueryError::BadData(
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
             ));
